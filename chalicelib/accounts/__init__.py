@@ -1,0 +1,1 @@
+"""The one account store: identity (email, names, avatar, password hash, admin flag) for every surface."""

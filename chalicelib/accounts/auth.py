@@ -1,0 +1,34 @@
+"""Who is calling: one place that turns a request's token into an account, for every surface."""
+from collections.abc import Iterable
+from typing import Any
+
+from chalicelib.accounts import service
+from chalicelib.accounts.models import Account
+from chalicelib.core import tokens
+from chalicelib.core.errors import Forbidden, Unauthorized
+
+AUTHORIZATION = ("authorization",)
+
+
+def authenticate(request: Any, headers: Iterable[str] = AUTHORIZATION, allow_bare: bool = False) -> Account:
+    """The account behind the request's access token; raises Unauthorized (token_missing,
+    token_invalid, token_expired or unknown_account), which each surface renders in its shape."""
+    token = tokens.bearer_token(request.headers, headers, allow_bare)
+    return service.account_for(tokens.verify(token, tokens.ACCESS))
+
+
+def optional_account(request: Any, headers: Iterable[str] = AUTHORIZATION,
+                     allow_bare: bool = False) -> Account | None:
+    """As authenticate, but a request with no token at all is anonymous (None)."""
+    try:
+        return authenticate(request, headers, allow_bare)
+    except Unauthorized as error:
+        if error.code == "token_missing":
+            return None
+        raise
+
+
+def require_admin(account: Account) -> Account:
+    if not account.is_admin:
+        raise Forbidden("admin_required", "Only the platform admin may do this")
+    return account

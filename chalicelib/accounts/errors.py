@@ -1,0 +1,27 @@
+"""The recordings document's envelope, which /api/auth (and later /api/projects) answers in."""
+from typing import Any
+
+from chalice import Response
+
+from chalicelib.core.errors import ApiError
+from chalicelib.core.routing import json_response
+
+# Platform-level error codes, named as this document names its keys.
+_KEYS = {
+    "invalid_json": "GENERAL_INVALID_JSON",
+    "body_too_large": "GENERAL_BODY_TOO_LARGE",
+    "unknown_account": "GENERAL_UNKNOWN_JWT_USER",
+    "token_missing": "AUTH_TOKEN_MISSING",
+    "token_invalid": "AUTH_TOKEN_INVALID",
+    "token_expired": "AUTH_TOKEN_EXPIRED",
+    "admin_required": "GENERAL_ADMIN_REQUIRED",
+}
+
+
+def envelope(data: Any, status: int = 200) -> Response:
+    return json_response({"data": data, "meta": {"success": True, "errors": []}}, status)
+
+
+def render(error: ApiError) -> Response:
+    keys = [_KEYS.get(code, code) for code in error.errors]
+    return json_response({"data": None, "meta": {"success": False, "errors": keys}}, error.status)

@@ -1,0 +1,80 @@
+"""Account storage: accounts, the email claims that keep emails unique, and password-reset tokens."""
+from pynamodb.attributes import BooleanAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.core.tables import register, table_name
+
+
+class AccountByNumber(GlobalSecondaryIndex):
+    """Looks an account up by its integer id (nearby's userId, content requests' user.id)."""
+
+    class Meta:
+        index_name = "by-number"
+        projection = AllProjection()
+
+    number = NumberAttribute(hash_key=True)
+
+
+@register
+class Account(Model):
+    class Meta:
+        table_name = table_name("accounts")
+        billing_mode = "PAY_PER_REQUEST"
+
+    id = UnicodeAttribute(hash_key=True)
+    number = NumberAttribute()
+    email = UnicodeAttribute()
+    fullname = UnicodeAttribute()
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    avatar_url = UnicodeAttribute(null=True)
+    password_hash = UnicodeAttribute()
+    is_admin = BooleanAttribute(default=False)
+    # Bumped when the password changes: tokens carry it, so older tokens stop working.
+    token_version = NumberAttribute(default=1)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+    by_number = AccountByNumber()
+
+
+@register
+class EmailClaim(Model):
+    """One item per lower-cased email; written with the account in one transaction."""
+
+    class Meta:
+        table_name = table_name("account-emails")
+        billing_mode = "PAY_PER_REQUEST"
+
+    email = UnicodeAttribute(hash_key=True)
+    account_id = UnicodeAttribute()
+
+
+@register
+class ResetToken(Model):
+    """A password-reset token, stored by its SHA-256 so the table never holds a usable token."""
+
+    class Meta:
+        table_name = table_name("password-resets")
+        billing_mode = "PAY_PER_REQUEST"
+
+    token_hash = UnicodeAttribute(hash_key=True)
+    account_id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    expires_at = UTCDateTimeAttribute()
+    used_at = UTCDateTimeAttribute(null=True)
+    # Kept a while past expiry so that an old link still answers TOKEN_EXPIRED, then removed by TTL.
+    remove_at = TTLAttribute()
+
+
+@register
+class RedeemedRefreshToken(Model):
+    """A refresh token's id, claimed when it is traded in: each refresh token works once."""
+
+    class Meta:
+        table_name = table_name("redeemed-refresh-tokens")
+        billing_mode = "PAY_PER_REQUEST"
+
+    jti = UnicodeAttribute(hash_key=True)
+    remove_at = TTLAttribute()

@@ -1,0 +1,67 @@
+"""The /api/auth routes of the recordings document, plus /refresh/ and /me/ that its clients need."""
+from chalice import Blueprint
+
+from chalicelib.accounts import fields, service
+from chalicelib.accounts.auth import authenticate
+from chalicelib.accounts.errors import envelope, render
+from chalicelib.core.bodies import json_object
+from chalicelib.core.routing import routes
+from chalicelib.core.settings import get_settings
+
+bp = Blueprint(__name__)
+route = routes(bp, render)
+
+
+def _request():
+    return bp.current_request
+
+
+@route("/register/", methods=("POST",))
+def register():
+    fullname, email, password = fields.registration(json_object(_request()))
+    return envelope(service.tokens_for(service.register(fullname, email, password)), 201)
+
+
+@route("/login/", methods=("POST",))
+def login():
+    email, password = fields.credentials(json_object(_request()))
+    return envelope(service.tokens_for(service.login(email, password)))
+
+
+@route("/refresh/", methods=("POST",))
+def refresh():
+    return envelope(service.refresh(fields.refresh_token(json_object(_request()))))
+
+
+@route("/me/")
+def me():
+    account = authenticate(_request())
+    return envelope({"user_id": int(account.number), "fullname": account.fullname, "email": account.email,
+                     "is_admin": account.is_admin})
+
+
+@route("/forgot/", methods=("POST",))
+def forgot():
+    email = fields.reset_request(json_object(_request()))
+    link = service.start_password_reset(email, _base_url())
+    return envelope({"reset_url": link if get_settings().expose_reset_url else None})
+
+
+@route("/reset/{token}/")
+def reset_email(token):
+    return envelope({"email": service.reset_token_email(token)})
+
+
+@route("/reset/{token}/", methods=("POST",))
+def reset_password(token):
+    password = fields.new_password(json_object(_request()))
+    return envelope(service.tokens_for(service.reset_password(token, password)))
+
+
+def _base_url() -> str:
+    """Where reset links point: PUBLIC_BASE_URL, else the host this request came to."""
+    configured = get_settings().public_base_url
+    if configured:
+        return configured
+    headers = _request().headers
+    return f"{headers.get('x-forwarded-proto', 'http')}://{headers.get('host', 'localhost')}"

@@ -1,0 +1,203 @@
+"""Account rules: registration with unique emails, sign-in, token refresh and password reset."""
+import hashlib
+import logging
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pynamodb.exceptions import DeleteError, PutError
+
+from chalicelib.accounts.models import Account, EmailClaim, RedeemedRefreshToken, ResetToken
+from chalicelib.accounts.passwords import hash_password, verify_password
+from chalicelib.core import clock, mail, tokens
+from chalicelib.core.counters import next_id
+from chalicelib.core.errors import BadGateway, Conflict, Gone, NotFound, Unauthorized
+from chalicelib.core.settings import get_settings
+from chalicelib.core.transactions import ConditionFailed, transact_write
+
+log = logging.getLogger(__name__)
+# A used or expired reset token is kept this long so that its link still says why it fails.
+_RESET_TOKEN_KEPT = timedelta(days=7)
+
+
+class EmailTaken(Conflict):
+    def __init__(self):
+        super().__init__("AUTH_EMAIL_EXISTS", "An account with that email already exists")
+
+
+def email_key(email: str) -> str:
+    """The form in which emails are unique: case-insensitive."""
+    return email.strip().lower()
+
+
+def _split_name(fullname: str) -> tuple[str, str]:
+    first, _, last = fullname.strip().partition(" ")
+    return first, last.strip()
+
+
+def register(fullname: str, email: str, password: str, *, is_admin: bool = False) -> Account:
+    """Create an account; EmailTaken if the email (in any case) has one already."""
+    now = clock.now()
+    first_name, last_name = _split_name(fullname)
+    account = Account(id=str(uuid.uuid4()), number=next_id("accounts"), email=email.strip(),
+                      fullname=fullname.strip(), first_name=first_name, last_name=last_name,
+                      password_hash=hash_password(password), is_admin=is_admin,
+                      created_at=now, updated_at=now)
+    claim = EmailClaim(email_key(email), account_id=account.id)
+
+    def write(transaction: Any) -> None:
+        transaction.save(claim, condition=EmailClaim.email.does_not_exist())
+        transaction.save(account, condition=Account.id.does_not_exist())
+
+    try:
+        transact_write(write)
+    except ConditionFailed as error:
+        raise EmailTaken() from error
+    return account
+
+
+def get(account_id: str) -> Account | None:
+    try:
+        return Account.get(account_id, consistent_read=True)
+    except Account.DoesNotExist:
+        return None
+
+
+def by_email(email: str) -> Account | None:
+    try:
+        claim = EmailClaim.get(email_key(email), consistent_read=True)
+    except EmailClaim.DoesNotExist:
+        return None
+    return get(claim.account_id)
+
+
+def by_number(number: int) -> Account | None:
+    return next(iter(Account.by_number.query(number, limit=1)), None)
+
+
+def login(email: str, password: str) -> Account:
+    account = by_email(email)
+    if account is None:
+        raise Unauthorized("AUTH_EMAIL_DOES_NOT_EXIST", "No account has that email")
+    if not verify_password(password, account.password_hash):
+        raise Unauthorized("AUTH_INCORRECT_PASSWORD", "The password is not correct")
+    return account
+
+
+def tokens_for(account: Account) -> dict[str, str]:
+    return tokens.issue_pair(account.id, int(account.token_version))
+
+
+def account_for(claims: dict) -> Account:
+    """The account a verified token speaks for; gone accounts and superseded tokens are refused."""
+    account = get(claims["sub"])
+    if account is None:
+        raise Unauthorized("unknown_account", "The token's account does not exist")
+    if claims["ver"] != account.token_version:
+        raise Unauthorized("token_invalid", "The token was issued before the password changed")
+    return account
+
+
+def refresh(refresh_token: str) -> dict[str, str]:
+    """Trade a refresh token (once) for a new access and refresh pair."""
+    claims = tokens.verify(refresh_token, tokens.REFRESH)
+    account = account_for(claims)
+    try:
+        RedeemedRefreshToken(claims["jti"], remove_at=datetime.fromtimestamp(claims["exp"], UTC)).save(
+            condition=RedeemedRefreshToken.jti.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        raise Unauthorized("token_invalid", "The refresh token was already used") from error
+    return tokens_for(account)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_password_reset(email: str, base_url: str) -> str:
+    """Store a single-use reset token for the account of `email` and mail its link; returns the link."""
+    account = by_email(email)
+    if account is None:
+        raise NotFound("USER_DOES_NOT_EXIST", "No account has that email")
+    token = secrets.token_urlsafe(32)
+    expires_at = clock.now() + timedelta(seconds=get_settings().reset_token_seconds)
+    stored = ResetToken(_digest(token), account_id=account.id, email=account.email,
+                        expires_at=expires_at, remove_at=expires_at + _RESET_TOKEN_KEPT)
+    stored.save()
+    link = f"{base_url}/api/auth/reset/{token}/"
+    try:
+        mail.sender().send(mail.Email(account.email, "Reset your password",
+                                      f"Open this link within the hour to choose a new password:\n{link}\n"))
+    except mail.MailError as error:
+        _forget(stored)
+        raise BadGateway("ISSUE_SENDING_EMAIL", "The email could not be sent") from error
+    return link
+
+
+def _forget(stored: ResetToken) -> None:
+    try:
+        stored.delete()
+    except DeleteError:
+        log.exception("could not remove an unsent reset token")
+
+
+def _usable_reset_token(token: str) -> ResetToken:
+    try:
+        stored = ResetToken.get(_digest(token), consistent_read=True)
+    except ResetToken.DoesNotExist as error:
+        raise NotFound("TOKEN_404", "The token does not exist") from error
+    if stored.used_at is not None:
+        raise Gone("TOKEN_USED", "The token was already used")
+    if stored.expires_at <= clock.now():
+        raise Gone("TOKEN_EXPIRED", "The token has expired")
+    return stored
+
+
+def reset_token_email(token: str) -> str:
+    """The email a valid reset token belongs to."""
+    return _usable_reset_token(token).email
+
+
+def reset_password(token: str, password: str) -> Account:
+    """Set a new password with a reset token, using the token up; earlier tokens stop working."""
+    stored = _usable_reset_token(token)
+    now = clock.now()
+
+    def write(transaction: Any) -> None:
+        transaction.update(stored, actions=[ResetToken.used_at.set(now)],
+                           condition=ResetToken.used_at.does_not_exist() & (ResetToken.expires_at > now))
+        transaction.update(Account(stored.account_id),
+                           actions=[Account.password_hash.set(hash_password(password)),
+                                    Account.token_version.add(1), Account.updated_at.set(now)],
+                           condition=Account.id.exists())
+
+    try:
+        transact_write(write)
+    except ConditionFailed as error:
+        raise Gone("TOKEN_USED", "The token was already used") from error
+    account = get(stored.account_id)
+    _notify(account.email, "Your password was changed",
+            "The password of your account was just changed. If this was not you, reset it now.\n")
+    return account
+
+
+def _notify(to: str, subject: str, body: str) -> None:
+    """Send a courtesy email; the change it reports has happened, so a failure is only logged."""
+    try:
+        mail.sender().send(mail.Email(to, subject, body))
+    except mail.MailError:
+        log.exception("could not send %r", subject)
+
+
+def ensure_admin(email: str, password: str, fullname: str = "Platform Admin") -> Account:
+    """The platform admin account with this email and password, created or brought up to date."""
+    try:
+        return register(fullname, email, password, is_admin=True)
+    except EmailTaken:
+        account = by_email(email)
+    account.update(actions=[Account.is_admin.set(True), Account.password_hash.set(hash_password(password)),
+                            Account.updated_at.set(clock.now())])
+    return account

@@ -1,0 +1,1 @@
+"""Plumbing every surface shares; it imports no surface."""

@@ -1,0 +1,45 @@
+"""Request bodies parsed by the platform, so each surface answers bad JSON in its own shape."""
+import json
+from typing import Any
+
+from chalicelib.core.errors import InvalidJSON, PayloadTooLarge
+from chalicelib.core.settings import get_settings
+
+
+def json_body(request: Any) -> Any:
+    """The request's JSON body; an empty body is None. Raises InvalidJSON or PayloadTooLarge."""
+    raw = request.raw_body or b""
+    if len(raw) > get_settings().max_json_bytes:
+        raise PayloadTooLarge("body_too_large", "The request body is too large")
+    if not raw.strip():
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InvalidJSON("Body is not UTF-8", 1, error.start + 1) from error
+    try:
+        body = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise InvalidJSON(error.msg, error.lineno, error.colno) from error
+    except RecursionError as error:
+        raise InvalidJSON("Nesting too deep") from error
+    if "\\u" in text.lower() and _has_lone_surrogate(body):
+        raise InvalidJSON("A \\u escape is a lone surrogate, which is not text")
+    return body
+
+
+def _has_lone_surrogate(body: Any) -> bool:
+    """JSON allows "\\ud800", but no storage or UTF-8 encoder does: refuse it at the door."""
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def json_object(request: Any) -> dict:
+    """The request's body, which must be a JSON object (a missing body counts as invalid JSON)."""
+    body = json_body(request)
+    if not isinstance(body, dict):
+        raise InvalidJSON("Expected a JSON object")
+    return body

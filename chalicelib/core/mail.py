@@ -1,0 +1,93 @@
+"""Outgoing email behind one interface: SES in AWS, a folder locally, a list in tests."""
+import json
+import os
+import uuid
+from dataclasses import asdict, dataclass
+from typing import Protocol
+
+from chalicelib.core import clock
+from chalicelib.core.settings import get_settings
+
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    subject: str
+    body: str
+
+
+class MailError(Exception):
+    """The message could not be handed to the mail service."""
+
+
+class Sender(Protocol):
+    def send(self, email: Email) -> None: ...
+
+
+class SesSender:
+    def __init__(self, source: str):
+        self.source = source
+        self._client = None
+
+    def send(self, email: Email) -> None:
+        import boto3  # only routes that send mail pay for boto3's import
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        self._client = self._client or boto3.client("ses")
+        try:
+            self._client.send_email(
+                Source=self.source, Destination={"ToAddresses": [email.to]},
+                Message={"Subject": {"Data": email.subject}, "Body": {"Text": {"Data": email.body}}})
+        except (BotoCoreError, ClientError) as error:
+            raise MailError(str(error)) from error
+
+
+class OutboxFolder:
+    """Writes each message as a JSON file (the local stack's outbox, named in the README)."""
+
+    def __init__(self, folder: str):
+        self.folder = folder
+
+    def send(self, email: Email) -> None:
+        os.makedirs(self.folder, exist_ok=True)
+        stamp = clock.now().strftime("%Y%m%dT%H%M%S")
+        path = os.path.join(self.folder, f"{stamp}-{uuid.uuid4().hex[:8]}.json")
+        try:
+            with open(path, "w", encoding="utf-8") as handle:
+                json.dump(asdict(email), handle, indent=2)
+        except OSError as error:
+            raise MailError(str(error)) from error
+
+
+class MemoryOutbox:
+    """Keeps sent messages in a list for tests to read."""
+
+    def __init__(self):
+        self.sent: list[Email] = []
+
+    def send(self, email: Email) -> None:
+        self.sent.append(email)
+
+
+_current: Sender | None = None
+
+
+def sender() -> Sender:
+    """The sender chosen by MAIL_BACKEND (ses, outbox or memory), built on first use."""
+    global _current
+    if _current is None:
+        settings = get_settings()
+        backends = {"ses": lambda: SesSender(settings.mail_from),
+                    "outbox": lambda: OutboxFolder(settings.mail_outbox_dir),
+                    "memory": MemoryOutbox}
+        if settings.mail_backend not in backends:
+            raise RuntimeError(f"MAIL_BACKEND must be one of {sorted(backends)}")
+        _current = backends[settings.mail_backend]()
+    return _current
+
+
+def use(new_sender: Sender | None) -> Sender | None:
+    """Put a sender in use (tests); None goes back to MAIL_BACKEND's. Returns the previous one."""
+    global _current
+    previous, _current = _current, new_sender
+    return previous

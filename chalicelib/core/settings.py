@@ -1,0 +1,50 @@
+"""Settings read once from the environment that `.chalice/config.json` (or `make run`) sets."""
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    stage: str
+    table_prefix: str
+    media_bucket: str
+    access_token_seconds: int
+    refresh_token_seconds: int
+    reset_token_seconds: int
+    expose_reset_url: bool
+    public_base_url: str
+    mail_backend: str
+    mail_outbox_dir: str
+    mail_from: str
+    max_json_bytes: int
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "")
+    try:
+        return int(raw) if raw else default
+    except ValueError as error:
+        raise RuntimeError(f"{name} must be an integer, got {raw!r}") from error
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    env = os.environ
+    stage = env.get("STAGE", "dev")
+    return Settings(
+        stage=stage,
+        table_prefix=env.get("TABLE_PREFIX", f"serverless-platform-{stage}"),
+        media_bucket=env.get("MEDIA_BUCKET", f"serverless-platform-{stage}-media"),
+        access_token_seconds=_int("ACCESS_TOKEN_SECONDS", 15 * 60),
+        refresh_token_seconds=_int("REFRESH_TOKEN_SECONDS", 30 * 24 * 3600),
+        reset_token_seconds=_int("RESET_TOKEN_SECONDS", 3600),
+        expose_reset_url=env.get("EXPOSE_RESET_URL", "false").lower() in _TRUE,
+        public_base_url=env.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        mail_backend=env.get("MAIL_BACKEND", "ses"),
+        mail_outbox_dir=env.get("MAIL_OUTBOX_DIR", ".local/outbox"),
+        mail_from=env.get("MAIL_FROM", "no-reply@example.com"),
+        max_json_bytes=_int("MAX_JSON_BYTES", 1024 * 1024),
+    )

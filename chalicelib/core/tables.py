@@ -1,0 +1,37 @@
+"""The one registry of tables. Models register themselves; the local stack, tests and infra/ build from it."""
+from typing import TypeVar
+
+from pynamodb.models import Model
+
+from chalicelib.core.settings import get_settings
+
+M = TypeVar("M", bound=type[Model])
+_models: list[type[Model]] = []
+
+
+def table_name(name: str) -> str:
+    """The physical name of a table: `<app>-<stage>-<name>` (the prefix comes from TABLE_PREFIX)."""
+    return f"{get_settings().table_prefix}-{name}"
+
+
+def register(model: M) -> M:
+    """Class decorator: add a model to the registry (once)."""
+    if model not in _models:
+        _models.append(model)
+    return model
+
+
+def registered() -> list[type[Model]]:
+    return list(_models)
+
+
+def create_tables() -> list[str]:
+    """Create every registered table that does not exist yet; returns the names created."""
+    created = []
+    for model in _models:
+        if model.exists():
+            continue
+        model.create_table(wait=True)  # also turns on the model's TTL attribute
+        created.append(model.Meta.table_name)
+    return created
+

@@ -1,0 +1,43 @@
+"""DynamoDB transactions with the two outcomes services care about: a failed condition, or done."""
+import random
+import time
+from collections.abc import Callable
+from functools import lru_cache
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+
+class ConditionFailed(Exception):
+    """A condition in the transaction did not hold; `items` are the positions of the failing writes."""
+
+    def __init__(self, items: list[int]):
+        super().__init__(f"condition failed on items {items}")
+        self.items = items
+
+
+@lru_cache(maxsize=1)
+def connection() -> Connection:
+    return Connection()
+
+
+def transact_write(write: Callable[[TransactWrite], None], attempts: int = 5) -> None:
+    """Run `write(tx)` as one all-or-nothing transaction.
+
+    A conflict with a concurrent transaction on the same items is retried (with jitter): the
+    conditions decide the outcome on the next try. A failed condition raises ConditionFailed.
+    """
+    for attempt in range(attempts):
+        try:
+            with TransactWrite(connection=connection()) as transaction:
+                write(transaction)
+            return
+        except TransactWriteError as error:
+            codes = [reason.code if reason else None for reason in error.cancellation_reasons]
+            failed = [i for i, code in enumerate(codes) if code == "ConditionalCheckFailed"]
+            if failed:
+                raise ConditionFailed(failed) from error
+            if "TransactionConflict" not in codes or attempt == attempts - 1:
+                raise
+            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))

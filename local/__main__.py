@@ -1,0 +1,86 @@
+"""`make run`: start (or reuse) the helper services, prepare tables and admin, fire jobs, serve the API."""
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+
+from local import stack
+from local.services import ROOT, start_dynamodb_local, start_moto
+
+
+def _services() -> tuple[list, dict]:
+    """Start what the shell does not already point at; return the services and every endpoint."""
+    started, endpoints = [], {}
+    if os.environ.get("AWS_ENDPOINT_URL_DYNAMODB"):
+        endpoints["DYNAMODB"] = os.environ["AWS_ENDPOINT_URL_DYNAMODB"]
+    else:
+        started.append(start_dynamodb_local(stack.STATE_DIR / "dynamodb"))
+        endpoints["DYNAMODB"] = started[-1].url
+    if os.environ.get("AWS_ENDPOINT_URL_S3"):
+        endpoints["S3"] = os.environ["AWS_ENDPOINT_URL_S3"]
+    else:
+        started.append(start_moto())
+        endpoints.update({name: started[-1].url for name in stack.ENDPOINT_SERVICES if name != "DYNAMODB"})
+    return started, endpoints
+
+
+def _fire_jobs(stop: threading.Event) -> None:
+    """The local stand-in for EventBridge: run each job when its rate comes round."""
+    from chalicelib.core import clock
+    from chalicelib.jobs import JOBS
+
+    due = {name: time.monotonic() + job.every_minutes * 60 for name, job in JOBS.items()}
+    while not stop.wait(5):
+        for name, job in JOBS.items():
+            if time.monotonic() >= due[name]:
+                due[name] += job.every_minutes * 60
+                try:
+                    job.run(clock.now())
+                except Exception:  # a failing job is reported and retried at its next turn, as in AWS
+                    logging.exception("job %s failed", name)
+
+
+def _stop_on_sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main() -> None:
+    port = int(os.environ.get("PORT", "8000"))
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    started, endpoints = _services()
+    stop = threading.Event()
+    try:
+        for service in started:
+            print(f"started {service.name} on {service.url}")
+        env = stack.local_environment(endpoints)
+        os.environ.update(env)
+        sys.path.insert(0, str(ROOT))
+        from chalice.cli.factory import CLIFactory
+        from chalice.local import create_local_server
+
+        from app import app
+        from chalicelib.jobs import JOBS
+
+        stack.prepare(env)
+        stack.save(env)
+        print(f"mail outbox: {env['MAIL_OUTBOX_DIR']}")
+        print(f"scheduled jobs (local timer): {', '.join(JOBS) or 'none yet'}")
+        threading.Thread(target=_fire_jobs, args=(stop,), daemon=True).start()
+        config = CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name="dev")
+        server = create_local_server(app, config, "127.0.0.1", port)
+        print(f"API on http://127.0.0.1:{port}  (Ctrl-C stops everything)", flush=True)
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("\nstopping ...")
+    finally:
+        stop.set()
+        stack.STACK_FILE.unlink(missing_ok=True)
+        for service in reversed(started):
+            service.stop()
+            print(f"stopped {service.name}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Local configuration of the app: the dev stage's settings with local endpoints, secret and outbox."""
+import json
+import os
+import secrets
+from pathlib import Path
+
+from local.services import ROOT
+
+STATE_DIR = Path(os.environ.get("LOCAL_STATE_DIR", ROOT / ".local"))
+STACK_FILE = STATE_DIR / "stack.json"
+ENDPOINT_SERVICES = ("DYNAMODB", "S3", "SQS", "SNS", "SES")
+FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+                    "AWS_DEFAULT_REGION": "us-east-1"}
+
+
+def stage_environment(stage: str = "dev") -> dict:
+    """The environment `.chalice/config.json` gives a stage (top level, then the stage's own)."""
+    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
+    return {**config.get("environment_variables", {}),
+            **config["stages"][stage].get("environment_variables", {})}
+
+
+def jwt_secret() -> str:
+    """JWT_SECRET if set, else a random local secret kept in the state folder."""
+    if os.environ.get("JWT_SECRET"):
+        return os.environ["JWT_SECRET"]
+    path = STATE_DIR / "jwt-secret"
+    if not path.exists():
+        STATE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def local_environment(endpoints: dict) -> dict:
+    """What the app runs with locally. Variables already set in the shell win over these defaults."""
+    env = stage_environment("dev")
+    env.pop("JWT_SECRET_PARAMETER", None)  # the local secret is given directly
+    env.update(FAKE_CREDENTIALS)
+    env.update(MAIL_BACKEND="outbox", MAIL_OUTBOX_DIR=str(STATE_DIR / "outbox"), JWT_SECRET=jwt_secret())
+    env.update({f"AWS_ENDPOINT_URL_{service}": url for service, url in endpoints.items()})
+    env.update({key: value for key, value in os.environ.items() if key in env and key != "JWT_SECRET"})
+    return env
+
+
+def save(env: dict) -> None:
+    STATE_DIR.mkdir(parents=True, exist_ok=True)
+    STACK_FILE.write_text(json.dumps(env, indent=2))
+    STACK_FILE.chmod(0o600)
+
+
+def load() -> dict:
+    if not STACK_FILE.exists():
+        raise SystemExit("No local stack is running: start it with `make run` first.")
+    return json.loads(STACK_FILE.read_text())
+
+
+def prepare(env: dict) -> None:
+    """Make the stack ready for the app: every table and the bucket, and the local admin account."""
+    import boto3
+
+    from chalicelib.accounts import service
+    from chalicelib.core.tables import create_tables
+
+    created = create_tables()
+    print(f"tables: {len(created)} created" + (f" ({', '.join(created)})" if created else ", all present"))
+    s3 = boto3.client("s3")
+    if env["MEDIA_BUCKET"] not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
+        s3.create_bucket(Bucket=env["MEDIA_BUCKET"])
+    admin_email = os.environ.get("ADMIN_EMAIL", "admin@example.com")
+    admin_password = os.environ.get("ADMIN_PASSWORD", "admin-password-123")
+    service.ensure_admin(admin_email, admin_password)
+    print(f"admin account: {admin_email} / {admin_password}  (ADMIN_EMAIL, ADMIN_PASSWORD)")

@@ -1,0 +1,191 @@
+"""Fixtures shared by every test: a test environment that never reaches AWS, moto for unit tests,
+and a real local stack (DynamoDB Local, moto's server, the app over HTTP) for integration tests."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+# Set before anything imports chalicelib: settings and table names are read at import.
+for _name in [n for n in os.environ if n.startswith("AWS_")]:
+    del os.environ[_name]
+os.environ.update({
+    "STAGE": "test", "TABLE_PREFIX": "platform-test", "MEDIA_BUCKET": "platform-test-media",
+    "JWT_SECRET": "unit-test-secret-that-is-long-enough-0123456789", "MAIL_BACKEND": "memory",
+    "EXPOSE_RESET_URL": "true", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+})
+
+from chalicelib.core import clock, mail  # noqa: E402
+from chalicelib.core.settings import get_settings  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def aws():
+    """moto in place of AWS, with every registered table created."""
+    from moto import mock_aws
+
+    import app  # noqa: F401  (registers every model)
+    from chalicelib.core.tables import create_tables
+
+    with mock_aws():
+        create_tables()
+        yield
+
+
+@pytest.fixture
+def fixed_clock():
+    fixed = clock.FixedClock(NOW)
+    previous = clock.use(fixed)
+    yield fixed
+    clock.use(previous)
+
+
+@pytest.fixture
+def outbox():
+    memory = mail.MemoryOutbox()
+    mail.use(memory)
+    yield memory
+    mail.use(None)
+
+
+@pytest.fixture
+def settings_env(monkeypatch):
+    """Change a setting for one test: settings_env(EXPOSE_RESET_URL="false")."""
+
+    def change(**values: str) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+
+    yield change
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def client(aws, fixed_clock, outbox):
+    """chalice.test.Client on the whole app, over moto, with a fixed clock and an in-memory outbox."""
+    from chalice.test import Client
+
+    from app import app
+
+    # An empty project dir: the stage config of .chalice/ must not leak into the test settings.
+    with Client(app, project_dir=str(ROOT / "tests")) as test_client:
+        yield test_client
+
+
+class Api:
+    """Small JSON helpers over chalice.test.Client: `api.post(path, body)` gives (status, json)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def call(self, method, path, body=None, token=None, headers=None, raw=None):
+        sent = {"Content-Type": "application/json", **(headers or {})}
+        if token:
+            sent["Authorization"] = f"Bearer {token}"
+        payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        response = self.client.http.request(method, path, body=payload, headers=sent)
+        return response.status_code, json.loads(response.body) if response.body else None
+
+    def get(self, path, **kw):
+        return self.call("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.call("POST", path, body, **kw)
+
+
+@pytest.fixture
+def api(client):
+    return Api(client)
+
+
+JAY = {"fullname": "Jay Rainey", "email": "jay@example.com", "password": "twelve-chars-pw"}
+
+
+@pytest.fixture
+def jay(api):
+    """A registered account: its registration body and its tokens."""
+    status, body = api.post("/api/auth/register/", JAY)
+    assert status == 201
+    return {**JAY, **body["data"]}
+
+
+# --- integration: the real local stack over HTTP ---
+
+@dataclass
+class LocalStack:
+    base_url: str
+    env: dict
+    state_dir: Path
+
+    def table(self, name: str) -> str:
+        return f"{self.env['TABLE_PREFIX']}-{name}"
+
+    def dynamodb(self):
+        import boto3
+
+        return boto3.client("dynamodb", endpoint_url=self.env["AWS_ENDPOINT_URL_DYNAMODB"],
+                            region_name="us-east-1", aws_access_key_id="local", aws_secret_access_key="local")
+
+
+def bare_environment(**extra: str) -> dict:
+    """A shell as a newcomer has it: PATH and HOME, nothing of the test settings above."""
+    keep = {name: os.environ[name] for name in ("PATH", "HOME", "LANG") if name in os.environ}
+    return {**keep, **extra}
+
+
+def start_app(env: dict, port: int, timeout: float = 120) -> subprocess.Popen:
+    """`python -m local` (what `make run` runs) in the background, ready once it answers HTTP."""
+    import requests
+
+    log = Path(env["LOCAL_STATE_DIR"]) / "run.log"
+    with open(log, "a") as output:  # the child keeps its own copy of the descriptor
+        process = subprocess.Popen([sys.executable, "-m", "local"], cwd=ROOT, env=env, stdout=output,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"`python -m local` exited: {log.read_text()}")
+        try:
+            requests.get(f"http://127.0.0.1:{port}/api/auth/me/", timeout=1)
+            return process
+        except requests.ConnectionError:
+            time.sleep(0.3)
+    stop_app(process)
+    raise RuntimeError(f"`python -m local` did not serve within {timeout}s: {log.read_text()}")
+
+
+def stop_app(process: subprocess.Popen) -> int:
+    """Ctrl-C, as a developer stops `make run`."""
+    process.send_signal(signal.SIGINT)
+    return process.wait(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def local_stack(tmp_path_factory):
+    """DynamoDB Local (in memory) and moto's server started here, and the app pointed at them
+    through AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_S3, serving on a free port."""
+    from local.services import free_port, start_dynamodb_local, start_moto
+
+    dynamodb, moto = start_dynamodb_local(), start_moto()
+    state = tmp_path_factory.mktemp("stack")
+    port = free_port()
+    env = bare_environment(LOCAL_STATE_DIR=str(state), PORT=str(port), AWS_ENDPOINT_URL_DYNAMODB=dynamodb.url,
+                           AWS_ENDPOINT_URL_S3=moto.url)
+    process = start_app(env, port)
+    try:
+        yield LocalStack(f"http://127.0.0.1:{port}", json.loads((state / "stack.json").read_text()), state)
+    finally:
+        stop_app(process)
+        dynamodb.stop()
+        moto.stop()

@@ -1,0 +1,58 @@
+"""The table registry, id counters and paging helpers."""
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from chalicelib.core import counters, tables
+from chalicelib.core.errors import BadRequest
+from chalicelib.core.pagination import Page, decode_cursor, encode_cursor, page_of
+
+
+def test_every_model_is_registered_under_the_stage_prefix(aws):
+    names = {model.Meta.table_name for model in tables.registered()}
+
+    assert names == {"platform-test-accounts", "platform-test-account-emails", "platform-test-password-resets",
+                     "platform-test-redeemed-refresh-tokens", "platform-test-counters"}
+
+
+def test_create_tables_creates_only_what_is_missing(aws):
+    assert tables.create_tables() == []
+
+
+def test_next_id_counts_up_per_entity_and_never_repeats_under_concurrency(aws):
+    assert [counters.next_id("projects") for _ in range(3)] == [1, 2, 3]
+    assert counters.next_id("comments") == 1
+
+    with ThreadPoolExecutor(8) as pool:
+        ids = list(pool.map(lambda _: counters.next_id("tasks"), range(40)))
+
+    assert sorted(ids) == list(range(1, 41))
+
+
+def test_a_cursor_round_trips_a_dynamodb_key_opaquely():
+    key = {"id": {"S": "abc"}, "created": {"N": "17"}}
+
+    cursor = encode_cursor(key)
+
+    assert "{" not in cursor and decode_cursor(cursor) == key
+    assert encode_cursor(None) is None and decode_cursor("") is None
+
+
+@pytest.mark.parametrize("cursor", ["not-base64!", "W10", "bnVsbA"])
+def test_a_cursor_not_made_here_is_a_bad_request(cursor):
+    with pytest.raises(BadRequest):
+        decode_cursor(cursor)
+
+
+def test_page_of_reads_page_and_per_page_with_defaults_and_a_cap():
+    assert page_of(None, 10, 100) == Page(1, 10)
+    assert page_of({"page": "3", "per_page": "500"}, 10, 100) == Page(3, 100)
+    assert Page(2, 2).slice([1, 2, 3, 4, 5]) == [3, 4]
+
+
+@pytest.mark.parametrize("query", [{"page": "x"}, {"page": "0"}, {"per_page": "-1"}, {"per_page": "1.5"}])
+def test_page_of_refuses_what_is_not_a_positive_integer(query):
+    with pytest.raises(BadRequest) as caught:
+        page_of(query, 10, 100)
+
+    assert caught.value.details["param"] in query
