@@ -1,0 +1,37 @@
+"""Cold-start cost of the Lambda: `import app` against the libraries any such app imports.
+
+Prints the median wall time of a fresh interpreter for each, over alternating runs, and the ratio.
+"""
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = 21
+APP = "import app"
+BASELINE = "import chalice, boto3, pynamodb.models, jwt"
+
+
+def once(code: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    once(APP), once(BASELINE)  # warm the file cache and .pyc files
+    app_times, base_times = [], []
+    for _ in range(RUNS):
+        app_times.append(once(APP))
+        base_times.append(once(BASELINE))
+    app_ms, base_ms = statistics.median(app_times) * 1000, statistics.median(base_times) * 1000
+    print(f"cold start, median of {RUNS} fresh interpreters:")
+    print(f"  python -c '{APP}': {app_ms:.0f} ms")
+    print(f"  python -c '{BASELINE}': {base_ms:.0f} ms")
+    print(f"  ratio: {app_ms / base_ms:.2f} (budget 1.30)")
+
+
+if __name__ == "__main__":
+    main()
