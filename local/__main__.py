@@ -7,12 +7,12 @@ import threading
 import time
 
 from local import stack
-from local.services import ROOT, start_dynamodb_local, start_moto
+from local.services import ROOT, port_is_free, start_dynamodb_local, start_moto
 
 
-def _services() -> tuple[list, dict]:
-    """Start what the shell does not already point at; return the services and every endpoint."""
-    started, endpoints = [], {}
+def _services(started: list) -> dict:
+    """Start what the shell does not already point at (into `started`); return every endpoint."""
+    endpoints = {}
     if os.environ.get("AWS_ENDPOINT_URL_DYNAMODB"):
         endpoints["DYNAMODB"] = os.environ["AWS_ENDPOINT_URL_DYNAMODB"]
     else:
@@ -23,7 +23,7 @@ def _services() -> tuple[list, dict]:
     else:
         started.append(start_moto())
         endpoints.update({name: started[-1].url for name in stack.ENDPOINT_SERVICES if name != "DYNAMODB"})
-    return started, endpoints
+    return endpoints
 
 
 def _fire_jobs(stop: threading.Event) -> None:
@@ -48,10 +48,13 @@ def _stop_on_sigterm(signum, frame):
 
 def main() -> None:
     port = int(os.environ.get("PORT", "8000"))
+    if not port_is_free(port):
+        raise SystemExit(f"127.0.0.1:{port} is in use: stop what holds it, or set PORT to a free port")
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    started, endpoints = _services()
+    started: list = []
     stop = threading.Event()
     try:
+        endpoints = _services(started)
         for service in started:
             print(f"started {service.name} on {service.url}")
         env = stack.local_environment(endpoints)

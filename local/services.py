@@ -24,6 +24,11 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
 def _die_with_parent() -> None:
     """Runs in the child before exec: on Linux, ask for SIGTERM when the parent dies."""
     try:
