@@ -189,3 +189,24 @@ def local_stack(tmp_path_factory):
         stop_app(process)
         dynamodb.stop()
         moto.stop()
+
+
+@pytest.fixture
+def dynamodb_local(local_stack, monkeypatch):
+    """The platform's models in this process, pointed at the stack's DynamoDB Local (tables under
+    this test run's prefix): for service-level checks that only the real engine can make."""
+    import app  # noqa: F401  (registers every model)
+    from chalicelib.core import tables, transactions
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", local_stack.env["AWS_ENDPOINT_URL_DYNAMODB"])
+
+    def reconnect():
+        for model in tables.registered():
+            model._connection = None
+        transactions.connection.cache_clear()
+
+    reconnect()
+    tables.create_tables()
+    yield
+    monkeypatch.undo()
+    reconnect()
