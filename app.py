@@ -3,7 +3,9 @@ from chalice import Chalice
 
 from chalicelib import jobs
 from chalicelib.accounts.routes import bp as accounts
+from chalicelib.recordings.routes import bp as recordings
 
 app = Chalice(app_name="serverless-platform")
 app.register_blueprint(accounts, url_prefix="/api/auth")
+app.register_blueprint(recordings, url_prefix="/api/projects")
 jobs.schedule(app)

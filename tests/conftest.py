@@ -103,6 +103,24 @@ class Api:
     def post(self, path, body=None, **kw):
         return self.call("POST", path, body, **kw)
 
+    def put(self, path, body=None, **kw):
+        return self.call("PUT", path, body, **kw)
+
+    def delete(self, path, **kw):
+        return self.call("DELETE", path, **kw)
+
+    def sign_up(self, email, fullname="Someone Else"):
+        """Register an account and give its access token."""
+        status, body = self.post("/api/auth/register/", {"fullname": fullname, "email": email,
+                                                         "password": "twelve-chars-pw"})
+        assert status == 201, body
+        return body["data"]["access_token"]
+
+    def sign_in(self, email):
+        status, body = self.post("/api/auth/login/", {"email": email, "password": "twelve-chars-pw"})
+        assert status == 200, body
+        return body["data"]["access_token"]
+
 
 @pytest.fixture
 def api(client):

@@ -3,6 +3,7 @@ import hashlib
 import logging
 import secrets
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -62,6 +63,12 @@ def get(account_id: str) -> Account | None:
         return Account.get(account_id, consistent_read=True)
     except Account.DoesNotExist:
         return None
+
+
+def get_many(account_ids: Iterable[str]) -> dict[str, Account]:
+    """The accounts with these ids that exist, by id (one BatchGetItem per hundred)."""
+    wanted = set(account_ids)
+    return {account.id: account for account in Account.batch_get(wanted)} if wanted else {}
 
 
 def by_email(email: str) -> Account | None:

@@ -17,6 +17,14 @@ class Counter(Model):
 
 def next_id(entity: str) -> int:
     """The next integer id for `entity` (1, 2, ...). Never repeats, even under concurrency; may skip."""
+    return next_ids(entity, 1)[0]
+
+
+def next_ids(entity: str, count: int) -> list[int]:
+    """`count` consecutive new ids for `entity`, reserved with one write."""
+    if count < 1:
+        return []
     counter = Counter(entity)
-    counter.update(actions=[Counter.value.add(1)])
-    return int(counter.value)
+    counter.update(actions=[Counter.value.add(count)])
+    last = int(counter.value)
+    return list(range(last - count + 1, last + 1))

@@ -50,13 +50,16 @@ def verify(token: str, kind: str) -> dict[str, Any]:
     """The claims of a genuine, unexpired token of `kind`; anything else raises Unauthorized."""
     try:
         claims = jwt.decode(token, signing_secret(), algorithms=[ALGORITHM],
-                            options={"require": _REQUIRED_CLAIMS, "verify_exp": False})
+                            options={"require": _REQUIRED_CLAIMS, "verify_exp": False, "verify_iat": False})
     except jwt.PyJWTError as error:
         raise Unauthorized("token_invalid", "The token is not valid") from error
     if claims["typ"] != kind:
         raise Unauthorized("token_invalid", f"Expected an {kind} token")
-    # Expiry is checked against the platform clock (not time.time()) so that tests can move it.
-    if not isinstance(claims["exp"], int) or claims["exp"] <= clock.now().timestamp():
+    # Times are checked against the platform clock (not time.time()) so that tests and jobs can move it.
+    now = clock.now().timestamp()
+    if not isinstance(claims["iat"], int) or not isinstance(claims["exp"], int) or claims["iat"] > now + 60:
+        raise Unauthorized("token_invalid", "The token's times are not valid")
+    if claims["exp"] <= now:
         raise Unauthorized("token_expired", "The token has expired")
     return claims
 

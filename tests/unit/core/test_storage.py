@@ -7,10 +7,11 @@ from chalicelib.core.pagination import Page, decode_cursor, encode_cursor, page_
 
 
 def test_every_model_is_registered_under_the_stage_prefix(aws):
-    names = {model.Meta.table_name for model in tables.registered()}
+    names = [model.Meta.table_name for model in tables.registered()]
 
-    assert names == {"platform-test-accounts", "platform-test-account-emails", "platform-test-password-resets",
-                     "platform-test-redeemed-refresh-tokens", "platform-test-counters"}
+    assert len(names) == len(set(names)) and all(name.startswith("platform-test-") for name in names)
+    assert {"platform-test-accounts", "platform-test-account-emails", "platform-test-password-resets",
+            "platform-test-redeemed-refresh-tokens", "platform-test-counters", "platform-test-projects"} <= set(names)
 
 
 def test_create_tables_creates_only_what_is_missing(aws):

@@ -1,0 +1,1 @@
+"""The recordings API: projects, membership, recorded sessions, annotations, codes and comments."""

@@ -1,0 +1,208 @@
+"""Recordings storage: one table per aggregate, each listing served by a key or an index."""
+from pynamodb.attributes import (
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from chalicelib.core.tables import register, table_name
+
+
+class Topic(MapAttribute):
+    id = NumberAttribute()
+    text = UnicodeAttribute()
+    is_active = BooleanAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+
+class PublicProjects(GlobalSecondaryIndex):
+    """Active public projects only: `listing` is set to "public" on those and removed otherwise."""
+
+    class Meta:
+        index_name = "public"
+        projection = AllProjection()
+
+    listing = UnicodeAttribute(hash_key=True)
+    id = NumberAttribute(range_key=True)
+
+
+@register
+class Project(Model):
+    class Meta:
+        table_name = table_name("projects")
+        billing_mode = "PAY_PER_REQUEST"
+
+    id = NumberAttribute(hash_key=True)
+    title = UnicodeAttribute()
+    slug = UnicodeAttribute()
+    description = UnicodeAttribute()
+    creator_id = UnicodeAttribute()
+    is_public = BooleanAttribute()
+    has_consent = BooleanAttribute(default=False)
+    is_active = BooleanAttribute(default=True)
+    topics = ListAttribute(of=Topic, default=list)
+    listing = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    version = VersionAttribute()
+
+    public = PublicProjects()
+
+
+@register
+class ProjectTitle(Model):
+    """A claim on a title (case-insensitive) by an active project: titles are unique among them."""
+
+    class Meta:
+        table_name = table_name("project-titles")
+        billing_mode = "PAY_PER_REQUEST"
+
+    title = UnicodeAttribute(hash_key=True)
+    project_id = NumberAttribute()
+
+
+class MembershipsByAccount(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-account"
+        projection = KeysOnlyProjection()
+
+    account_id = UnicodeAttribute(hash_key=True)
+    project_id = NumberAttribute(range_key=True)
+
+
+@register
+class Membership(Model):
+    class Meta:
+        table_name = table_name("project-members")
+        billing_mode = "PAY_PER_REQUEST"
+
+    project_id = NumberAttribute(hash_key=True)
+    account_id = UnicodeAttribute(range_key=True)
+    role = UnicodeAttribute()
+    joined_at = UTCDateTimeAttribute()
+
+    by_account = MembershipsByAccount()
+
+
+@register
+class Code(Model):
+    """A project's code: what annotations are tagged with."""
+
+    class Meta:
+        table_name = table_name("project-codes")
+        billing_mode = "PAY_PER_REQUEST"
+
+    project_id = NumberAttribute(hash_key=True)
+    id = NumberAttribute(range_key=True)
+    text = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+class Participant(MapAttribute):
+    name = UnicodeAttribute()
+    email = UnicodeAttribute(null=True)
+    role = UnicodeAttribute()
+    account_id = UnicodeAttribute(null=True)
+
+
+class PromptedTopic(MapAttribute):
+    topic_id = NumberAttribute()
+    start = NumberAttribute()
+    end = NumberAttribute()
+    text = UnicodeAttribute()
+
+
+class SessionsByProject(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-project"
+        projection = AllProjection()
+
+    project_id = NumberAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+@register
+class RecordedSession(Model):
+    class Meta:
+        table_name = table_name("recording-sessions")
+        billing_mode = "PAY_PER_REQUEST"
+
+    id = UnicodeAttribute(hash_key=True)
+    project_id = NumberAttribute()
+    creator_id = UnicodeAttribute()
+    recording_key = UnicodeAttribute()
+    recording_bytes = NumberAttribute()
+    participants = ListAttribute(of=Participant, default=list)
+    topics = ListAttribute(of=PromptedTopic, default=list)
+    created_at = UTCDateTimeAttribute()
+
+    by_project = SessionsByProject()
+
+
+class AnnotationsBySession(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "by-session"
+        projection = AllProjection()
+
+    session_id = UnicodeAttribute(hash_key=True)
+    id = NumberAttribute(range_key=True)
+
+
+@register
+class Annotation(Model):
+    class Meta:
+        table_name = table_name("annotations")
+        billing_mode = "PAY_PER_REQUEST"
+
+    id = NumberAttribute(hash_key=True)
+    session_id = UnicodeAttribute()
+    project_id = NumberAttribute()
+    creator_id = UnicodeAttribute()
+    content = UnicodeAttribute()
+    start_interval = NumberAttribute()
+    end_interval = NumberAttribute()
+    tags = ListAttribute(of=NumberAttribute, default=list)
+    is_active = BooleanAttribute(default=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+    by_session = AnnotationsBySession()
+
+
+class CommentsBySession(GlobalSecondaryIndex):
+    """All comments of a session in one Query, to nest them under its annotations."""
+
+    class Meta:
+        index_name = "by-session"
+        projection = AllProjection()
+
+    session_id = UnicodeAttribute(hash_key=True)
+    id = NumberAttribute(range_key=True)
+
+
+@register
+class Comment(Model):
+    class Meta:
+        table_name = table_name("comments")
+        billing_mode = "PAY_PER_REQUEST"
+
+    id = NumberAttribute(hash_key=True)
+    annotation_id = NumberAttribute()
+    session_id = UnicodeAttribute()
+    parent_id = NumberAttribute(null=True)
+    creator_id = UnicodeAttribute()
+    content = UnicodeAttribute()
+    # Ids of the replies, appended in the same transaction that writes each reply.
+    replies = ListAttribute(of=NumberAttribute, default=list)
+    is_active = BooleanAttribute(default=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+    by_session = CommentsBySession()

@@ -1,0 +1,207 @@
+"""Project rules: unique titles, who may see and change a project, topics, soft delete, membership."""
+import re
+from typing import Any
+
+from pynamodb.exceptions import DeleteError, PutError
+
+from chalicelib.accounts import service as accounts
+from chalicelib.accounts.models import Account
+from chalicelib.core import clock
+from chalicelib.core.counters import next_id, next_ids
+from chalicelib.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
+from chalicelib.core.transactions import ConditionFailed, transact_write
+from chalicelib.recordings.fields import ProjectChanges, TopicChange
+from chalicelib.recordings.models import Membership, Project, ProjectTitle, Topic
+
+ADMIN, USER = "admin", "user"
+PUBLIC_LISTING = "public"
+
+
+def title_key(title: str) -> str:
+    """The form in which titles are unique: case and spacing do not count."""
+    return " ".join(title.split()).casefold()
+
+
+def slug(title: str) -> str:
+    return re.sub(r"[\W_]+", "-", title.lower()).strip("-") or "project"
+
+
+def _listing(is_public: bool, is_active: bool = True) -> str | None:
+    return PUBLIC_LISTING if is_public and is_active else None
+
+
+def active(project_id: int, missing: str = "PROJECT_DOES_NOT_EXIST") -> Project:
+    try:
+        project = Project.get(project_id, consistent_read=True)
+    except Project.DoesNotExist:
+        project = None
+    if project is None or not project.is_active:
+        raise NotFound(missing, "The project does not exist")
+    return project
+
+
+def is_member(project: Project, account: Account | None) -> bool:
+    if account is None:
+        return False
+    try:
+        Membership.get(project.id, account.id, consistent_read=True)
+    except Membership.DoesNotExist:
+        return False
+    return True
+
+
+def readable(project_id: int, account: Account | None) -> Project:
+    """A project the caller may see: any public one, or a private one they are a member of."""
+    project = active(project_id)
+    if project.is_public or is_member(project, account):
+        return project
+    if account is None:
+        raise Unauthorized("token_missing", "Sign in to see this project")
+    raise Forbidden("PROJECT_UNAUTHORIZED", "Only members may see this project")
+
+
+def writable(project_id: int, account: Account) -> Project:
+    """A project the caller may add to: they must be a member."""
+    project = active(project_id)
+    if not is_member(project, account):
+        raise Forbidden("PROJECT_UNAUTHORIZED", "Only members may do this")
+    return project
+
+
+def create(account: Account, title: str, description: str, is_public: bool, topic_texts: list[str]) -> Project:
+    now = clock.now()
+    topics = [Topic(id=topic_id, text=text, is_active=True, created_at=now, updated_at=now)
+              for topic_id, text in zip(next_ids("topics", len(topic_texts)), topic_texts, strict=True)]
+    project = Project(next_id("projects"), title=title, slug=slug(title), description=description,
+                      creator_id=account.id, is_public=is_public, topics=topics, listing=_listing(is_public),
+                      created_at=now, updated_at=now)
+    membership = Membership(project.id, account.id, role=ADMIN, joined_at=now)
+
+    def write(transaction: Any) -> None:
+        transaction.save(ProjectTitle(title_key(title), project_id=project.id),
+                         condition=ProjectTitle.title.does_not_exist())
+        transaction.save(project, condition=Project.id.does_not_exist())
+        transaction.save(membership)
+
+    try:
+        transact_write(write)
+    except ConditionFailed as error:
+        raise Conflict("PROJECTS_TITLE_EXISTS", "A project with that title already exists") from error
+    return project
+
+
+def update(project_id: int, account: Account, changes: ProjectChanges) -> Project:
+    """Apply a PUT: only the creator may; a new title moves the title claim in the same transaction."""
+    project = active(project_id)
+    if project.creator_id != account.id:
+        raise Forbidden("UNAUTHORIZED", "Only the project's creator may edit it")
+    if changes.creator is not None and accounts.by_number(changes.creator) is None:
+        raise BadRequest("USER_404", "No user has that creator id")
+    now = clock.now()
+    old_title = project.title
+    if changes.title is not None:
+        project.title, project.slug = changes.title, slug(changes.title)
+    if changes.description is not None:
+        project.description = changes.description
+    if changes.is_public is not None:
+        project.is_public, project.listing = changes.is_public, _listing(changes.is_public)
+    if changes.topics is not None:
+        project.topics = _apply_topics(project, changes.topics, now)
+    project.updated_at = now
+    _save_with_title(project, old_title)
+    return project
+
+
+def _apply_topics(project: Project, changes: list[TopicChange], now: Any) -> list[Topic]:
+    """Topics without an id are created; with one, rewritten or (is_active 0) soft-deleted."""
+    topics = {int(topic.id): topic for topic in project.topics}
+    unknown = [change.id for change in changes if change.id is not None and change.id not in topics]
+    if unknown:
+        raise BadRequest("TOPICS_ID_NOT_PROJECT", "A topic id is not one of this project's")
+    new = [change for change in changes if change.id is None]
+    for change in changes:
+        if change.id is not None:
+            topic = topics[change.id]
+            topic.text, topic.is_active, topic.updated_at = change.text, change.is_active, now
+    created = [Topic(id=topic_id, text=change.text, is_active=change.is_active, created_at=now, updated_at=now)
+               for topic_id, change in zip(next_ids("topics", len(new)), new, strict=True)]
+    return list(topics.values()) + created
+
+
+def _save_with_title(project: Project, old_title: str) -> None:
+    """Save the project (its version guards against a concurrent edit), moving the title claim if it changed."""
+    old_key, new_key = title_key(old_title), title_key(project.title)
+
+    def write(transaction: Any) -> None:
+        transaction.save(project)
+        if new_key != old_key:
+            transaction.delete(ProjectTitle(old_key), condition=ProjectTitle.project_id == project.id)
+            transaction.save(ProjectTitle(new_key, project_id=project.id),
+                             condition=ProjectTitle.title.does_not_exist())
+
+    try:
+        transact_write(write)
+    except ConditionFailed as error:
+        if 2 in error.items:
+            raise Conflict("TITLE_EXISTS", "A project with that title already exists") from error
+        raise Conflict("PROJECT_CHANGED", "The project changed meanwhile: load it and try again") from error
+
+
+def delete(project_id: int, account: Account) -> None:
+    """Soft delete by the creator; the title becomes free for other projects."""
+    project = active(project_id)
+    if project.creator_id != account.id:
+        raise Forbidden("PROJECT_DELETE_UNAUTHORIZED", "Only the project's creator may delete it")
+
+    def write(transaction: Any) -> None:
+        transaction.update(project, actions=[Project.is_active.set(False), Project.listing.remove(),
+                                             Project.updated_at.set(clock.now())],
+                           condition=Project.is_active == True)  # noqa: E712 (a DynamoDB condition)
+        transaction.delete(ProjectTitle(title_key(project.title)), condition=ProjectTitle.project_id == project.id)
+
+    try:
+        transact_write(write)
+    except ConditionFailed as error:
+        raise NotFound("PROJECT_DOES_NOT_EXIST", "The project does not exist") from error
+
+
+def lists(account: Account | None) -> tuple[list[Project], list[Project]]:
+    """(personal, public): the caller's active projects, and the active public ones they are not in."""
+    personal: list[Project] = []
+    if account is not None:
+        ids = [m.project_id for m in Membership.by_account.query(account.id)]
+        personal = sorted((p for p in Project.batch_get(ids) if p.is_active), key=lambda p: p.id) if ids else []
+    mine = {p.id for p in personal}
+    public = [p for p in Project.public.query(PUBLIC_LISTING) if p.id not in mine]
+    return personal, public
+
+
+def members(projects: list[Project]) -> dict[int, list[Membership]]:
+    """Each project's members, admins first, then in the order they joined."""
+    return {project.id: sorted(Membership.query(project.id), key=lambda m: (m.role != ADMIN, m.joined_at))
+            for project in projects}
+
+
+def join(project_id: int, account: Account) -> None:
+    """Join a public project (again is fine); private projects take no one this way."""
+    project = active(project_id, missing="PROJECT_UNKNOWN")
+    if not project.is_public:
+        raise Forbidden("PROJECT_IS_PRIVATE", "A private project cannot be joined")
+    try:
+        Membership(project.id, account.id, role=USER, joined_at=clock.now()).save(
+            condition=Membership.account_id.does_not_exist())
+    except PutError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+
+
+def leave(project_id: int, account: Account) -> None:
+    project = active(project_id, missing="PROJECT_UNKNOWN")
+    if project.creator_id == account.id:
+        raise Forbidden("CREATOR_CANNOT_LEAVE", "The creator cannot leave their own project")
+    try:
+        Membership(project.id, account.id).delete(condition=Membership.account_id.exists())
+    except DeleteError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        raise NotFound("NOT_A_MEMBER", "You are not a member of this project") from error

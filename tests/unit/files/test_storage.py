@@ -1,0 +1,123 @@
+"""The media bucket on moto: the upload policy, checks of stored objects, downloads and direct puts."""
+import base64
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
+
+import boto3
+import pytest
+
+from chalicelib.core.settings import get_settings
+from chalicelib.files import storage
+from chalicelib.files.storage import FileMissing, FileTooLarge, StoredObject
+from tests.conftest import ROOT
+
+
+@pytest.fixture
+def bucket(aws):
+    storage.reset_client()
+    name = get_settings().media_bucket
+    boto3.client("s3").create_bucket(Bucket=name)
+    yield name
+    storage.reset_client()
+
+
+def _policy(form: dict) -> dict:
+    return json.loads(base64.b64decode(form["fields"]["policy"]))
+
+
+def test_an_upload_form_allows_exactly_the_key_one_type_and_the_size_range(bucket):
+    form = storage.upload_form("recordings/7/a.mp3", max_bytes=5000, content_types=["audio/mpeg"], expires_in=600)
+
+    policy = _policy(form)
+    assert {"bucket": bucket} in policy["conditions"]
+    assert {"key": "recordings/7/a.mp3"} in policy["conditions"]
+    assert ["content-length-range", 1, 5000] in policy["conditions"]
+    assert {"Content-Type": "audio/mpeg"} in policy["conditions"]
+    expires = datetime.fromisoformat(policy["expiration"].replace("Z", "+00:00"))
+    assert abs(expires - (datetime.now(UTC) + timedelta(seconds=600))) < timedelta(seconds=30)
+    assert form["fields"]["key"] == "recordings/7/a.mp3" and form["fields"]["Content-Type"] == "audio/mpeg"
+    assert {name: form[name] for name in ("key", "expires_in", "max_bytes", "content_types")} == {
+        "key": "recordings/7/a.mp3", "expires_in": 600, "max_bytes": 5000, "content_types": ["audio/mpeg"]}
+    assert bucket in form["url"]
+
+
+def test_several_types_share_a_starts_with_condition_the_client_fills_in(bucket):
+    form = storage.upload_form("r/a", max_bytes=10, content_types=["audio/mpeg", "audio/wav", "audio/ogg"])
+
+    assert ["starts-with", "$Content-Type", "audio/"] in _policy(form)["conditions"]
+    assert "Content-Type" not in form["fields"]
+    assert form["expires_in"] == 900
+
+
+@pytest.mark.parametrize("types", [["audio/mpeg", "image/png"], []])
+def test_types_without_a_common_major_type_are_a_programming_error(bucket, types):
+    with pytest.raises(ValueError, match="major type"):
+        storage.upload_form("r/a", max_bytes=10, content_types=types)
+
+
+def test_a_key_ending_in_the_filename_variable_is_refused(bucket):
+    with pytest.raises(ValueError, match="exact"):
+        storage.upload_form("uploads/${filename}", max_bytes=10, content_types=["audio/mpeg"])
+
+
+def test_stored_object_reports_what_is_there(bucket):
+    boto3.client("s3").put_object(Bucket=bucket, Key="r/a.wav", Body=b"x" * 100, ContentType="audio/wav")
+
+    assert storage.stored_object("r/a.wav", max_bytes=100) == StoredObject("r/a.wav", 100, "audio/wav")
+
+
+def test_stored_object_of_a_key_never_uploaded_is_missing(bucket):
+    with pytest.raises(FileMissing):
+        storage.stored_object("r/never.wav", max_bytes=100)
+
+
+def test_stored_object_larger_than_allowed_is_too_large(bucket):
+    boto3.client("s3").put_object(Bucket=bucket, Key="r/big.wav", Body=b"x" * 101, ContentType="audio/wav")
+
+    with pytest.raises(FileTooLarge):
+        storage.stored_object("r/big.wav", max_bytes=100)
+
+
+def test_a_download_url_is_presigned_for_the_key_and_expires(bucket):
+    url = urlsplit(storage.download_url("r/a b.wav", expires_in=120))
+
+    query = parse_qs(url.query)
+    assert url.netloc.startswith(bucket) and url.path == "/r/a%20b.wav"
+    assert query["X-Amz-Expires"] == ["120"] and query["X-Amz-Algorithm"] == ["AWS4-HMAC-SHA256"]
+    assert "X-Amz-Signature" in query
+
+
+def test_put_stores_bytes_that_stored_object_then_finds(bucket):
+    data = b"\x00\xff\r\n"
+
+    assert storage.put("legacy/1.mp3", data, "audio/mpeg") == StoredObject("legacy/1.mp3", 4, "audio/mpeg")
+
+    assert storage.stored_object("legacy/1.mp3", max_bytes=4) == StoredObject("legacy/1.mp3", 4, "audio/mpeg")
+    assert boto3.client("s3").get_object(Bucket=bucket, Key="legacy/1.mp3")["Body"].read() == data
+
+
+@pytest.mark.parametrize("variable", ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"])
+def test_a_local_endpoint_gets_path_style_urls_even_if_the_aws_config_asks_otherwise(bucket, monkeypatch, tmp_path,
+                                                                                     variable):
+    config = tmp_path / "config"
+    config.write_text("[default]\ns3 =\n    addressing_style = virtual\n")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv(variable, "http://localhost:9")
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # a new session reads the config file
+    storage.reset_client()
+
+    form = storage.upload_form("r/a", max_bytes=10, content_types=["audio/mpeg"])
+
+    assert form["url"] == f"http://localhost:9/{bucket}"
+    assert storage.download_url("r/a").startswith(f"http://localhost:9/{bucket}/r/a?")
+
+
+def test_importing_the_package_does_not_import_boto3():
+    code = ("import sys, chalicelib.files.storage, chalicelib.files.multipart; "
+            "print('boto3' in sys.modules, 'botocore' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+
+    assert result.stdout.split() == ["False", "False"]
