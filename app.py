@@ -6,6 +6,8 @@ from chalicelib.accounts.routes import bp as accounts
 from chalicelib.recordings.routes import bp as recordings
 
 app = Chalice(app_name="serverless-platform")
+# The legacy recording upload is a multipart form carrying audio: API Gateway must pass it as bytes.
+app.api.binary_types.append("multipart/form-data")
 app.register_blueprint(accounts, url_prefix="/api/auth")
 app.register_blueprint(recordings, url_prefix="/api/projects")
 jobs.schedule(app)

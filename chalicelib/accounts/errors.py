@@ -15,11 +15,14 @@ _KEYS = {
     "token_invalid": "AUTH_TOKEN_INVALID",
     "token_expired": "AUTH_TOKEN_EXPIRED",
     "admin_required": "GENERAL_ADMIN_REQUIRED",
+    "invalid_param": "GENERAL_INVALID_PARAMETER",
+    "invalid_cursor": "GENERAL_INVALID_CURSOR",
 }
 
 
-def envelope(data: Any, status: int = 200) -> Response:
-    return json_response({"data": data, "meta": {"success": True, "errors": []}}, status)
+def envelope(data: Any, status: int = 200, **meta: Any) -> Response:
+    """A success: `data`, and `meta` with any extra fields (such as the next page's cursor)."""
+    return json_response({"data": data, "meta": {"success": True, "errors": [], **meta}}, status)
 
 
 def render(error: ApiError) -> Response:

@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 
 from chalicelib.core.errors import BadRequest
-from chalicelib.core.fields import Problems, is_int, text
+from chalicelib.core.fields import Problems, integer, is_int, text
 
 TITLE_MAX, DESCRIPTION_MAX, TOPIC_MAX, TOPICS_MAX = 200, 5000, 1000, 100
 PRIVACY = {"public": True, "private": False}
@@ -127,3 +127,125 @@ def _topic_change(entry: object, problems: Problems) -> TopicChange | None:
     if problems.keys:
         return None
     return TopicChange(topic_id, topic_text, bool(active))
+
+
+CONTENT_MAX, TAGS_MAX, CODE_MAX, PARTICIPANTS_MAX, PROMPTS_MAX = 5000, 50, 200, 50, 500
+
+
+@dataclass(frozen=True)
+class AnnotationFields:
+    content: str
+    start_interval: int
+    end_interval: int
+    tags: list[int] | None  # None: leave the tags as they are
+
+
+def annotation(body: dict) -> AnnotationFields:
+    problems = Problems()
+    content = text(body, "content", problems, missing="CONTENT_REQUIRED", not_string="CONTENT_IS_NOT_STRING",
+                   empty="CONTENT_IS_EMPTY")
+    content = _bounded(content, CONTENT_MAX, "CONTENT_TOO_LONG", problems)
+    start = integer(body, "start_interval", problems, missing="START_INTERVAL_REQUIRED",
+                    not_int="START_INTERVAL_IS_NOT_INT", negative="START_INTERVAL_MUST_BE_POSITIVE_INT")
+    end = integer(body, "end_interval", problems, missing="END_INTERVAL_REQUIRED", not_int="END_INTERVAL_IS_NOT_INT",
+                  negative="END_INTERVAL_MUST_BE_POSITIVE_INT")
+    if start is not None and end is not None and start > end:
+        problems.add("START_BEFORE_END")
+    tags = body.get("tags")
+    if tags is not None and not isinstance(tags, list):
+        problems.add("TAGS_IS_NOT_LIST")
+    elif tags is not None and not all(is_int(tag) for tag in tags):
+        problems.add("TAG_IS_NOT_INT")
+    elif tags is not None and len(tags) > TAGS_MAX:
+        problems.add("TAGS_TOO_MANY")
+    problems.raise_any()
+    return AnnotationFields(content, start, end, None if tags is None else sorted(set(tags)))
+
+
+def comment(body: dict) -> str:
+    problems = Problems()
+    content = text(body, "content", problems, missing="USER_COMMENT_CONTENT_KEY_REQUIRED",
+                   not_string="USER_COMMENT_IS_NOT_STRING", empty="USER_COMMENT_IS_EMPTY")
+    content = _bounded(content, CONTENT_MAX, "USER_COMMENT_TOO_LONG", problems)
+    problems.raise_any()
+    return content
+
+
+def code(body: dict) -> str:
+    problems = Problems()
+    code_text = text(body, "text", problems, missing="CODE_TEXT_REQUIRED", not_string="CODE_TEXT_IS_NOT_STRING")
+    code_text = _bounded(code_text, CODE_MAX, "CODE_TEXT_TOO_LONG", problems)
+    problems.raise_any()
+    return code_text
+
+
+@dataclass(frozen=True)
+class ParticipantFields:
+    name: str
+    email: str | None
+    interviewer: bool
+
+
+@dataclass(frozen=True)
+class PromptFields:
+    topic_id: int
+    start: int
+    end: int
+
+
+def session_metadata(participants: object, prompts: object) -> tuple[list[ParticipantFields], list[PromptFields]]:
+    """A session's `participants` ({Name, Email, Role}) and `prompts` ({Start, End, PromptID})."""
+    problems = Problems()
+    metadata = _metadata(participants, prompts, problems)
+    problems.raise_any()
+    return metadata
+
+
+def uploaded_session(body: dict) -> tuple[str, list[ParticipantFields], list[PromptFields]]:
+    """A session whose recording was uploaded with a presigned POST: its key, and the same metadata."""
+    problems = Problems()
+    key = text(body, "recording_key", problems, missing="SESSION_RECORDING_KEY_REQUIRED",
+               not_string="SESSION_RECORDING_KEY_IS_NOT_STRING")
+    people, prompts = _metadata(body.get("participants"), body.get("prompts"), problems)
+    problems.raise_any()
+    return key, people, prompts
+
+
+def _metadata(participants: object, prompts: object, problems: Problems) -> tuple[list, list]:
+    return (_entries(participants, "PARTICIPANTS", PARTICIPANTS_MAX, problems, _participant),
+            _entries(prompts, "PROMPTS", PROMPTS_MAX, problems, _prompt))
+
+
+def _entries(value: object, name: str, limit: int, problems: Problems, read) -> list:
+    if value is None:
+        problems.add(f"SESSION_{name}_REQUIRED")
+        return []
+    if not isinstance(value, list) or len(value) > limit:
+        problems.add(f"SESSION_{name}_MUST_BE_LIST")
+        return []
+    entries = [read(entry) for entry in value]
+    if any(entry is None for entry in entries):
+        problems.add(f"SESSION_{name}_INVALID")
+    return entries
+
+
+def _participant(entry: object) -> ParticipantFields | None:
+    if not isinstance(entry, dict):
+        return None
+    name, email, role = entry.get("Name"), entry.get("Email"), entry.get("Role")
+    if not isinstance(name, str) or not name.strip() or len(name) > TITLE_MAX:
+        return None
+    if email is not None and (not isinstance(email, str) or len(email) > 254):
+        return None
+    if role not in (0, 1):  # 0 and 1, or false and true: was this the interviewer?
+        return None
+    return ParticipantFields(name.strip(), (email or "").strip() or None, bool(role))
+
+
+def _prompt(entry: object) -> PromptFields | None:
+    if not isinstance(entry, dict):
+        return None
+    start, end, topic_id = entry.get("Start"), entry.get("End"), entry.get("PromptID")
+    if not all(is_int(value) and value >= 0 for value in (start, end, topic_id)) or start > end:
+        return None
+    return PromptFields(topic_id, start, end)

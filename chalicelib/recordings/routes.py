@@ -1,12 +1,16 @@
 """The /api/projects routes of the recordings document (thin: parse, authorize, call, shape)."""
-from chalice import Blueprint
+import json
+
+from chalice import Blueprint, Response
 
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.auth import authenticate, optional_account
 from chalicelib.core.bodies import json_object
-from chalicelib.core.errors import NotFound
+from chalicelib.core.errors import BadRequest, NotFound, PayloadTooLarge
+from chalicelib.core.pagination import positive_int
 from chalicelib.core.routing import routes
-from chalicelib.recordings import fields, projects, shapes
+from chalicelib.files import multipart
+from chalicelib.recordings import annotations, comments, fields, projects, sessions, shapes
 from chalicelib.recordings.errors import envelope, render
 
 bp = Blueprint(__name__)
@@ -76,3 +80,193 @@ def join(pid):
 def leave(pid):
     projects.leave(_project_id(pid), authenticate(_request()))
     return envelope(None)
+
+
+# --- codes, the tags of annotations ---
+
+@route("/{pid}/codes/", methods=("GET",))
+def list_codes(pid):
+    project = projects.readable(_project_id(pid), optional_account(_request()))
+    return envelope([shapes.code(c) for c in annotations.codes(project)])
+
+
+@route("/{pid}/codes/", methods=("POST",))
+def create_code(pid):
+    account = authenticate(_request())
+    project = projects.writable(_project_id(pid), account)
+    return envelope(shapes.code(annotations.add_code(project, fields.code(json_object(_request())))), 201)
+
+
+# --- sessions ---
+
+def _session(pid: str, sid: str, write: bool = False):
+    """The caller, the project and the session a path names, after the access check."""
+    request = _request()
+    account = authenticate(request) if write else optional_account(request)
+    project_id = _project_id(pid)
+    project = projects.writable(project_id, account) if write else projects.readable(project_id, account)
+    return account, project, sessions.in_project(project, sid)
+
+
+def _shaped_annotations(session, items: list) -> list[dict]:
+    """Annotations with their comments, labels and people: one Query and two batch reads in all."""
+    by_annotation: dict = {}
+    for item in comments.of_session(session) if items else []:
+        by_annotation.setdefault(int(item.annotation_id), []).append(item)
+    codes = annotations.labels(session.project_id, sorted({int(t) for a in items for t in a.tags}))
+    people = accounts.get_many({a.creator_id for a in items} |
+                               {c.creator_id for cs in by_annotation.values() for c in cs})
+    return [shapes.annotation(a, by_annotation.get(int(a.id), []), codes, people) for a in items]
+
+
+def _shaped_session(session) -> dict:
+    people = accounts.get_many({session.creator_id} | {p.account_id for p in session.participants if p.account_id})
+    return shapes.session(session, _shaped_annotations(session, annotations.of_session(session)), people,
+                          sessions.recording_url(session))
+
+
+@route("/{pid}/sessions/uploads/", methods=("POST",))
+def session_upload(pid):
+    project = projects.writable(_project_id(pid), authenticate(_request()))
+    return envelope(sessions.upload_form(project), 201)
+
+
+@route("/{pid}/sessions/", methods=("GET",))
+def list_sessions(pid):
+    request = _request()
+    project = projects.readable(_project_id(pid), optional_account(request))
+    query = request.query_params or {}
+    found, cursor = sessions.page(project, positive_int(query.get("limit"), "limit", 20, 50), query.get("cursor"))
+    return envelope([_shaped_session(s) for s in found], next_cursor=cursor)
+
+
+@route("/{pid}/sessions/", methods=("POST",))
+def create_session(pid):
+    request = _request()
+    account = authenticate(request)
+    project = projects.writable(_project_id(pid), account)
+    content_type = request.headers.get("content-type", "")
+    if content_type.lower().startswith(multipart.FORM_DATA):
+        session = _create_from_form(project, account, request.raw_body or b"", content_type)
+    else:
+        session = sessions.create(project, account, *fields.uploaded_session(json_object(request)))
+    return envelope(_shaped_session(session), 201)
+
+
+def _create_from_form(project, account, raw: bytes, content_type: str):
+    """The legacy upload: `recording` (file), `participants` and `prompts` (JSON text) in one form."""
+    if len(raw) > sessions.MAX_LEGACY_BYTES + 64 * 1024:
+        raise PayloadTooLarge("SESSION_RECORDING_TOO_LARGE", "Upload recordings this large with a presigned POST")
+    try:
+        form = multipart.parse_form(raw, content_type)
+        metadata = [json.loads(form[name].text()) if name in form else None for name in ("participants", "prompts")]
+    except (multipart.MultipartError, ValueError) as error:
+        raise BadRequest("SESSION_FORM_INVALID", "The form or its JSON fields could not be read") from error
+    people, prompts = fields.session_metadata(*metadata)
+    recording = form.get("recording")
+    return sessions.create_from_upload(project, account, recording.data if recording else b"",
+                                       recording.content_type if recording else None, people, prompts)
+
+
+@route("/{pid}/sessions/{sid}/", methods=("GET",))
+def show_session(pid, sid):
+    return envelope(_shaped_session(_session(pid, sid)[2]))
+
+
+# --- annotations ---
+
+def _annotation_id(aid: str) -> int:
+    if not aid.isdigit() or len(aid) > 18:
+        raise NotFound("ANNOTATION_404", "The annotation does not exist on this session")
+    return int(aid)
+
+
+def _annotation(pid: str, sid: str, aid: str, write: bool = False):
+    account, _, session = _session(pid, sid, write)
+    return account, session, annotations.in_session(session, _annotation_id(aid))
+
+
+@route("/{pid}/sessions/{sid}/annotations/", methods=("GET",))
+def list_annotations(pid, sid):
+    session = _session(pid, sid)[2]
+    return envelope(_shaped_annotations(session, annotations.of_session(session)))
+
+
+@route("/{pid}/sessions/{sid}/annotations/", methods=("POST",))
+def create_annotation(pid, sid):
+    account, _, session = _session(pid, sid, write=True)
+    created = annotations.create(session, account, fields.annotation(json_object(_request())))
+    return envelope(_shaped_annotations(session, [created])[0], 201)
+
+
+@route("/{pid}/sessions/{sid}/annotations/{aid}/", methods=("GET",))
+def show_annotation(pid, sid, aid):
+    _, session, annotation = _annotation(pid, sid, aid)
+    return envelope(_shaped_annotations(session, [annotation])[0])
+
+
+@route("/{pid}/sessions/{sid}/annotations/{aid}/", methods=("PUT",))
+def update_annotation(pid, sid, aid):
+    account, session, annotation = _annotation(pid, sid, aid, write=True)
+    changed = annotations.update(annotation, account, fields.annotation(json_object(_request())))
+    return envelope(_shaped_annotations(session, [changed])[0])
+
+
+@route("/{pid}/sessions/{sid}/annotations/{aid}/", methods=("DELETE",))
+def delete_annotation(pid, sid, aid):
+    account, _, annotation = _annotation(pid, sid, aid, write=True)
+    annotations.delete(annotation, account)
+    return envelope(None)
+
+
+# --- comments ---
+
+def _comment(pid: str, sid: str, aid: str, cid: str, write: bool = False):
+    account, _, annotation = _annotation(pid, sid, aid, write)
+    if not cid.isdigit() or len(cid) > 18:
+        raise NotFound("COMMENT_404", "The comment does not exist")
+    return account, annotation, comments.in_annotation(annotation, int(cid))
+
+
+def _shaped_comment(comment) -> dict:
+    return shapes.comment(comment, accounts.get_many({comment.creator_id}))
+
+
+@route("/{pid}/sessions/{sid}/annotations/{aid}/comments/", methods=("GET",))
+def list_comments(pid, sid, aid):
+    _, session, annotation = _annotation(pid, sid, aid)
+    found = [c for c in comments.of_session(session) if c.annotation_id == annotation.id]
+    people = accounts.get_many({c.creator_id for c in found})
+    return envelope([shapes.comment(c, people) for c in found])
+
+
+@route("/{pid}/sessions/{sid}/annotations/{aid}/comments/", methods=("POST",))
+def create_comment(pid, sid, aid):
+    account, _, annotation = _annotation(pid, sid, aid, write=True)
+    content = fields.comment(json_object(_request()))
+    return envelope(_shaped_comment(comments.create(annotation, account, content)), 201)
+
+
+@route("/{pid}/sessions/{sid}/annotations/{aid}/comments/{cid}/", methods=("GET",))
+def show_comment(pid, sid, aid, cid):
+    return envelope(_shaped_comment(_comment(pid, sid, aid, cid)[2]))
+
+
+@route("/{pid}/sessions/{sid}/annotations/{aid}/comments/{cid}/", methods=("POST",))
+def reply_to_comment(pid, sid, aid, cid):
+    account, annotation, parent = _comment(pid, sid, aid, cid, write=True)
+    content = fields.comment(json_object(_request()))
+    return envelope(_shaped_comment(comments.create(annotation, account, content, parent)), 201)
+
+
+@route("/{pid}/sessions/{sid}/annotations/{aid}/comments/{cid}/", methods=("PUT",))
+def update_comment(pid, sid, aid, cid):
+    account, _, comment = _comment(pid, sid, aid, cid, write=True)
+    return envelope(_shaped_comment(comments.update(comment, account, fields.comment(json_object(_request())))))
+
+
+@route("/{pid}/sessions/{sid}/annotations/{aid}/comments/{cid}/", methods=("DELETE",))
+def delete_comment(pid, sid, aid, cid):
+    account, _, comment = _comment(pid, sid, aid, cid, write=True)
+    comments.delete(comment, account)
+    return Response(body="", status_code=204)

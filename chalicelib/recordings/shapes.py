@@ -44,3 +44,63 @@ def member(membership, account: Account | None) -> dict:
 def topic(item, project_id: int) -> dict:
     return {"id": int(item.id), "text": item.text, "is_active": int(item.is_active), "project_id": int(project_id),
             "created_on": day(item.created_at), "updated_on": day(item.updated_at)}
+
+
+def code(item) -> dict:
+    return {"id": int(item.id), "text": item.text, "project_id": int(item.project_id),
+            "created_on": day(item.created_at)}
+
+
+def comment(item, accounts: dict) -> dict:
+    return {
+        "id": int(item.id),
+        "annotation_id": int(item.annotation_id),
+        "session_id": item.session_id,
+        "parent_id": None if item.parent_id is None else int(item.parent_id),
+        "content": item.content,
+        "creator": person(accounts.get(item.creator_id)),
+        "replies": [int(reply) for reply in item.replies],
+        "created_on": day(item.created_at),
+        "updated_on": day(item.updated_at),
+    }
+
+
+def annotation(item, comments: list, codes: dict, accounts: dict) -> dict:
+    labels = [{"id": tag, "text": codes[tag].text} for tag in map(int, item.tags) if tag in codes]
+    creator = person(accounts.get(item.creator_id))
+    return {
+        "id": int(item.id),
+        "session_id": item.session_id,
+        "content": item.content,
+        # The session document's older names for the same things.
+        "justification": item.content,
+        "codes": labels,
+        "start_interval": int(item.start_interval),
+        "end_interval": int(item.end_interval),
+        "is_active": item.is_active,
+        "tags": [int(tag) for tag in item.tags],
+        "labels": labels,
+        "creator": creator,
+        "user_id": creator["user_id"],
+        "comments": [comment(c, accounts) for c in comments],
+        "created_on": day(item.created_at),
+        "updated_on": day(item.updated_at),
+    }
+
+
+def session(item, annotations: list[dict], accounts: dict, recording_url: str) -> dict:
+    creator = accounts.get(item.creator_id)
+    return {
+        "id": item.id,
+        "project_id": int(item.project_id),
+        "creator": {"name": creator.fullname if creator else None,
+                    "user_id": int(creator.number) if creator else None},
+        "participants": [{"name": p.name, "role": p.role,
+                          "user_id": int(accounts[p.account_id].number) if p.account_id in accounts else None}
+                         for p in item.participants],
+        "topics": [{"id": int(t.topic_id), "start": str(int(t.start)), "end": str(int(t.end)), "text": t.text}
+                   for t in item.topics],
+        "user_annotations": annotations,
+        "recording_url": recording_url,
+        "created_on": day(item.created_at),
+    }

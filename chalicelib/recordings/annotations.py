@@ -1,0 +1,82 @@
+"""Annotations on a session's recording, and the project codes they are tagged with."""
+from typing import Any
+
+from chalicelib.accounts.models import Account
+from chalicelib.core import clock
+from chalicelib.core.counters import next_id
+from chalicelib.core.errors import BadRequest, Forbidden, NotFound
+from chalicelib.recordings.fields import AnnotationFields
+from chalicelib.recordings.models import Annotation, Code, Project, RecordedSession
+
+# Bounds the listing of one session's annotations (one Query page each).
+MAX_ANNOTATIONS = 1000
+
+
+def codes(project: Project) -> list[Code]:
+    return list(Code.query(project.id))
+
+
+def add_code(project: Project, text: str) -> Code:
+    code = Code(project.id, next_id("codes"), text=text, created_at=clock.now())
+    code.save(condition=Code.id.does_not_exist())
+    return code
+
+
+def labels(project_id: int, tags: list[int]) -> dict[int, Code]:
+    """The codes of a project among `tags`, by id (one BatchGetItem)."""
+    if not tags:
+        return {}
+    return {int(code.id): code for code in Code.batch_get([(project_id, tag) for tag in tags])}
+
+
+def _checked_tags(project_id: int, tags: list[int]) -> list[int]:
+    if len(labels(project_id, tags)) != len(tags):
+        raise BadRequest("TAGS_NOT_IN_PROJECT", "A tag is not one of this project's codes")
+    return tags
+
+
+def create(session: RecordedSession, account: Account, fields: AnnotationFields) -> Annotation:
+    now = clock.now()
+    annotation = Annotation(next_id("annotations"), session_id=session.id, project_id=session.project_id,
+                            creator_id=account.id, content=fields.content, start_interval=fields.start_interval,
+                            end_interval=fields.end_interval, tags=_checked_tags(session.project_id, fields.tags or []),
+                            created_at=now, updated_at=now)
+    annotation.save(condition=Annotation.id.does_not_exist())
+    return annotation
+
+
+def in_session(session: RecordedSession, annotation_id: int) -> Annotation:
+    try:
+        annotation = Annotation.get(annotation_id, consistent_read=True)
+    except Annotation.DoesNotExist:
+        annotation = None
+    if annotation is None or not annotation.is_active or annotation.session_id != session.id:
+        raise NotFound("ANNOTATION_404", "The annotation does not exist on this session")
+    return annotation
+
+
+def _own(annotation: Annotation, account: Account) -> None:
+    if annotation.creator_id != account.id:
+        raise Forbidden("NOT_ANNOTATION_CREATOR", "Only the annotation's creator may do this")
+
+
+def update(annotation: Annotation, account: Account, fields: AnnotationFields) -> Annotation:
+    _own(annotation, account)
+    actions: list[Any] = [Annotation.content.set(fields.content),
+                          Annotation.start_interval.set(fields.start_interval),
+                          Annotation.end_interval.set(fields.end_interval), Annotation.updated_at.set(clock.now())]
+    if fields.tags is not None:
+        actions.append(Annotation.tags.set(_checked_tags(annotation.project_id, fields.tags)))
+    annotation.update(actions=actions, condition=Annotation.is_active == True)  # noqa: E712 (a DynamoDB condition)
+    return annotation
+
+
+def delete(annotation: Annotation, account: Account) -> None:
+    _own(annotation, account)
+    annotation.update(actions=[Annotation.is_active.set(False), Annotation.updated_at.set(clock.now())])
+
+
+def of_session(session: RecordedSession) -> list[Annotation]:
+    """The session's active annotations, oldest first (one Query on the session index)."""
+    return list(Annotation.by_session.query(session.id, limit=MAX_ANNOTATIONS,
+                                            filter_condition=Annotation.is_active == True))  # noqa: E712

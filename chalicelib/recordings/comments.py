@@ -1,0 +1,67 @@
+"""Comments on annotations, and replies to comments."""
+from typing import Any
+
+from chalicelib.accounts.models import Account
+from chalicelib.core import clock
+from chalicelib.core.counters import next_id
+from chalicelib.core.errors import BadRequest, Forbidden, NotFound
+from chalicelib.core.transactions import ConditionFailed, transact_write
+from chalicelib.recordings.models import Annotation, Comment, RecordedSession
+
+# Bounds the comments read for one session (one Query on the session index).
+MAX_COMMENTS = 2000
+
+
+def in_annotation(annotation: Annotation, comment_id: int) -> Comment:
+    try:
+        comment = Comment.get(comment_id, consistent_read=True)
+    except Comment.DoesNotExist:
+        comment = None
+    if comment is None or not comment.is_active:
+        raise NotFound("COMMENT_404", "The comment does not exist")
+    if comment.annotation_id != annotation.id:
+        raise BadRequest("COMMENT_NOT_IN_SESSION", "The comment is not on this annotation")
+    return comment
+
+
+def create(annotation: Annotation, account: Account, content: str, parent: Comment | None = None) -> Comment:
+    """A comment on the annotation, or a reply to `parent` (listed in its replies in the same transaction)."""
+    now = clock.now()
+    comment = Comment(next_id("comments"), annotation_id=annotation.id, session_id=annotation.session_id,
+                      parent_id=parent.id if parent else None, creator_id=account.id, content=content,
+                      created_at=now, updated_at=now)
+
+    def write(transaction: Any) -> None:
+        transaction.save(comment, condition=Comment.id.does_not_exist())
+        if parent is not None:
+            transaction.update(parent, actions=[Comment.replies.set(Comment.replies.append([comment.id]))],
+                               condition=Comment.is_active == True)  # noqa: E712 (a DynamoDB condition)
+
+    try:
+        transact_write(write)
+    except ConditionFailed as error:
+        raise NotFound("COMMENT_404", "The comment was deleted meanwhile") from error
+    return comment
+
+
+def _own(comment: Comment, account: Account) -> None:
+    if comment.creator_id != account.id:
+        raise Forbidden("NOT_COMMENT_CREATOR", "Only the comment's creator may do this")
+
+
+def update(comment: Comment, account: Account, content: str) -> Comment:
+    _own(comment, account)
+    comment.update(actions=[Comment.content.set(content), Comment.updated_at.set(clock.now())],
+                   condition=Comment.is_active == True)  # noqa: E712
+    return comment
+
+
+def delete(comment: Comment, account: Account) -> None:
+    _own(comment, account)
+    comment.update(actions=[Comment.is_active.set(False), Comment.updated_at.set(clock.now())])
+
+
+def of_session(session: RecordedSession) -> list[Comment]:
+    """Every active comment of the session, oldest first: one Query, grouped by the caller."""
+    return list(Comment.by_session.query(session.id, limit=MAX_COMMENTS,
+                                         filter_condition=Comment.is_active == True))  # noqa: E712

@@ -1,0 +1,99 @@
+"""Recorded sessions: audio uploaded to S3 (presigned POST, or the legacy multipart form), then recorded."""
+import uuid
+
+from pynamodb.pagination import ResultIterator
+
+from chalicelib.accounts import service as accounts
+from chalicelib.accounts.models import Account
+from chalicelib.core import clock
+from chalicelib.core.errors import BadRequest, NotFound
+from chalicelib.core.pagination import decode_cursor, encode_cursor
+from chalicelib.files import storage
+from chalicelib.recordings.fields import ParticipantFields, PromptFields
+from chalicelib.recordings.models import Participant, Project, PromptedTopic, RecordedSession
+
+MAX_RECORDING_BYTES = 500 * 1024 * 1024
+# What fits through API Gateway and Lambda's 6 MB payload once base64-encoded.
+MAX_LEGACY_BYTES = 4 * 1024 * 1024
+AUDIO_TYPES = ("audio/aac", "audio/mp4", "audio/mpeg", "audio/ogg", "audio/wav", "audio/webm", "audio/x-m4a")
+DOWNLOAD_SECONDS = 3600
+
+
+def _key_prefix(project: Project) -> str:
+    return f"recordings/{int(project.id)}/"
+
+
+def upload_form(project: Project) -> dict:
+    """A presigned POST for one new recording of `project`; its key then creates the session."""
+    key = f"{_key_prefix(project)}{uuid.uuid4().hex}"
+    return storage.upload_form(key, max_bytes=MAX_RECORDING_BYTES, content_types=AUDIO_TYPES)
+
+
+def create(project: Project, account: Account, recording_key: str, participants: list[ParticipantFields],
+           prompts: list[PromptFields]) -> RecordedSession:
+    """Record a session whose audio is already in S3 under `recording_key` (checked, never trusted)."""
+    if not recording_key.startswith(_key_prefix(project)) or "/" in recording_key[len(_key_prefix(project)):]:
+        raise BadRequest("SESSION_RECORDING_KEY_INVALID", "The key is not one of this project's uploads")
+    topics = _prompted_topics(project, prompts)
+    try:
+        stored = storage.stored_object(recording_key, max_bytes=MAX_RECORDING_BYTES)
+    except storage.FileMissing as error:
+        raise BadRequest("SESSION_RECORDING_NOT_UPLOADED", "Nothing was uploaded under that key") from error
+    except storage.FileTooLarge as error:
+        raise BadRequest("SESSION_RECORDING_TOO_LARGE", "The recording is too large") from error
+    session = RecordedSession(uuid.uuid4().hex, project_id=project.id, creator_id=account.id,
+                              recording_key=recording_key, recording_bytes=stored.size,
+                              participants=_participants(participants), topics=topics, created_at=clock.now())
+    session.save(condition=RecordedSession.id.does_not_exist())
+    return session
+
+
+def create_from_upload(project: Project, account: Account, recording: bytes, content_type: str | None,
+                       participants: list[ParticipantFields], prompts: list[PromptFields]) -> RecordedSession:
+    """The legacy path: the recording came in the request; store it, then record the session."""
+    if not recording:
+        raise BadRequest("SESSION_RECORDING_REQUIRED", "A recording is required")
+    if len(recording) > MAX_LEGACY_BYTES:
+        raise BadRequest("SESSION_RECORDING_TOO_LARGE", "Upload recordings this large with a presigned POST")
+    _prompted_topics(project, prompts)  # refuse bad prompts before anything is stored
+    key = f"{_key_prefix(project)}{uuid.uuid4().hex}"
+    storage.put(key, recording, content_type or "application/octet-stream")
+    return create(project, account, key, participants, prompts)
+
+
+def _prompted_topics(project: Project, prompts: list[PromptFields]) -> list[PromptedTopic]:
+    topics = {int(topic.id): topic for topic in project.topics}
+    if any(prompt.topic_id not in topics for prompt in prompts):
+        raise BadRequest("SESSION_PROMPT_NOT_IN_PROJECT", "A prompt is not one of this project's topics")
+    return [PromptedTopic(topic_id=p.topic_id, start=p.start, end=p.end, text=topics[p.topic_id].text)
+            for p in prompts]
+
+
+def _participants(participants: list[ParticipantFields]) -> list[Participant]:
+    """Participants, each linked to the account with their email where one exists."""
+    found = {p.email: accounts.by_email(p.email) for p in participants if p.email}
+    return [Participant(name=p.name, email=p.email, role="interviewer" if p.interviewer else "interviewee",
+                        account_id=found[p.email].id if found.get(p.email) else None)
+            for p in participants]
+
+
+def in_project(project: Project, session_id: str) -> RecordedSession:
+    try:
+        session = RecordedSession.get(session_id, consistent_read=True)
+    except RecordedSession.DoesNotExist as error:
+        raise NotFound("SESSION_UNKNOWN", "The session does not exist") from error
+    if session.project_id != project.id:
+        raise NotFound("SESSION_NOT_IN_PROJECT", "The session is not one of this project's")
+    return session
+
+
+def page(project: Project, limit: int, cursor: str | None) -> tuple[list[RecordedSession], str | None]:
+    """A page of the project's sessions, newest first, and the cursor of the next page."""
+    results: ResultIterator = RecordedSession.by_project.query(
+        project.id, scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor))
+    sessions = list(results)
+    return sessions, encode_cursor(results.last_evaluated_key) if len(sessions) == limit else None
+
+
+def recording_url(session: RecordedSession) -> str:
+    return storage.download_url(session.recording_key, expires_in=DOWNLOAD_SECONDS)
