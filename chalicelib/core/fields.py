@@ -41,7 +41,7 @@ def integer(body: dict, key: str, problems: Problems, *, missing: str, not_int: 
     if value is None:
         problems.add(missing)
         return None
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not is_int(value):
         problems.add(not_int)
         return None
     if negative and value < 0:
@@ -50,5 +50,10 @@ def integer(body: dict, key: str, problems: Problems, *, missing: str, not_int: 
     return value
 
 
+# JSON's safe integers: beyond them clients lose precision, and DynamoDB refuses numbers over 38 digits.
+SAFE_INT = 2 ** 53 - 1
+
+
 def is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    """An integer a client can mean (booleans are not integers)."""
+    return isinstance(value, int) and not isinstance(value, bool) and -SAFE_INT <= value <= SAFE_INT

@@ -57,6 +57,7 @@ def test_an_annotation_is_created_with_labels_for_its_tags(annotation, recording
     ({"end_interval": None}, ["END_INTERVAL_REQUIRED"]),
     ({"end_interval": 2.5}, ["END_INTERVAL_IS_NOT_INT"]),
     ({"end_interval": -4}, ["END_INTERVAL_MUST_BE_POSITIVE_INT"]),
+    ({"end_interval": 2 ** 53}, ["END_INTERVAL_IS_NOT_INT"]),
     ({"start_interval": 11}, ["START_BEFORE_END"]),
     ({"tags": 1}, ["TAGS_IS_NOT_LIST"]),
     ({"tags": [1, "2"]}, ["TAG_IS_NOT_INT"]),
