@@ -38,7 +38,7 @@ job: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py
-	$(BIN)/python bench/auth_routes.py
+	$(BIN)/python bench/routes.py
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .ruff_cache

@@ -17,12 +17,19 @@ def json_body(request: Any) -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise InvalidJSON("Body is not UTF-8", 1, error.start + 1) from error
+    return parse_json(text)
+
+
+def parse_json(text: str) -> Any:
+    """JSON text as a value a store can hold; anything else raises InvalidJSON."""
     try:
         body = json.loads(text)
     except json.JSONDecodeError as error:
         raise InvalidJSON(error.msg, error.lineno, error.colno) from error
     except RecursionError as error:
         raise InvalidJSON("Nesting too deep") from error
+    except ValueError as error:  # e.g. an integer of more digits than Python converts
+        raise InvalidJSON(str(error)) from error
     if "\\u" in text.lower() and _has_lone_surrogate(body):
         raise InvalidJSON("A \\u escape is a lone surrogate, which is not text")
     return body

@@ -23,11 +23,16 @@ def decode_cursor(cursor: str | None) -> dict | None:
         return None
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError) as error:
+    except (binascii.Error, ValueError, RecursionError) as error:
         raise BadRequest("invalid_cursor", "The page cursor is not valid") from error
-    if not isinstance(key, dict):
+    if not isinstance(key, dict) or not all(_is_key_value(value) for value in key.values()):
         raise BadRequest("invalid_cursor", "The page cursor is not valid")
     return key
+
+
+def _is_key_value(value: Any) -> bool:
+    """A DynamoDB key attribute as the wire has it: {"S": "..."} or {"N": "..."}."""
+    return isinstance(value, dict) and len(value) == 1 and isinstance(value.get("S", value.get("N")), str)
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,11 @@ def download_url(key: str, expires_in: int = 3600) -> str:
         "get_object", Params={"Bucket": get_settings().media_bucket, "Key": key}, ExpiresIn=expires_in)
 
 
+def delete(key: str) -> None:
+    """Remove the object under `key` (nothing happens if there is none)."""
+    _client().delete_object(Bucket=get_settings().media_bucket, Key=key)
+
+
 def put(key: str, data: bytes, content_type: str) -> StoredObject:
     """Store small bytes directly (the legacy multipart upload path)."""
     _client().put_object(Bucket=get_settings().media_bucket, Key=key, Body=data, ContentType=content_type)

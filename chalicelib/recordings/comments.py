@@ -1,6 +1,8 @@
 """Comments on annotations, and replies to comments."""
 from typing import Any
 
+from pynamodb.expressions.condition import size
+
 from chalicelib.accounts.models import Account
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
@@ -8,8 +10,8 @@ from chalicelib.core.errors import BadRequest, Forbidden, NotFound
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.recordings.models import Annotation, Comment, RecordedSession
 
-# Bounds the comments read for one session (one Query on the session index).
-MAX_COMMENTS = 2000
+# Bounds the comments read for one session (one Query on the session index), and a comment's replies.
+MAX_COMMENTS, MAX_REPLIES = 2000, 500
 
 
 def in_annotation(annotation: Annotation, comment_id: int) -> Comment:
@@ -35,11 +37,13 @@ def create(annotation: Annotation, account: Account, content: str, parent: Comme
         transaction.save(comment, condition=Comment.id.does_not_exist())
         if parent is not None:
             transaction.update(parent, actions=[Comment.replies.set(Comment.replies.append([comment.id]))],
-                               condition=Comment.is_active == True)  # noqa: E712 (a DynamoDB condition)
+                               condition=(Comment.is_active == True) & (size(Comment.replies) < MAX_REPLIES))  # noqa: E712
 
     try:
         transact_write(write)
     except ConditionFailed as error:
+        if len(parent.replies) >= MAX_REPLIES:
+            raise BadRequest("COMMENT_REPLIES_LIMIT", f"A comment takes at most {MAX_REPLIES} replies") from error
         raise NotFound("COMMENT_404", "The comment was deleted meanwhile") from error
     return comment
 

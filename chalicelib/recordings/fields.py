@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from chalicelib.core.errors import BadRequest
 from chalicelib.core.fields import Problems, integer, is_int, text
 
-TITLE_MAX, DESCRIPTION_MAX, TOPIC_MAX, TOPICS_MAX = 200, 5000, 1000, 100
+# Bounds that keep every item well under DynamoDB's 400 KB, even in 4-byte UTF-8 characters.
+TITLE_MAX, DESCRIPTION_MAX, TOPIC_MAX, TOPICS_MAX = 200, 5000, 280, 100
 PRIVACY = {"public": True, "private": False}
 
 
@@ -86,6 +87,8 @@ def project_changes(body: dict, project_id: int) -> ProjectChanges:
     title, description = _title_and_description({"title": "-", "description": "-", **body}, problems)
     is_public = _privacy(body, problems) if present["privacy"] else None
     creator = body.get("creator")
+    if isinstance(creator, dict):  # the GET body sent back: creator is read-only there
+        creator = None
     if creator is not None and not is_int(creator):
         problems.add("USER_404")
     topics = _topic_changes(body["topics"], problems) if body.get("topics") is not None else None
@@ -129,7 +132,7 @@ def _topic_change(entry: object, problems: Problems) -> TopicChange | None:
     return TopicChange(topic_id, topic_text, bool(active))
 
 
-CONTENT_MAX, TAGS_MAX, CODE_MAX, PARTICIPANTS_MAX, PROMPTS_MAX = 5000, 50, 200, 50, 500
+CONTENT_MAX, TAGS_MAX, CODE_MAX, PARTICIPANTS_MAX, PROMPTS_MAX = 5000, 50, 200, 50, 100
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 import re
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError
+from pynamodb.exceptions import DeleteError
 
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.models import Account
@@ -10,7 +10,7 @@ from chalicelib.core import clock
 from chalicelib.core.counters import next_id, next_ids
 from chalicelib.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from chalicelib.core.transactions import ConditionFailed, transact_write
-from chalicelib.recordings.fields import ProjectChanges, TopicChange
+from chalicelib.recordings.fields import TOPICS_MAX, ProjectChanges, TopicChange
 from chalicelib.recordings.models import Membership, Project, ProjectTitle, Topic
 
 ADMIN, USER = "admin", "user"
@@ -123,6 +123,8 @@ def _apply_topics(project: Project, changes: list[TopicChange], now: Any) -> lis
         if change.id is not None:
             topic = topics[change.id]
             topic.text, topic.is_active, topic.updated_at = change.text, change.is_active, now
+    if len(topics) + len(new) > TOPICS_MAX:  # soft-deleted topics count: they stay in the item
+        raise BadRequest("PROJECTS_TOPICS_TOO_MANY", f"A project holds at most {TOPICS_MAX} topics")
     created = [Topic(id=topic_id, text=change.text, is_active=change.is_active, created_at=now, updated_at=now)
                for topic_id, change in zip(next_ids("topics", len(new)), new, strict=True)]
     return list(topics.values()) + created
@@ -187,12 +189,17 @@ def join(project_id: int, account: Account) -> None:
     project = active(project_id, missing="PROJECT_UNKNOWN")
     if not project.is_public:
         raise Forbidden("PROJECT_IS_PRIVATE", "A private project cannot be joined")
+    membership = Membership(project.id, account.id, role=USER, joined_at=clock.now())
+
+    def write(transaction: Any) -> None:
+        transaction.condition_check(Project, project.id, condition=Project.listing == PUBLIC_LISTING)
+        transaction.save(membership, condition=Membership.account_id.does_not_exist())
+
     try:
-        Membership(project.id, account.id, role=USER, joined_at=clock.now()).save(
-            condition=Membership.account_id.does_not_exist())
-    except PutError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+        transact_write(write)
+    except ConditionFailed as error:
+        if 0 in error.items:
+            raise Forbidden("PROJECT_IS_PRIVATE", "The project is no longer open to join") from error
 
 
 def leave(project_id: int, account: Account) -> None:

@@ -1,12 +1,12 @@
 """The /api/projects routes of the recordings document (thin: parse, authorize, call, shape)."""
-import json
+import re
 
 from chalice import Blueprint, Response
 
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.auth import authenticate, optional_account
-from chalicelib.core.bodies import json_object
-from chalicelib.core.errors import BadRequest, NotFound, PayloadTooLarge
+from chalicelib.core.bodies import json_object, parse_json
+from chalicelib.core.errors import BadRequest, InvalidJSON, NotFound, PayloadTooLarge
 from chalicelib.core.pagination import positive_int
 from chalicelib.core.routing import routes
 from chalicelib.files import multipart
@@ -21,11 +21,18 @@ def _request():
     return bp.current_request
 
 
-def _project_id(pid: str) -> int:
-    """`<int:pid>`: anything but a positive integer names no project."""
-    if not pid.isdigit() or len(pid) > 18:
-        raise NotFound("PROJECT_DOES_NOT_EXIST", "The project does not exist")
-    return int(pid)
+_NUMBER, _SESSION_ID = re.compile(r"[0-9]{1,15}"), re.compile(r"[0-9a-f]{32}")
+
+
+def _number(value: str, missing: str) -> int:
+    """An `<int:...>` path part: only ASCII digits name anything."""
+    if not _NUMBER.fullmatch(value):
+        raise NotFound(missing, "Nothing has that id")
+    return int(value)
+
+
+def _project_id(pid: str, missing: str = "PROJECT_DOES_NOT_EXIST") -> int:
+    return _number(pid, missing)
 
 
 def _shaped(project_list: list) -> list[dict]:
@@ -72,13 +79,13 @@ def destroy(pid):
 
 @route("/{pid}/membership/", methods=("POST",))
 def join(pid):
-    projects.join(_project_id(pid), authenticate(_request()))
+    projects.join(_project_id(pid, "PROJECT_UNKNOWN"), authenticate(_request()))
     return envelope(None)
 
 
 @route("/{pid}/membership/", methods=("DELETE",))
 def leave(pid):
-    projects.leave(_project_id(pid), authenticate(_request()))
+    projects.leave(_project_id(pid, "PROJECT_UNKNOWN"), authenticate(_request()))
     return envelope(None)
 
 
@@ -105,6 +112,8 @@ def _session(pid: str, sid: str, write: bool = False):
     account = authenticate(request) if write else optional_account(request)
     project_id = _project_id(pid)
     project = projects.writable(project_id, account) if write else projects.readable(project_id, account)
+    if not _SESSION_ID.fullmatch(sid):
+        raise NotFound("SESSION_UNKNOWN", "The session does not exist")
     return account, project, sessions.in_project(project, sid)
 
 
@@ -159,8 +168,8 @@ def _create_from_form(project, account, raw: bytes, content_type: str):
         raise PayloadTooLarge("SESSION_RECORDING_TOO_LARGE", "Upload recordings this large with a presigned POST")
     try:
         form = multipart.parse_form(raw, content_type)
-        metadata = [json.loads(form[name].text()) if name in form else None for name in ("participants", "prompts")]
-    except (multipart.MultipartError, ValueError) as error:
+        metadata = [parse_json(form[name].text()) if name in form else None for name in ("participants", "prompts")]
+    except (multipart.MultipartError, InvalidJSON) as error:
         raise BadRequest("SESSION_FORM_INVALID", "The form or its JSON fields could not be read") from error
     people, prompts = fields.session_metadata(*metadata)
     recording = form.get("recording")
@@ -175,15 +184,9 @@ def show_session(pid, sid):
 
 # --- annotations ---
 
-def _annotation_id(aid: str) -> int:
-    if not aid.isdigit() or len(aid) > 18:
-        raise NotFound("ANNOTATION_404", "The annotation does not exist on this session")
-    return int(aid)
-
-
 def _annotation(pid: str, sid: str, aid: str, write: bool = False):
     account, _, session = _session(pid, sid, write)
-    return account, session, annotations.in_session(session, _annotation_id(aid))
+    return account, session, annotations.in_session(session, _number(aid, "ANNOTATION_404"))
 
 
 @route("/{pid}/sessions/{sid}/annotations/", methods=("GET",))
@@ -223,9 +226,7 @@ def delete_annotation(pid, sid, aid):
 
 def _comment(pid: str, sid: str, aid: str, cid: str, write: bool = False):
     account, _, annotation = _annotation(pid, sid, aid, write)
-    if not cid.isdigit() or len(cid) > 18:
-        raise NotFound("COMMENT_404", "The comment does not exist")
-    return account, annotation, comments.in_annotation(annotation, int(cid))
+    return account, annotation, comments.in_annotation(annotation, _number(cid, "COMMENT_404"))
 
 
 def _shaped_comment(comment) -> dict:

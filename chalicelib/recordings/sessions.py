@@ -1,6 +1,7 @@
 """Recorded sessions: audio uploaded to S3 (presigned POST, or the legacy multipart form), then recorded."""
 import uuid
 
+from pynamodb.exceptions import QueryError
 from pynamodb.pagination import ResultIterator
 
 from chalicelib.accounts import service as accounts
@@ -53,12 +54,18 @@ def create_from_upload(project: Project, account: Account, recording: bytes, con
     """The legacy path: the recording came in the request; store it, then record the session."""
     if not recording:
         raise BadRequest("SESSION_RECORDING_REQUIRED", "A recording is required")
+    if not (content_type or "").startswith("audio/"):
+        raise BadRequest("SESSION_RECORDING_NOT_AUDIO", "The recording must be sent with an audio/* type")
     if len(recording) > MAX_LEGACY_BYTES:
         raise BadRequest("SESSION_RECORDING_TOO_LARGE", "Upload recordings this large with a presigned POST")
     _prompted_topics(project, prompts)  # refuse bad prompts before anything is stored
     key = f"{_key_prefix(project)}{uuid.uuid4().hex}"
-    storage.put(key, recording, content_type or "application/octet-stream")
-    return create(project, account, key, participants, prompts)
+    storage.put(key, recording, content_type)
+    try:
+        return create(project, account, key, participants, prompts)
+    except Exception:
+        storage.delete(key)  # no session claims it: leave nothing behind
+        raise
 
 
 def _prompted_topics(project: Project, prompts: list[PromptFields]) -> list[PromptedTopic]:
@@ -91,7 +98,12 @@ def page(project: Project, limit: int, cursor: str | None) -> tuple[list[Recorde
     """A page of the project's sessions, newest first, and the cursor of the next page."""
     results: ResultIterator = RecordedSession.by_project.query(
         project.id, scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor))
-    sessions = list(results)
+    try:
+        sessions = list(results)
+    except QueryError as error:  # a cursor of another list: DynamoDB refuses its key
+        if error.cause_response_code != "ValidationException":
+            raise
+        raise BadRequest("invalid_cursor", "The page cursor is not valid") from error
     return sessions, encode_cursor(results.last_evaluated_key) if len(sessions) == limit else None
 
 

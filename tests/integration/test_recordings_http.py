@@ -144,6 +144,13 @@ def test_bad_input_gets_documented_keys_never_a_500(ivy, project, local_stack):
                                                           "participants": [], "prompts": []}, 400,
          ["SESSION_RECORDING_KEY_INVALID"]),
     ]
+    foreign_cursor = "eyJpZCI6eyJTIjoiYSJ9fQ"  # {"id": {"S": "a"}}: well formed, but not this index's key
+    cases += [
+        ("GET", f"/projects/{project['id']}/sessions/?cursor={foreign_cursor}", None, 400, ["GENERAL_INVALID_CURSOR"]),
+        ("GET", f"/projects/{project['id']}/sessions/{'a' * 3000}/", None, 404, ["SESSION_UNKNOWN"]),
+        ("GET", "/projects/\u00b2/", None, 404, ["PROJECT_DOES_NOT_EXIST"]),
+        ("POST", "/projects/", '{"title": ' + "1" * 5000 + "}", 400, ["GENERAL_INVALID_JSON"]),
+    ]
     for method, path, body, status, keys in cases:
         raw = body if isinstance(body, str) else None
         response = ivy.call(method, path, None if raw else body, data=raw)

@@ -86,3 +86,8 @@ def test_json_body_refuses_a_lone_surrogate_escape_that_no_store_could_encode():
 
     assert "lone surrogate" in caught.value.details["reason"]
     assert json_body(Raw(b'{"name": "\\u00e9\\ud83d\\ude00"}')) == {"name": "\u00e9\U0001F600"}
+
+
+def test_json_body_refuses_a_number_too_long_to_convert():
+    with pytest.raises(InvalidJSON):
+        json_body(Raw(b'{"title": ' + b"1" * 5000 + b"}"))

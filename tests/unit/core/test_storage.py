@@ -33,7 +33,7 @@ def test_a_cursor_round_trips_a_dynamodb_key_opaquely():
     assert encode_cursor(None) is None and decode_cursor("") is None
 
 
-@pytest.mark.parametrize("cursor", ["not-base64!", "W10", "bnVsbA"])
+@pytest.mark.parametrize("cursor", ["not-base64!", "W10", "bnVsbA", "eyJ4IjoxfQ", "eyJpZCI6eyJYIjoiYSJ9fQ"])
 def test_a_cursor_not_made_here_is_a_bad_request(cursor):
     with pytest.raises(BadRequest):
         decode_cursor(cursor)

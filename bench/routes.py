@@ -1,0 +1,136 @@
+"""Per-route figures over real HTTP on DynamoDB Local (and moto's S3): DynamoDB calls and items read
+per request, and p50/p95 latency. The app runs in this process (Chalice's local server) so that its
+DynamoDB calls can be counted; bounded: a fixed number of sequential requests per route."""
+import json
+import os
+import statistics
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+N = 30  # requests per route
+PASSWORD = "twelve-chars-pw"
+
+
+def main() -> None:
+    from local.services import free_port, start_dynamodb_local, start_moto
+
+    dynamodb, moto = start_dynamodb_local(), start_moto()
+    os.environ.update(AWS_ENDPOINT_URL_DYNAMODB=dynamodb.url, AWS_ENDPOINT_URL_S3=moto.url,
+                      AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-east-1",
+                      TABLE_PREFIX="bench", MEDIA_BUCKET="bench-media", MAIL_BACKEND="memory",
+                      JWT_SECRET="bench-secret-bench-secret-bench-secret")
+    try:
+        run(free_port())
+    finally:
+        dynamodb.stop()
+        moto.stop()
+
+
+def _counting_calls() -> Counter:
+    """Count DynamoDB operations and the items they read, at PynamoDB's one call site."""
+    from pynamodb.connection.base import Connection
+
+    counts: Counter = Counter()
+    original = Connection._make_api_call
+
+    def counted(self, operation, kwargs):
+        response = original(self, operation, kwargs)
+        counts[operation] += 1
+        read = ("Item" in response) + len(response.get("Items", []))
+        read += sum(len(items) for items in response.get("Responses", {}).values())
+        counts["items read"] += read
+        return response
+
+    Connection._make_api_call = counted
+    return counts
+
+
+class Http:
+    """JSON over a fresh connection per request, as most API Gateway clients have. (Chalice's dev
+    server writes headers and body separately: on a kept-alive connection that adds a 40 ms ACK delay.)"""
+
+    def __init__(self, base: str):
+        import requests
+
+        self.base, self.requests, self.token = base, requests, None
+
+    def __call__(self, method: str, path: str, body=None):
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        response = self.requests.request(method, self.base + path, headers=headers,
+                                         data=json.dumps(body) if body is not None else None)
+        assert response.status_code < 300, (method, path, response.status_code, response.text)
+        return response.json()["data"] if response.content else None
+
+
+def run(port: int) -> None:
+    import boto3
+    from chalice.config import Config
+    from chalice.local import ChaliceRequestHandler, create_local_server
+
+    from app import app
+    from chalicelib.core.tables import create_tables
+
+    create_tables()
+    boto3.client("s3").create_bucket(Bucket="bench-media")
+    counts = _counting_calls()
+    ChaliceRequestHandler.log_message = lambda *args: None
+    server = create_local_server(app, Config.create(), "127.0.0.1", port)
+    threading.Thread(target=server.server.serve_forever, daemon=True).start()
+    http = Http(f"http://127.0.0.1:{port}/api")
+    print(f"over HTTP on DynamoDB Local, {N} sequential requests per route")
+    print(f"{'route':<44} {'p50 ms':>7} {'p95 ms':>7}  DynamoDB per request")
+
+    def measure(name, call):
+        counts.clear()
+        times, result = [], None
+        for n in range(N):
+            start = time.perf_counter()
+            result = call(n)
+            times.append((time.perf_counter() - start) * 1000)
+        per_call = ", ".join(f"{op} {count / N:g}" for op, count in sorted(counts.items()))
+        print(f"{name:<44} {statistics.median(times):7.1f} {statistics.quantiles(times, n=20)[18]:7.1f}  {per_call}")
+        return result
+
+    tokens = []
+    measure("POST /auth/register/", lambda n: tokens.append(http("POST", "/auth/register/", {
+        "fullname": "Bench User", "email": f"bench{n}@example.com", "password": PASSWORD})))
+    measure("POST /auth/login/", lambda n: http("POST", "/auth/login/", {"email": f"bench{n}@example.com",
+                                                                         "password": PASSWORD}))
+    http.token = tokens[0]["access_token"]
+    measure("GET /auth/me/", lambda n: http("GET", "/auth/me/"))
+    measure("POST /auth/refresh/",
+            lambda n: http("POST", "/auth/refresh/", {"refresh_token": tokens[n]["refresh_token"]}))
+    measure("POST /projects/", lambda n: http("POST", "/projects/", {
+        "title": f"Project {n}", "description": "d", "privacy": "public", "topics": ["One", "Two"]}))
+    measure("GET /projects/ (30 public projects)", lambda n: http("GET", "/projects/"))
+    measure("GET /projects/1/", lambda n: http("GET", "/projects/1/"))
+    measure("PUT /projects/1/ (rename, topics)", lambda n: http("PUT", "/projects/1/", {
+        "title": f"Renamed {n}", "topics": [{"id": 1, "text": f"One {n}", "is_active": 1}]}))
+
+    def new_session(n):
+        form = http("POST", "/projects/1/sessions/uploads/")
+        boto3.client("s3").put_object(Bucket="bench-media", Key=form["key"], Body=b"audio", ContentType="audio/mpeg")
+        return http("POST", "/projects/1/sessions/", {
+            "recording_key": form["key"], "participants": [{"Name": "A", "Email": "bench1@example.com", "Role": 1}],
+            "prompts": [{"Start": 0, "End": 5, "PromptID": 1}]})
+
+    measure("POST uploads/ + S3 put + POST sessions/", new_session)
+    session = new_session(0)
+    base = f"/projects/1/sessions/{session['id']}/annotations/"
+    http("POST", "/projects/1/codes/", {"text": "Tag"})
+    measure("POST .../annotations/", lambda n: http("POST", base, {
+        "content": f"Note {n}", "start_interval": n, "end_interval": n + 1, "tags": [1]}))
+    measure("POST .../annotations/1/comments/", lambda n: http("POST", f"{base}1/comments/", {"content": f"c{n}"}))
+    measure("GET .../annotations/ (30 notes, 30 comments)", lambda n: http("GET", base))
+    measure("GET /projects/1/sessions/<sid>/ (same)", lambda n: http("GET", f"/projects/1/sessions/{session['id']}/"))
+    measure("GET /projects/1/sessions/ (page of 20)", lambda n: http("GET", "/projects/1/sessions/?limit=20"))
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
