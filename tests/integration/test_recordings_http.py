@@ -155,3 +155,44 @@ def test_bad_input_gets_documented_keys_never_a_500(ivy, project, local_stack):
         raw = body if isinstance(body, str) else None
         response = ivy.call(method, path, None if raw else body, data=raw)
         assert (response.status_code, response.json()["meta"]["errors"]) == (status, keys), (method, path)
+
+
+def test_every_project_membership_annotation_and_comment_route_over_http(local_stack, ivy, project):
+    guest = Client(local_stack, "guest@example.com")
+    pid = project["id"]
+    created = ivy.call("POST", "/projects/", {"title": "Sweep", "description": "d", "privacy": "public",
+                                              "topics": ["A"]}).json()["data"]
+    sweep = created["id"]
+    steps = [
+        (guest.call("GET", "/projects/"), 200),
+        (ivy.call("GET", f"/projects/{sweep}/"), 200),
+        (ivy.call("PUT", f"/projects/{sweep}/", {"id": sweep, "title": "Sweep 2", "privacy": "private",
+                                                 "topics": [{"text": "B", "is_active": 1}]}), 200),
+        (guest.call("POST", f"/projects/{sweep}/membership/"), 403),
+        (guest.call("POST", f"/projects/{pid}/membership/"), 200),
+        (guest.call("DELETE", f"/projects/{pid}/membership/"), 200),
+        (ivy.call("DELETE", f"/projects/{pid}/membership/"), 403),
+        (ivy.call("GET", f"/projects/{pid}/codes/"), 200),
+    ]
+    session = ivy.call("GET", f"/projects/{pid}/sessions/").json()["data"][0]
+    base = f"/projects/{pid}/sessions/{session['id']}/annotations/"
+    note = ivy.call("POST", base, {"content": "x", "start_interval": 0, "end_interval": 1}).json()["data"]
+    comment = ivy.call("POST", f"{base}{note['id']}/comments/", {"content": "c"}).json()["data"]
+    steps += [
+        (ivy.call("GET", f"{base}{note['id']}/"), 200),
+        (ivy.call("PUT", f"{base}{note['id']}/", {"content": "y", "start_interval": 1, "end_interval": 2,
+                                                  "tags": []}), 200),
+        (ivy.call("GET", f"{base}{note['id']}/comments/"), 200),
+        (ivy.call("GET", f"{base}{note['id']}/comments/{comment['id']}/"), 200),
+        (guest.call("PUT", f"{base}{note['id']}/comments/{comment['id']}/", {"content": "mine"}), 403),
+        (ivy.call("PUT", f"{base}{note['id']}/comments/{comment['id']}/", {"content": "edited"}), 200),
+        (ivy.call("DELETE", f"{base}{note['id']}/comments/{comment['id']}/"), 204),
+        (ivy.call("DELETE", f"{base}{note['id']}/"), 200),
+        (ivy.call("GET", f"{base}{note['id']}/"), 404),
+        (ivy.call("DELETE", f"/projects/{sweep}/"), 200),
+        (ivy.call("GET", f"/projects/{sweep}/"), 404),
+    ]
+
+    assert [response.status_code for response, _ in steps] == [status for _, status in steps]
+    for response, _ in steps:
+        assert response.status_code == 204 or "meta" in response.json()
