@@ -4,7 +4,8 @@ from typing import Any
 from chalicelib.accounts.models import Account
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
-from chalicelib.core.errors import BadRequest, Forbidden, NotFound
+from chalicelib.core.errors import BadRequest, NotFound
+from chalicelib.recordings.authorship import active_of_session, require_creator, soft_delete
 from chalicelib.recordings.fields import AnnotationFields
 from chalicelib.recordings.models import Annotation, Code, Project, RecordedSession
 
@@ -55,13 +56,8 @@ def in_session(session: RecordedSession, annotation_id: int) -> Annotation:
     return annotation
 
 
-def _own(annotation: Annotation, account: Account) -> None:
-    if annotation.creator_id != account.id:
-        raise Forbidden("NOT_ANNOTATION_CREATOR", "Only the annotation's creator may do this")
-
-
 def update(annotation: Annotation, account: Account, fields: AnnotationFields) -> Annotation:
-    _own(annotation, account)
+    require_creator(annotation, account, "NOT_ANNOTATION_CREATOR")
     actions: list[Any] = [Annotation.content.set(fields.content),
                           Annotation.start_interval.set(fields.start_interval),
                           Annotation.end_interval.set(fields.end_interval), Annotation.updated_at.set(clock.now())]
@@ -72,11 +68,8 @@ def update(annotation: Annotation, account: Account, fields: AnnotationFields) -
 
 
 def delete(annotation: Annotation, account: Account) -> None:
-    _own(annotation, account)
-    annotation.update(actions=[Annotation.is_active.set(False), Annotation.updated_at.set(clock.now())])
+    soft_delete(annotation, account, "NOT_ANNOTATION_CREATOR")
 
 
 def of_session(session: RecordedSession) -> list[Annotation]:
-    """The session's active annotations, oldest first (one Query on the session index)."""
-    return list(Annotation.by_session.query(session.id, limit=MAX_ANNOTATIONS,
-                                            filter_condition=Annotation.is_active == True))  # noqa: E712
+    return active_of_session(Annotation, session.id, MAX_ANNOTATIONS)

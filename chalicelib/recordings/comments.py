@@ -6,8 +6,9 @@ from pynamodb.expressions.condition import size
 from chalicelib.accounts.models import Account
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
-from chalicelib.core.errors import BadRequest, Forbidden, NotFound
+from chalicelib.core.errors import BadRequest, NotFound
 from chalicelib.core.transactions import ConditionFailed, transact_write
+from chalicelib.recordings.authorship import active_of_session, require_creator, soft_delete
 from chalicelib.recordings.models import Annotation, Comment, RecordedSession
 
 # Bounds the comments read for one session (one Query on the session index), and a comment's replies.
@@ -48,24 +49,16 @@ def create(annotation: Annotation, account: Account, content: str, parent: Comme
     return comment
 
 
-def _own(comment: Comment, account: Account) -> None:
-    if comment.creator_id != account.id:
-        raise Forbidden("NOT_COMMENT_CREATOR", "Only the comment's creator may do this")
-
-
 def update(comment: Comment, account: Account, content: str) -> Comment:
-    _own(comment, account)
+    require_creator(comment, account, "NOT_COMMENT_CREATOR")
     comment.update(actions=[Comment.content.set(content), Comment.updated_at.set(clock.now())],
                    condition=Comment.is_active == True)  # noqa: E712
     return comment
 
 
 def delete(comment: Comment, account: Account) -> None:
-    _own(comment, account)
-    comment.update(actions=[Comment.is_active.set(False), Comment.updated_at.set(clock.now())])
+    soft_delete(comment, account, "NOT_COMMENT_CREATOR")
 
 
 def of_session(session: RecordedSession) -> list[Comment]:
-    """Every active comment of the session, oldest first: one Query, grouped by the caller."""
-    return list(Comment.by_session.query(session.id, limit=MAX_COMMENTS,
-                                         filter_condition=Comment.is_active == True))  # noqa: E712
+    return active_of_session(Comment, session.id, MAX_COMMENTS)
