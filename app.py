@@ -3,6 +3,8 @@ from chalice import Chalice
 
 from chalicelib import jobs
 from chalicelib.accounts.routes import bp as accounts
+from chalicelib.jobs import expiry  # noqa: F401  (registers the job)
+from chalicelib.nearby.routes import bp as nearby
 from chalicelib.recordings.routes import bp as recordings
 
 app = Chalice(app_name="serverless-platform")
@@ -10,4 +12,5 @@ app = Chalice(app_name="serverless-platform")
 app.api.binary_types.append("multipart/form-data")
 app.register_blueprint(accounts, url_prefix="/api/auth")
 app.register_blueprint(recordings, url_prefix="/api/projects")
+app.register_blueprint(nearby, url_prefix="/api/v04")
 jobs.schedule(app)

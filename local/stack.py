@@ -56,7 +56,7 @@ def load() -> dict:
 
 
 def prepare(env: dict) -> None:
-    """Make the stack ready for the app: every table and the bucket, and the local admin account."""
+    """Make the stack ready for the app: every table, the bucket, the push topic and the local admin account."""
     import boto3
 
     from chalicelib.accounts import service
@@ -67,7 +67,24 @@ def prepare(env: dict) -> None:
     s3 = boto3.client("s3")
     if env["MEDIA_BUCKET"] not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
         s3.create_bucket(Bucket=env["MEDIA_BUCKET"])
+    _push_topic(env)
     admin_email = os.environ.get("ADMIN_EMAIL", "admin@example.com")
     admin_password = os.environ.get("ADMIN_PASSWORD", "admin-password-123")
     service.ensure_admin(admin_email, admin_password)
     print(f"admin account: {admin_email} / {admin_password}  (ADMIN_EMAIL, ADMIN_PASSWORD)")
+
+
+def _push_topic(env: dict) -> None:
+    """The SNS topic for mobile push: PUSH_TOPIC_ARN from the shell, else one made on the local SNS.
+    With neither (no local SNS endpoint), the app skips push."""
+    import boto3
+
+    from chalicelib.core.settings import get_settings
+
+    arn = os.environ.get("PUSH_TOPIC_ARN")
+    if not arn and os.environ.get("AWS_ENDPOINT_URL_SNS"):
+        arn = boto3.client("sns").create_topic(Name=f"{get_settings().table_prefix}-push")["TopicArn"]
+    if arn:
+        env["PUSH_TOPIC_ARN"] = os.environ["PUSH_TOPIC_ARN"] = arn
+        get_settings.cache_clear()  # settings were read before the topic was known
+    print(f"push topic: {arn or 'none (no local SNS endpoint): push is skipped'}")

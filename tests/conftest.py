@@ -192,14 +192,15 @@ def stop_app(process: subprocess.Popen) -> int:
 @pytest.fixture(scope="session")
 def local_stack(tmp_path_factory):
     """DynamoDB Local (in memory) and moto's server started here, and the app pointed at them
-    through AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_S3, serving on a free port."""
+    through the AWS_ENDPOINT_URL_* variables, serving on a free port."""
     from local.services import free_port, start_dynamodb_local, start_moto
 
     dynamodb, moto = start_dynamodb_local(), start_moto()
     state = tmp_path_factory.mktemp("stack")
     port = free_port()
+    moto_endpoints = {f"AWS_ENDPOINT_URL_{service}": moto.url for service in ("S3", "SNS", "SQS", "SES")}
     env = bare_environment(LOCAL_STATE_DIR=str(state), PORT=str(port), AWS_ENDPOINT_URL_DYNAMODB=dynamodb.url,
-                           AWS_ENDPOINT_URL_S3=moto.url)
+                           **moto_endpoints)
     process = start_app(env, port)
     try:
         yield LocalStack(f"http://127.0.0.1:{port}", json.loads((state / "stack.json").read_text()), state)

@@ -17,6 +17,7 @@ _KEYS = {
     "admin_required": "GENERAL_ADMIN_REQUIRED",
     "invalid_param": "GENERAL_INVALID_PARAMETER",
     "invalid_cursor": "GENERAL_INVALID_CURSOR",
+    "contended": "GENERAL_TRY_AGAIN",
 }
 
 

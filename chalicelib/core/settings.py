@@ -20,6 +20,8 @@ class Settings:
     mail_outbox_dir: str
     mail_from: str
     max_json_bytes: int
+    max_active_requests: int
+    push_topic_arn: str
 
 
 def _int(name: str, default: int) -> int:
@@ -47,4 +49,6 @@ def get_settings() -> Settings:
         mail_outbox_dir=env.get("MAIL_OUTBOX_DIR", ".local/outbox"),
         mail_from=env.get("MAIL_FROM", "no-reply@example.com"),
         max_json_bytes=_int("MAX_JSON_BYTES", 1024 * 1024),
+        max_active_requests=_int("MAX_ACTIVE_REQUESTS", 10),
+        push_topic_arn=env.get("PUSH_TOPIC_ARN", ""),
     )

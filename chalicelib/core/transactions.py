@@ -8,6 +8,8 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib.core.errors import Conflict
+
 
 class ConditionFailed(Exception):
     """A condition in the transaction did not hold; `items` are the positions of the failing writes."""
@@ -26,7 +28,8 @@ def transact_write(write: Callable[[TransactWrite], None], attempts: int = 5) ->
     """Run `write(tx)` as one all-or-nothing transaction.
 
     A conflict with a concurrent transaction on the same items is retried (with jitter): the
-    conditions decide the outcome on the next try. A failed condition raises ConditionFailed.
+    conditions decide the outcome on the next try. A failed condition raises ConditionFailed; a conflict
+    that outlasts every try is a 409 (`contended`).
     """
     for attempt in range(attempts):
         try:
@@ -38,6 +41,8 @@ def transact_write(write: Callable[[TransactWrite], None], attempts: int = 5) ->
             failed = [i for i, code in enumerate(codes) if code == "ConditionalCheckFailed"]
             if failed:
                 raise ConditionFailed(failed) from error
-            if "TransactionConflict" not in codes or attempt == attempts - 1:
+            if "TransactionConflict" not in codes:
                 raise
+            if attempt == attempts - 1:
+                raise Conflict("contended", "Too many changes at once to the same items: try again") from error
             time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))

@@ -44,5 +44,5 @@ def test_make_run_keeps_data_across_restarts_and_stops_its_services(tmp_path):
 
     assert login.status_code == 200
     assert (tmp_path / "jwt-secret").exists()
-    assert (listing.returncode, listing.stdout.strip()) == (0, "jobs: none yet")
+    assert listing.returncode == 0 and "expire-requests" in listing.stdout and "every 5 min" in listing.stdout
     assert unknown.returncode == 1 and "no job named 'no-such-job'" in unknown.stdout

@@ -1,0 +1,189 @@
+"""Request rules: create within the active limit and the hours, "nearest" by geohash, seen, renew, follow."""
+import heapq
+import itertools
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from typing import Any
+
+from chalicelib.accounts import service as accounts
+from chalicelib.accounts.models import Account
+from chalicelib.core import clock
+from chalicelib.core.counters import next_id
+from chalicelib.core.errors import BadRequest, NotFound
+from chalicelib.core.settings import get_settings
+from chalicelib.core.transactions import ConditionFailed, transact_write
+from chalicelib.geo import cells as geo
+from chalicelib.nearby.fields import NewRequest
+from chalicelib.nearby.models import (
+    ACTIVE,
+    DIRECT,
+    MAP,
+    ActiveRequests,
+    DirectDelivery,
+    Follow,
+    NearbyRequest,
+    RequestCell,
+    Seen,
+)
+
+LIFETIME = timedelta(days=7)
+NEAREST_MAX, DIRECT_MAX = 25, 50
+# Index items read per page of each precision's Query: small, since most answers need few.
+NEAREST_PAGE = 10
+# Map requests rest at night, by the local solar time of their longitude (15 degrees an hour).
+QUIET_FROM, QUIET_UNTIL = 22, 7
+
+
+def local_hour(lon: float, now: datetime) -> int:
+    return (now.hour + round(lon / 15)) % 24
+
+
+def position(start: datetime, request_id: int) -> str:
+    """Sort key of index and inbox items: creation time, then id (both fixed width)."""
+    return f"{start.strftime('%Y-%m-%dT%H:%M:%S.%f')}#{request_id:015d}"
+
+
+def create(account: Account, new: NewRequest) -> NearbyRequest:
+    """A map or direct request; the caller's active-request count is raised under its limit in the
+    same transaction that writes the request, its index cells and its deliveries."""
+    now = clock.now()
+    circle = new.circle
+    if circle and not new.override and not QUIET_UNTIL <= local_hour(circle.lon, now) < QUIET_FROM:
+        raise BadRequest("OUTSIDE_REQUEST_HOURS", "Map requests rest from 22:00 to 07:00 local time")
+    receivers = _receivers(new.receivers)
+    cover = geo.cover(circle.lat, circle.lon, circle.radius) if circle else None
+    request = NearbyRequest(next_id("nearby-requests"), kind=MAP if circle else DIRECT, creator_id=account.id,
+                            message=new.message, lat=circle and circle.lat, lon=circle and circle.lon,
+                            radius=circle and circle.radius, cells=list(cover.cells) if cover else [],
+                            receivers=[r.id for r in receivers], start=now, end=now + LIFETIME, expiring=ACTIVE)
+    limit = get_settings().max_active_requests
+
+    def write(transaction: Any) -> None:
+        transaction.update(ActiveRequests(account.id), actions=[ActiveRequests.count.add(1)],
+                           condition=ActiveRequests.count.does_not_exist() | (ActiveRequests.count < limit))
+        transaction.save(request, condition=NearbyRequest.id.does_not_exist())
+        for item in index_items(request):
+            transaction.save(item)
+
+    try:
+        transact_write(write)
+    except ConditionFailed as error:
+        raise BadRequest("MAX_ACTIVE_REQUESTS_EXCEEDED", f"At most {limit} requests may be active") from error
+    return request
+
+
+def _receivers(numbers: list[int]) -> list[Account]:
+    found = [accounts.by_number(number) for number in numbers]
+    if None in found:
+        raise BadRequest("RECEIVER_NOT_FOUND", "A receiver is not a known userId")
+    return found
+
+
+def index_items(request: NearbyRequest) -> list:
+    """The request's geohash cells (map) or its receivers' inbox entries (direct), expiring with it."""
+    at = position(request.start, request.id)
+    if request.kind == MAP:
+        return [RequestCell(cell, at, request_id=request.id, lat=request.lat, lon=request.lon,
+                            radius=request.radius, end=request.end, remove_at=request.end) for cell in request.cells]
+    return [DirectDelivery(receiver, at, request_id=request.id, remove_at=request.end)
+            for receiver in request.receivers]
+
+
+def get(request_id: int) -> NearbyRequest:
+    try:
+        return NearbyRequest.get(request_id, consistent_read=True)
+    except NearbyRequest.DoesNotExist as error:
+        raise NotFound("REQUEST_NOT_FOUND", "The request does not exist") from error
+
+
+def visible(request_id: int, account: Account) -> NearbyRequest:
+    """A request the caller may see: any map request; a direct one only its creator and receivers."""
+    request = get(request_id)
+    if request.kind == DIRECT and account.id != request.creator_id and account.id not in request.receivers:
+        raise NotFound("REQUEST_NOT_FOUND", "The request does not exist")
+    return request
+
+
+def is_active(request: NearbyRequest, now: datetime) -> bool:
+    return request.status == ACTIVE and request.end > now
+
+
+def nearest(lat: float, lon: float) -> list[NearbyRequest]:
+    """The active map requests whose circle holds the point, newest first, at most 25.
+
+    Each precision's cell of the point is read newest first, a small page at a time, and the
+    streams are merged by creation time: reading stops once 25 circles hold the point."""
+    now = clock.now()
+    streams = _started([RequestCell.query(cell, scan_index_forward=False, page_size=NEAREST_PAGE)
+                        for cell in geo.point_cells(lat, lon).values()])
+    found: list[int] = []
+    for item in heapq.merge(*streams, key=lambda cell: cell.position, reverse=True):
+        if item.end > now and geo.contains(item.lat, item.lon, item.radius, lat, lon):
+            found.append(int(item.request_id))
+            if len(found) == NEAREST_MAX:
+                break
+    return _in_order(found, now)
+
+
+def _started(streams: list[Iterator]) -> list[Iterator]:
+    """The streams with their first pages read at once (one thread each), not one after another."""
+    with ThreadPoolExecutor(len(streams)) as pool:
+        firsts = list(pool.map(lambda stream: list(itertools.islice(stream, 1)), streams))
+    return [itertools.chain(first, stream) for first, stream in zip(firsts, streams, strict=True)]
+
+
+def direct(account: Account) -> list[NearbyRequest]:
+    """The active direct requests addressed to the caller, newest first."""
+    deliveries = DirectDelivery.query(account.id, scan_index_forward=False, limit=DIRECT_MAX)
+    return _in_order([int(d.request_id) for d in deliveries], clock.now())
+
+
+def _in_order(ids: list[int], now: datetime) -> list[NearbyRequest]:
+    by_id = {int(r.id): r for r in NearbyRequest.batch_get(ids)} if ids else {}
+    return [by_id[i] for i in ids if i in by_id and is_active(by_id[i], now)]
+
+
+def seen_by(requests: list[NearbyRequest], account: Account) -> set[int]:
+    """Which of the requests the caller has marked seen (one BatchGetItem)."""
+    if not requests:
+        return set()
+    marks = Seen.batch_get([(r.id, account.id) for r in requests])
+    return {int(mark.request_id) for mark in marks if mark.seen}
+
+
+def mark_seen(request: NearbyRequest, account: Account, seen: bool) -> None:
+    Seen(request.id, account.id, seen=seen).save()
+
+
+def renew(request_id: int, account: Account) -> datetime:
+    """Move an active request's end to now + 7 days, on the request and every index item at once."""
+    request = get(request_id)
+    if request.creator_id != account.id:
+        raise BadRequest("NOT_REQUEST_OWNER", "Only the request's creator may renew it")
+    if request.status != ACTIVE:
+        raise BadRequest("REQUEST_EXPIRED", "An expired request cannot be renewed: create a new one")
+    new_end = clock.now() + LIFETIME
+
+    def write(transaction: Any) -> None:
+        transaction.update(request, actions=[NearbyRequest.end.set(new_end)],
+                           condition=NearbyRequest.status == ACTIVE)
+        for item in index_items(request):
+            actions = [type(item).remove_at.set(new_end)]
+            if isinstance(item, RequestCell):
+                actions.append(RequestCell.end.set(new_end))
+            transaction.update(item, actions=actions, condition=type(item).request_id.exists())
+
+    try:
+        transact_write(write)
+    except ConditionFailed as error:
+        raise BadRequest("REQUEST_EXPIRED", "The request expired meanwhile") from error
+    return new_end
+
+
+def follow(request: NearbyRequest, account: Account) -> None:
+    Follow(request.id, account.id, followed_at=clock.now()).save()
+
+
+def unfollow(request: NearbyRequest, account: Account) -> None:
+    Follow(request.id, account.id).delete()

@@ -1,0 +1,161 @@
+"""Responses: a photo or video uploaded to S3 for a request, recorded with the request's count and
+latest three, and announced to the request's followers (a notification each, one push message)."""
+import json
+import logging
+import re
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+from chalicelib.accounts.models import Account
+from chalicelib.core import clock
+from chalicelib.core.counters import next_id
+from chalicelib.core.errors import BadRequest, Conflict
+from chalicelib.core.settings import get_settings
+from chalicelib.core.transactions import ConditionFailed, transact_write
+from chalicelib.files import storage
+from chalicelib.nearby import requests
+from chalicelib.nearby.models import (
+    ACTIVE,
+    PHOTO,
+    VIDEO,
+    DiscoverResponse,
+    Follow,
+    NearbyRequest,
+    Notification,
+    Response,
+)
+
+CONTENT_TYPES = {PHOTO: ("image/jpeg", "image/png", "image/heic", "image/webp"),
+                 VIDEO: ("video/mp4", "video/quicktime", "video/webm")}
+MAX_BYTES = {PHOTO: 25 * 1024 * 1024, VIDEO: 500 * 1024 * 1024}
+DISCOVER_MAX, LIST_MAX, NOTIFICATIONS_MAX = 3, 100, 50
+NOTIFICATION_LIFETIME = timedelta(days=30)
+# Tries of the optimistic write: each is lost only to another response landing on the same request.
+RECORD_ATTEMPTS = 5
+_UPLOAD_NAME = re.compile(r"[0-9a-f]{32}")
+
+logger = logging.getLogger(__name__)
+
+
+def _key_prefix(request: NearbyRequest) -> str:
+    return f"responses/{int(request.id)}/"
+
+
+def _require_active(request: NearbyRequest) -> None:
+    if not requests.is_active(request, clock.now()):
+        raise BadRequest("REQUEST_EXPIRED", "The request has expired: it takes no more responses")
+
+
+def upload_form(request: NearbyRequest, kind: int) -> dict:
+    """A presigned POST for one photo (0) or video (1) answering `request`; its key then records the response."""
+    _require_active(request)
+    key = f"{_key_prefix(request)}{uuid.uuid4().hex}"
+    return storage.upload_form(key, max_bytes=MAX_BYTES[kind], content_types=CONTENT_TYPES[kind])
+
+
+def create(request: NearbyRequest, account: Account, key: str, kind: int) -> Response:
+    """Record a response whose media is already in S3 under `key` (checked, never trusted), then tell
+    the request's followers."""
+    _require_active(request)
+    prefix = _key_prefix(request)
+    if not key.startswith(prefix) or not _UPLOAD_NAME.fullmatch(key[len(prefix):]):
+        raise BadRequest("RESPONSE_KEY_INVALID", "The key is not one of this request's uploads")
+    _check_media(key, kind)
+    response = Response(request.id, next_id("nearby-responses"), responder_id=account.id, type=kind,
+                        card_id=str(uuid.uuid4()).upper(), media_key=key, created_at=clock.now())
+    _record(request, response)
+    _notify(request, response)
+    return response
+
+
+def _check_media(key: str, kind: int) -> None:
+    try:
+        stored = storage.stored_object(key, max_bytes=MAX_BYTES[kind])
+    except storage.FileMissing as error:
+        raise BadRequest("RESPONSE_MEDIA_NOT_UPLOADED", "Nothing was uploaded under that key") from error
+    except storage.FileTooLarge as error:
+        raise BadRequest("RESPONSE_MEDIA_TOO_LARGE", "The media is too large") from error
+    # The policy limits the type, but not every S3 stand-in enforces it, and the form was for one type.
+    if stored.content_type not in CONTENT_TYPES[kind]:
+        raise BadRequest("RESPONSE_MEDIA_WRONG_TYPE", "The uploaded media is not of the response's type")
+
+
+def _record(request: NearbyRequest, response: Response) -> None:
+    """Write the response, and raise the request's count with the new one first in its latest three, at once.
+
+    The latest three are rewritten from what was read, so the write holds only while the count is the
+    one read; otherwise the request is read again and the write retried."""
+    for _ in range(RECORD_ATTEMPTS):
+        try:
+            transact_write(_recording(request, response))
+            return
+        except ConditionFailed:
+            request = requests.get(int(request.id))
+            _require_active(request)
+    raise Conflict("contended", "Too many responses at once to this request: try again")
+
+
+def _recording(request: NearbyRequest, response: Response) -> Callable[[Any], None]:
+    """One try of the write, conditioned on the request as read: still active, its count unchanged."""
+    seen = int(request.response_count)
+    latest = [DiscoverResponse(type=response.type, card_id=response.card_id, media_key=response.media_key),
+              *request.discover][:DISCOVER_MAX]
+
+    def write(transaction: Any) -> None:
+        transaction.save(response, condition=Response.id.does_not_exist())
+        transaction.update(request, actions=[NearbyRequest.response_count.add(1), NearbyRequest.discover.set(latest)],
+                           condition=(NearbyRequest.status == ACTIVE) & (NearbyRequest.end > response.created_at)
+                           & (NearbyRequest.response_count == seen))
+
+    return write
+
+
+def _notify(request: NearbyRequest, response: Response) -> None:
+    """A notification for each follower but the responder, and one message to the push topic."""
+    followers = [f.account_id for f in Follow.query(request.id) if f.account_id != response.responder_id]
+    at = requests.position(response.created_at, int(response.id))
+    with Notification.batch_write() as batch:
+        for follower in followers:
+            batch.save(Notification(follower, at, request_id=request.id, response_id=response.id,
+                                    created_at=response.created_at,
+                                    remove_at=response.created_at + NOTIFICATION_LIFETIME))
+    _push(response)
+
+
+@lru_cache(maxsize=1)
+def _sns() -> Any:
+    """The SNS client, built on first use so that importing the app does not import boto3."""
+    import boto3
+
+    return boto3.client("sns")
+
+
+def _push(response: Response) -> None:
+    """Publish the new response to the push topic (if one is set). The response is recorded already,
+    so a failed publish is logged, not raised."""
+    topic = get_settings().push_topic_arn
+    if not topic:
+        return
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    message = {"event": "nearby.response", "requestId": int(response.request_id), "responseId": int(response.id),
+               "type": int(response.type), "cardId": response.card_id}
+    try:
+        # The request id as an attribute lets a subscription filter on it.
+        _sns().publish(TopicArn=topic, Message=json.dumps(message), MessageAttributes={
+            "requestId": {"DataType": "Number", "StringValue": str(int(response.request_id))}})
+    except (BotoCoreError, ClientError):
+        logger.exception("push of response %s to %s failed", response.id, topic)
+
+
+def of_request(request: NearbyRequest) -> list[Response]:
+    """The request's responses, newest first (at most 100)."""
+    return list(Response.query(request.id, scan_index_forward=False, limit=LIST_MAX))
+
+
+def notifications(account: Account) -> list[Notification]:
+    """The caller's notifications, newest first (at most 50)."""
+    return list(Notification.query(account.id, scan_index_forward=False, limit=NOTIFICATIONS_MAX))

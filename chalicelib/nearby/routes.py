@@ -1,0 +1,120 @@
+"""The /api/v04 routes of the nearby document (thin: parse, authorize, call, shape)."""
+import re
+
+from chalice import Blueprint
+
+from chalicelib.accounts import service as accounts
+from chalicelib.accounts.auth import authenticate
+from chalicelib.core.bodies import json_object
+from chalicelib.core.errors import NotFound
+from chalicelib.core.routing import json_response, routes
+from chalicelib.nearby import fields, requests, responses, shapes
+from chalicelib.nearby.errors import no_content, render
+
+bp = Blueprint(__name__)
+route = routes(bp, render)
+_ID = re.compile(r"[0-9]{1,15}")
+
+
+def _caller():
+    # The document's examples send the bare token in Authorization; `Bearer <token>` works too.
+    return authenticate(bp.current_request, allow_bare=True)
+
+
+def _request_id(value: str) -> int:
+    if not _ID.fullmatch(value):
+        raise NotFound("REQUEST_NOT_FOUND", "The request does not exist")
+    return int(value)
+
+
+def _shaped(found: list, account) -> list[dict]:
+    """Requests in the document's shape: one batch read for the caller's seen marks, one for people."""
+    seen = requests.seen_by(found, account)
+    people = accounts.get_many({r.creator_id for r in found} | {x for r in found for x in r.receivers})
+    return [shapes.request(r, int(r.id) in seen, people) for r in found]
+
+
+@route("/requests", methods=("POST",))
+def create():
+    account = _caller()
+    requests.create(account, fields.new_request(json_object(bp.current_request)))
+    return json_response({"Code": 0, "Message": ""}, 201)
+
+
+@route("/requests/nearest")
+def nearest():
+    account = _caller()
+    lat, lon = fields.point(bp.current_request.query_params)
+    return json_response(_shaped(requests.nearest(lat, lon), account))
+
+
+@route("/requests/direct")
+def direct():
+    account = _caller()
+    return json_response(_shaped(requests.direct(account), account))
+
+
+@route("/requests/{request_id}")
+def show(request_id):
+    account = _caller()
+    return json_response(_shaped([requests.visible(_request_id(request_id), account)], account)[0])
+
+
+@route("/requests/{request_id}", methods=("PUT",))
+def mark_seen(request_id):
+    account = _caller()
+    request = requests.visible(_request_id(request_id), account)
+    requests.mark_seen(request, account, fields.seen(json_object(bp.current_request)))
+    return no_content()
+
+
+@route("/requests/renew/{request_id}")
+def renew(request_id):
+    new_end = requests.renew(_request_id(request_id), _caller())
+    return json_response({"newEnd": shapes.moment(new_end)})
+
+
+@route("/requests/follow/{request_id}")
+def follow(request_id):
+    account = _caller()
+    requests.follow(requests.visible(_request_id(request_id), account), account)
+    return no_content()
+
+
+@route("/requests/unfollow/{request_id}")
+def unfollow(request_id):
+    account = _caller()
+    requests.unfollow(requests.visible(_request_id(request_id), account), account)
+    return no_content()
+
+
+def _shaped_responses(found: list) -> list[dict]:
+    """Responses in their JSON shape: one batch read for the responders."""
+    people = accounts.get_many({r.responder_id for r in found})
+    return [shapes.response(r, people) for r in found]
+
+
+@route("/requests/{request_id}/responses/uploads", methods=("POST",))
+def response_upload(request_id):
+    account = _caller()
+    request = requests.visible(_request_id(request_id), account)
+    return json_response(responses.upload_form(request, fields.response_type(json_object(bp.current_request))), 201)
+
+
+@route("/requests/{request_id}/responses", methods=("POST",))
+def create_response(request_id):
+    account = _caller()
+    request = requests.visible(_request_id(request_id), account)
+    key, kind = fields.uploaded_response(json_object(bp.current_request))
+    return json_response(_shaped_responses([responses.create(request, account, key, kind)])[0], 201)
+
+
+@route("/requests/{request_id}/responses")
+def list_responses(request_id):
+    account = _caller()
+    return json_response(_shaped_responses(responses.of_request(requests.visible(_request_id(request_id), account))))
+
+
+@route("/notifications")
+def notifications():
+    return json_response([shapes.notification(n) for n in responses.notifications(_caller())])

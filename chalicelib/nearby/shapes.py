@@ -1,0 +1,57 @@
+"""The nearby document's JSON shapes."""
+from datetime import datetime
+
+from chalicelib.accounts.models import Account
+from chalicelib.files import storage
+from chalicelib.nearby.models import MAP
+
+MEDIA_SECONDS = 3600
+
+
+def moment(value: datetime) -> str:
+    """`2017-03-28T18:45:33.286Z`: UTC with milliseconds."""
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def creator(account: Account | None) -> dict:
+    if account is None:
+        return {"userId": None, "userName": None, "userAvatar": None}
+    return {"userId": int(account.number), "userName": account.fullname, "userAvatar": account.avatar_url}
+
+
+def discover(item) -> dict:
+    return {"type": int(item.type), "badge": None, "cardId": item.card_id,
+            "media": storage.download_url(item.media_key, expires_in=MEDIA_SECONDS)}
+
+
+def request(item, seen: bool, people: dict) -> dict:
+    """A map request with its `location`, or a direct one with `receiverUI` (one id, or a list if several)."""
+    shown = {
+        "requestId": int(item.id),
+        "message": item.message,
+        "start": moment(item.start),
+        "end": moment(item.end),
+        "requestType": int(item.kind),
+        "responseCount": int(item.response_count),
+        "seen": seen,
+        "discoverResponses": [discover(d) for d in item.discover[:3]],
+        "creator": creator(people.get(item.creator_id)),
+    }
+    if item.kind == MAP:
+        shown["location"] = {"lat": item.lat, "lon": item.lon, "radius": item.radius}
+    else:
+        receivers = [int(people[r].number) for r in item.receivers if r in people]
+        shown["receiverUI"] = receivers[0] if len(receivers) == 1 else receivers
+    return shown
+
+
+def response(item, people: dict) -> dict:
+    """A response with its media as a presigned GET and its responder in the creator shape."""
+    return {"responseId": int(item.id), "requestId": int(item.request_id), "type": int(item.type),
+            "cardId": item.card_id, "media": storage.download_url(item.media_key, expires_in=MEDIA_SECONDS),
+            "badge": None, "responder": creator(people.get(item.responder_id)), "created": moment(item.created_at)}
+
+
+def notification(item) -> dict:
+    return {"notificationId": item.position, "requestId": int(item.request_id), "responseId": int(item.response_id),
+            "created": moment(item.created_at)}
