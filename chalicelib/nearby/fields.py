@@ -25,10 +25,12 @@ class NewRequest:
     override: bool
 
 
-def _number(value: object) -> float | None:
+def _number(value: object, places: int = 7) -> float | None:
+    """A finite number, rounded (7 places of a degree is about 1 cm): this also turns the tiny floats
+    that JSON allows but DynamoDB refuses (below 1e-130) into 0."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return None
-    return float(value)
+    return round(float(value), places)
 
 
 def _valid_point(lat: float | None, lon: float | None) -> bool:
@@ -59,7 +61,7 @@ def _receivers(value: object) -> list[int]:
 def _circle(location: object) -> Circle:
     if not isinstance(location, dict):
         raise BadRequest("INVALID_LOCATION", "location is {lat, lon, radius}")
-    lat, lon, radius = (_number(location.get(key)) for key in ("lat", "lon", "radius"))
+    lat, lon, radius = _number(location.get("lat")), _number(location.get("lon")), _number(location.get("radius"), 2)
     if not _valid_point(lat, lon):
         raise BadRequest("INVALID_LOCATION", "lat is -90 to 90 and lon -180 to 180")
     if radius is None or not MIN_RADIUS_M <= radius <= MAX_RADIUS_M:

@@ -180,3 +180,10 @@ def test_follow_and_unfollow_are_idempotent(api, alice, bob, map_request):
     for _ in range(2):
         assert api.get("/api/v04/requests/unfollow/1", token=bob) == (204, None)
     assert Follow.count(1) == 0
+
+
+def test_coordinates_too_small_for_dynamodb_are_read_as_zero(api, alice):
+    body = {**ASK, "override": True, "location": {"lat": 1e-320, "lon": -5e-324, "radius": 100}}
+
+    assert api.post("/api/v04/requests", body, token=alice)[0] == 201
+    assert (NearbyRequest.get(1).lat, NearbyRequest.get(1).lon) == (0, 0)
