@@ -43,6 +43,19 @@ def aws():
 
 
 @pytest.fixture
+def bucket(aws):
+    """The media bucket in moto, with the S3 client built afresh for it."""
+    import boto3
+
+    from chalicelib.files import storage
+
+    storage.reset_client()
+    boto3.client("s3").create_bucket(Bucket=get_settings().media_bucket)
+    yield get_settings().media_bucket
+    storage.reset_client()
+
+
+@pytest.fixture
 def fixed_clock():
     fixed = clock.FixedClock(NOW)
     previous = clock.use(fixed)
@@ -154,6 +167,29 @@ class LocalStack:
 
         return boto3.client("dynamodb", endpoint_url=self.env["AWS_ENDPOINT_URL_DYNAMODB"],
                             region_name="us-east-1", aws_access_key_id="local", aws_secret_access_key="local")
+
+
+class HttpUser:
+    """A registered (or signed-in) user of the local stack, calling `/api<path>` with their token."""
+
+    def __init__(self, stack: LocalStack, email: str, bare_token: bool = False):
+        import requests
+
+        self.base = stack.base_url + "/api"
+        self.http = requests.Session()
+        body = {"fullname": email.split("@")[0].title(), "email": email, "password": "twelve-chars-pw"}
+        response = self.http.post(f"{self.base}/auth/register/", data=json.dumps(body), timeout=30)
+        if response.status_code == 409:
+            response = self.http.post(f"{self.base}/auth/login/", data=json.dumps(body), timeout=30)
+        token = response.json()["data"]["access_token"]
+        me = self.http.get(f"{self.base}/auth/me/", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        self.number = me.json()["data"]["user_id"]
+        self.http.headers["Authorization"] = token if bare_token else f"Bearer {token}"
+
+    def call(self, method: str, path: str, body=None, **kw):
+        raw = kw.pop("data", None)
+        data = json.dumps(body) if body is not None else raw
+        return self.http.request(method, self.base + path, data=data, timeout=30, **kw)
 
 
 def bare_environment(**extra: str) -> dict:

@@ -1,7 +1,6 @@
 """The nearby API over real HTTP against `make run`'s server, DynamoDB Local and moto's S3: requests,
 nearest, inboxes, a response with real bytes, notifications, the active limit under concurrency, and
 `make job NAME=expire-requests`. The stack is shared, so each test has its own users and place."""
-import json
 import subprocess
 import sys
 import uuid
@@ -11,30 +10,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from tests.conftest import ROOT, bare_environment
+from tests.conftest import ROOT, HttpUser, bare_environment
 
 PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 20 + b"\r\n--not-a-boundary--\r\n"
 LIMIT = 10  # the stage config's MAX_ACTIVE_REQUESTS
 
 
-class Client:
-    """A registered user who sends the bare token in Authorization, as the nearby document does."""
+class Client(HttpUser):
+    """A user who sends the bare token in Authorization, as the nearby document does."""
 
     def __init__(self, stack, email):
-        self.base = stack.base_url + "/api"
-        self.http = requests.Session()
-        body = {"fullname": email.split("@")[0].title(), "email": email, "password": "twelve-chars-pw"}
-        response = self.http.post(f"{self.base}/auth/register/", data=json.dumps(body), timeout=30)
-        if response.status_code == 409:
-            response = self.http.post(f"{self.base}/auth/login/", data=json.dumps(body), timeout=30)
-        token = response.json()["data"]["access_token"]
-        me = self.http.get(f"{self.base}/auth/me/", headers={"Authorization": f"Bearer {token}"}, timeout=30)
-        self.number = me.json()["data"]["user_id"]
-        self.http.headers["Authorization"] = token
+        super().__init__(stack, email, bare_token=True)
 
-    def call(self, method, path, body=None):
-        return self.http.request(method, f"{self.base}/v04{path}", timeout=30,
-                                 data=json.dumps(body) if body is not None else None)
+    def call(self, method, path, body=None, **kw):
+        return super().call(method, "/v04" + path, body, **kw)
 
     def ask(self, lat, lon, message):
         """A map request at the point (whatever the hour), and its id as `nearest` shows it."""

@@ -6,29 +6,15 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
+from tests.conftest import HttpUser
+
 PARTICIPANTS = [{"Name": "Ivy", "Email": "ivy@example.com", "Role": 1}, {"Name": "Guest", "Role": 0}]
 PROMPTS = [{"Start": 0, "End": 4, "PromptID": 0}]  # PromptID filled in from the project's topic
 
 
-class Client:
-    def __init__(self, stack, email):
-        self.base = stack.base_url + "/api"
-        self.http = requests.Session()
-        body = {"fullname": email.split("@")[0].title(), "email": email, "password": "twelve-chars-pw"}
-        response = self.http.post(f"{self.base}/auth/register/", data=json.dumps(body), timeout=30)
-        if response.status_code == 409:
-            response = self.http.post(f"{self.base}/auth/login/", data=json.dumps(body), timeout=30)
-        self.http.headers["Authorization"] = f"Bearer {response.json()['data']['access_token']}"
-
-    def call(self, method, path, body=None, **kw):
-        raw = kw.pop("data", None)
-        data = json.dumps(body) if body is not None else raw
-        return self.http.request(method, self.base + path, data=data, timeout=30, **kw)
-
-
 @pytest.fixture(scope="module")
 def ivy(local_stack):
-    return Client(local_stack, "ivy@example.com")
+    return HttpUser(local_stack, "ivy@example.com")
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +93,7 @@ def test_annotations_comments_and_replies_over_http(ivy, project):
 
 
 def test_twenty_concurrent_projects_with_one_title_make_one(local_stack):
-    people = [Client(local_stack, f"racer{n}@example.com") for n in range(4)]
+    people = [HttpUser(local_stack, f"racer{n}@example.com") for n in range(4)]
 
     def create(n):
         return people[n % 4].call("POST", "/projects/", {"title": f"Race {'title' if n % 2 else 'TITLE'}",
@@ -158,7 +144,7 @@ def test_bad_input_gets_documented_keys_never_a_500(ivy, project, local_stack):
 
 
 def test_every_project_membership_annotation_and_comment_route_over_http(local_stack, ivy, project):
-    guest = Client(local_stack, "guest@example.com")
+    guest = HttpUser(local_stack, "guest@example.com")
     pid = project["id"]
     created = ivy.call("POST", "/projects/", {"title": "Sweep", "description": "d", "privacy": "public",
                                               "topics": ["A"]}).json()["data"]

@@ -13,21 +13,6 @@ from tests.unit.nearby.conftest import ASK
 LIFETIME = timedelta(days=7)
 
 
-@pytest.fixture(autouse=True)
-def atlanta_noon(fixed_clock):
-    fixed_clock.advance(hours=6)
-
-
-@pytest.fixture
-def alice(api):
-    return api.sign_up("alice@example.com", "Alice Asker")
-
-
-@pytest.fixture
-def bob(api):
-    return api.sign_up("bob@example.com", "Bob Builder")
-
-
 @pytest.fixture
 def two_requests(api, alice, bob):
     """Alice's map request (1), and Bob's direct request to Alice (2), both made now."""

@@ -18,16 +18,6 @@ PHOTO_BYTES = b"\xff\xd8\xff\xe0 a small jpeg"
 
 
 @pytest.fixture
-def bucket(aws):
-    from chalicelib.files import storage
-
-    storage.reset_client()
-    boto3.client("s3").create_bucket(Bucket=get_settings().media_bucket)
-    yield get_settings().media_bucket
-    storage.reset_client()
-
-
-@pytest.fixture
 def push_queue(aws, settings_env):
     """The push topic, with an SQS queue subscribed to it: what the topic publishes lands there."""
     sns, sqs = boto3.client("sns"), boto3.client("sqs")

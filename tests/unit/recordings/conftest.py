@@ -25,19 +25,6 @@ def private_project(api, owner):
     return body["data"]
 
 
-@pytest.fixture
-def bucket(aws):
-    import boto3
-
-    from chalicelib.core.settings import get_settings
-    from chalicelib.files import storage
-
-    storage.reset_client()
-    boto3.client("s3").create_bucket(Bucket=get_settings().media_bucket)
-    yield get_settings().media_bucket
-    storage.reset_client()
-
-
 PARTICIPANTS = [{"Name": "Olive", "Email": "owner@example.com", "Role": 1},
                 {"Name": "Henry", "Email": "henry@example.com", "Role": 0}]
 PROMPTS = [{"Start": 0, "End": 10, "PromptID": 1}, {"Start": 10, "End": 25, "PromptID": 2}]
