@@ -29,8 +29,8 @@ from chalicelib.nearby.models import (
 
 LIFETIME = timedelta(days=7)
 NEAREST_MAX, DIRECT_MAX = 25, 50
-# Index items read per page of each precision's Query: small, since most answers need few.
-NEAREST_PAGE = 10
+# Index items read per page of each precision's Query: small, so the last page read is little wasted.
+NEAREST_PAGE = 5
 # Map requests rest at night, by the local solar time of their longitude (15 degrees an hour).
 QUIET_FROM, QUIET_UNTIL = 22, 7
 

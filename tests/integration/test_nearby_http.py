@@ -94,6 +94,9 @@ def test_a_response_goes_to_s3_is_recorded_and_notifies_a_follower(local_stack, 
     request_id = asker.ask(47.6062, -122.3321, unique("How long is the queue?"))
     assert neighbour.call("GET", f"/requests/follow/{request_id}").status_code == 204
     assert responder.call("GET", f"/requests/follow/{request_id}").status_code == 204
+    quitter = Client(local_stack, "nearby-quitter@example.com")
+    assert quitter.call("GET", f"/requests/follow/{request_id}").status_code == 204
+    assert [quitter.call("GET", f"/requests/unfollow/{request_id}").status_code for _ in range(2)] == [204, 204]
 
     form = responder.call("POST", f"/requests/{request_id}/responses/uploads", {"type": 0}).json()
     uploaded = requests.post(form["url"], data={**form["fields"], "Content-Type": "image/jpeg"},
@@ -115,6 +118,7 @@ def test_a_response_goes_to_s3_is_recorded_and_notifies_a_follower(local_stack, 
     assert requests.get(shown["discoverResponses"][0]["media"], timeout=30).content == PHOTO
     assert [(n["requestId"], n["responseId"]) for n in notified] == [(request_id, response["responseId"])]
     assert responder.call("GET", "/notifications").json() == []
+    assert quitter.call("GET", "/notifications").json() == []
 
 
 def test_a_response_is_refused_until_its_media_is_uploaded(local_stack, asker):
