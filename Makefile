@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint unit integration job bench clean help
+.PHONY: run test lint unit integration job bench bench-nearest clean help
 
 help:
 	@echo "make run                      serve the API on http://127.0.0.1:$(PORT) with a local stack"
@@ -39,6 +39,9 @@ job: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/routes.py
+
+bench-nearest: $(STAMP)
+	$(BIN)/python bench/nearest.py
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .ruff_cache
