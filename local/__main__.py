@@ -61,7 +61,7 @@ def main() -> None:
         os.environ.update(env)
         sys.path.insert(0, str(ROOT))
         from chalice.cli.factory import CLIFactory
-        from chalice.local import create_local_server
+        from chalice.local import ThreadedHTTPServer, create_local_server
 
         from app import app
         from chalicelib.jobs import JOBS
@@ -72,6 +72,8 @@ def main() -> None:
         print(f"scheduled jobs (local timer): {', '.join(JOBS) or 'none yet'}")
         threading.Thread(target=_fire_jobs, args=(stop,), daemon=True).start()
         config = CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name="dev")
+        # socketserver's default backlog of 5 resets connections when a client opens many at once.
+        ThreadedHTTPServer.request_queue_size = 128
         server = create_local_server(app, config, "127.0.0.1", port)
         print(f"API on http://127.0.0.1:{port}  (Ctrl-C stops everything)", flush=True)
         server.serve_forever()

@@ -177,6 +177,7 @@ class HttpUser:
 
         self.base = stack.base_url + "/api"
         self.http = requests.Session()
+        self.http.mount("http://", requests.adapters.HTTPAdapter(pool_maxsize=32))  # tests use 20 threads
         body = {"fullname": email.split("@")[0].title(), "email": email, "password": "twelve-chars-pw"}
         response = self.http.post(f"{self.base}/auth/register/", data=json.dumps(body), timeout=30)
         if response.status_code == 409:
