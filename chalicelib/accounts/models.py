@@ -3,7 +3,7 @@ from pynamodb.attributes import BooleanAttribute, NumberAttribute, TTLAttribute,
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.core.tables import register, table_name
+from chalicelib.core.tables import register, table_meta
 
 
 class AccountByNumber(GlobalSecondaryIndex):
@@ -18,9 +18,7 @@ class AccountByNumber(GlobalSecondaryIndex):
 
 @register
 class Account(Model):
-    class Meta:
-        table_name = table_name("accounts")
-        billing_mode = "PAY_PER_REQUEST"
+    Meta = table_meta("accounts")
 
     id = UnicodeAttribute(hash_key=True)
     number = NumberAttribute()
@@ -43,9 +41,7 @@ class Account(Model):
 class EmailClaim(Model):
     """One item per lower-cased email; written with the account in one transaction."""
 
-    class Meta:
-        table_name = table_name("account-emails")
-        billing_mode = "PAY_PER_REQUEST"
+    Meta = table_meta("account-emails")
 
     email = UnicodeAttribute(hash_key=True)
     account_id = UnicodeAttribute()
@@ -55,9 +51,7 @@ class EmailClaim(Model):
 class ResetToken(Model):
     """A password-reset token, stored by its SHA-256 so the table never holds a usable token."""
 
-    class Meta:
-        table_name = table_name("password-resets")
-        billing_mode = "PAY_PER_REQUEST"
+    Meta = table_meta("password-resets")
 
     token_hash = UnicodeAttribute(hash_key=True)
     account_id = UnicodeAttribute()
@@ -72,9 +66,7 @@ class ResetToken(Model):
 class RedeemedRefreshToken(Model):
     """A refresh token's id, claimed when it is traded in: each refresh token works once."""
 
-    class Meta:
-        table_name = table_name("redeemed-refresh-tokens")
-        billing_mode = "PAY_PER_REQUEST"
+    Meta = table_meta("redeemed-refresh-tokens")
 
     jti = UnicodeAttribute(hash_key=True)
     remove_at = TTLAttribute()

@@ -2,14 +2,12 @@
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
-from chalicelib.core.tables import register, table_name
+from chalicelib.core.tables import register, table_meta
 
 
 @register
 class Counter(Model):
-    class Meta:
-        table_name = table_name("counters")
-        billing_mode = "PAY_PER_REQUEST"
+    Meta = table_meta("counters")
 
     name = UnicodeAttribute(hash_key=True)
     value = NumberAttribute(default=0)

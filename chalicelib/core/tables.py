@@ -14,6 +14,11 @@ def table_name(name: str) -> str:
     return f"{get_settings().table_prefix}-{name}"
 
 
+def table_meta(name: str) -> type:
+    """A model's Meta: its table `<prefix>-<name>`, billed on demand like every table of the platform."""
+    return type("Meta", (), {"table_name": table_name(name), "billing_mode": "PAY_PER_REQUEST"})
+
+
 def register(model: M) -> M:
     """Class decorator: add a model to the registry (once)."""
     if model not in _models:

@@ -11,7 +11,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from chalicelib.core.tables import register, table_name
+from chalicelib.core.tables import register, table_meta
 
 MAP, DIRECT = 0, 1
 ACTIVE, EXPIRED = "active", "expired"
@@ -39,9 +39,7 @@ class ExpiringRequests(GlobalSecondaryIndex):
 
 @register
 class NearbyRequest(Model):
-    class Meta:
-        table_name = table_name("nearby-requests")
-        billing_mode = "PAY_PER_REQUEST"
+    Meta = table_meta("nearby-requests")
 
     id = NumberAttribute(hash_key=True)
     kind = NumberAttribute()
@@ -66,9 +64,7 @@ class NearbyRequest(Model):
 class RequestCell(Model):
     """A map request under one geohash cell of its cover: the circle and expiry travel with it."""
 
-    class Meta:
-        table_name = table_name("nearby-request-cells")
-        billing_mode = "PAY_PER_REQUEST"
+    Meta = table_meta("nearby-request-cells")
 
     cell = UnicodeAttribute(hash_key=True)
     # `<start ISO>#<id>`: a Query newest first is a Query in descending sort order.
@@ -85,9 +81,7 @@ class RequestCell(Model):
 class DirectDelivery(Model):
     """A direct request in one receiver's inbox."""
 
-    class Meta:
-        table_name = table_name("nearby-deliveries")
-        billing_mode = "PAY_PER_REQUEST"
+    Meta = table_meta("nearby-deliveries")
 
     receiver_id = UnicodeAttribute(hash_key=True)
     position = UnicodeAttribute(range_key=True)
@@ -99,9 +93,7 @@ class DirectDelivery(Model):
 class ActiveRequests(Model):
     """How many active requests an account has: the limit is a condition on this one item."""
 
-    class Meta:
-        table_name = table_name("nearby-active-requests")
-        billing_mode = "PAY_PER_REQUEST"
+    Meta = table_meta("nearby-active-requests")
 
     account_id = UnicodeAttribute(hash_key=True)
     count = NumberAttribute(default=0)
@@ -109,9 +101,7 @@ class ActiveRequests(Model):
 
 @register
 class Seen(Model):
-    class Meta:
-        table_name = table_name("nearby-seen")
-        billing_mode = "PAY_PER_REQUEST"
+    Meta = table_meta("nearby-seen")
 
     request_id = NumberAttribute(hash_key=True)
     account_id = UnicodeAttribute(range_key=True)
@@ -120,9 +110,7 @@ class Seen(Model):
 
 @register
 class Follow(Model):
-    class Meta:
-        table_name = table_name("nearby-follows")
-        billing_mode = "PAY_PER_REQUEST"
+    Meta = table_meta("nearby-follows")
 
     request_id = NumberAttribute(hash_key=True)
     account_id = UnicodeAttribute(range_key=True)
@@ -133,9 +121,7 @@ class Follow(Model):
 class Response(Model):
     """A photo or video answering a request; the media is in the bucket under `media_key`."""
 
-    class Meta:
-        table_name = table_name("nearby-responses")
-        billing_mode = "PAY_PER_REQUEST"
+    Meta = table_meta("nearby-responses")
 
     request_id = NumberAttribute(hash_key=True)
     id = NumberAttribute(range_key=True)
@@ -150,9 +136,7 @@ class Response(Model):
 class Notification(Model):
     """A new response to a request the account follows."""
 
-    class Meta:
-        table_name = table_name("nearby-notifications")
-        billing_mode = "PAY_PER_REQUEST"
+    Meta = table_meta("nearby-notifications")
 
     account_id = UnicodeAttribute(hash_key=True)
     # `<created ISO>#<response id>`: a Query newest first is a Query in descending sort order.

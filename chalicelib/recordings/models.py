@@ -11,7 +11,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from chalicelib.core.tables import register, table_name
+from chalicelib.core.tables import register, table_meta
 
 
 class Topic(MapAttribute):
@@ -35,9 +35,7 @@ class PublicProjects(GlobalSecondaryIndex):
 
 @register
 class Project(Model):
-    class Meta:
-        table_name = table_name("projects")
-        billing_mode = "PAY_PER_REQUEST"
+    Meta = table_meta("projects")
 
     id = NumberAttribute(hash_key=True)
     title = UnicodeAttribute()
@@ -60,9 +58,7 @@ class Project(Model):
 class ProjectTitle(Model):
     """A claim on a title (case-insensitive) by an active project: titles are unique among them."""
 
-    class Meta:
-        table_name = table_name("project-titles")
-        billing_mode = "PAY_PER_REQUEST"
+    Meta = table_meta("project-titles")
 
     title = UnicodeAttribute(hash_key=True)
     project_id = NumberAttribute()
@@ -79,9 +75,7 @@ class MembershipsByAccount(GlobalSecondaryIndex):
 
 @register
 class Membership(Model):
-    class Meta:
-        table_name = table_name("project-members")
-        billing_mode = "PAY_PER_REQUEST"
+    Meta = table_meta("project-members")
 
     project_id = NumberAttribute(hash_key=True)
     account_id = UnicodeAttribute(range_key=True)
@@ -95,9 +89,7 @@ class Membership(Model):
 class Code(Model):
     """A project's code: what annotations are tagged with."""
 
-    class Meta:
-        table_name = table_name("project-codes")
-        billing_mode = "PAY_PER_REQUEST"
+    Meta = table_meta("project-codes")
 
     project_id = NumberAttribute(hash_key=True)
     id = NumberAttribute(range_key=True)
@@ -130,9 +122,7 @@ class SessionsByProject(GlobalSecondaryIndex):
 
 @register
 class RecordedSession(Model):
-    class Meta:
-        table_name = table_name("recording-sessions")
-        billing_mode = "PAY_PER_REQUEST"
+    Meta = table_meta("recording-sessions")
 
     id = UnicodeAttribute(hash_key=True)
     project_id = NumberAttribute()
@@ -157,9 +147,7 @@ class AnnotationsBySession(GlobalSecondaryIndex):
 
 @register
 class Annotation(Model):
-    class Meta:
-        table_name = table_name("annotations")
-        billing_mode = "PAY_PER_REQUEST"
+    Meta = table_meta("annotations")
 
     id = NumberAttribute(hash_key=True)
     session_id = UnicodeAttribute()
@@ -189,9 +177,7 @@ class CommentsBySession(GlobalSecondaryIndex):
 
 @register
 class Comment(Model):
-    class Meta:
-        table_name = table_name("comments")
-        billing_mode = "PAY_PER_REQUEST"
+    Meta = table_meta("comments")
 
     id = NumberAttribute(hash_key=True)
     annotation_id = NumberAttribute()
