@@ -17,6 +17,8 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from dynamodb_calls import count_dynamodb_calls  # bench/ is on the path: the scripts run from it
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CITY_LAT, CITY_LON, HALF_SIDE_M = 33.7490, -84.3884, 30_000
@@ -66,25 +68,6 @@ def fill_chunk(first_id: int, count: int, rng: random.Random) -> int:
     return written
 
 
-def counting() -> Counter:
-    """Count DynamoDB calls and items read (a Query's ScannedCount) at PynamoDB's one call site."""
-    from pynamodb.connection.base import Connection
-
-    counts: Counter = Counter()
-    original = Connection._make_api_call
-
-    def counted(self, operation, kwargs):
-        response = original(self, operation, kwargs)
-        counts[operation] += 1
-        if operation == "Query":
-            counts["index items read"] += response.get("ScannedCount", 0)
-        counts["request items read"] += sum(len(items) for items in response.get("Responses", {}).values())
-        return response
-
-    Connection._make_api_call = counted
-    return counts
-
-
 def measure(queries: int, rng: random.Random, counts: Counter) -> dict:
     from chalicelib.nearby import requests
 
@@ -95,8 +78,8 @@ def measure(queries: int, rng: random.Random, counts: Counter) -> dict:
         start = time.perf_counter()
         found += len(requests.nearest(lat, lon))
         times.append((time.perf_counter() - start) * 1000)
-    return {"index items read": counts["index items read"] / queries, "Query calls": counts["Query"] / queries,
-            "request items read": counts["request items read"] / queries, "found": found / queries,
+    return {"index items read": counts["query items read"] / queries, "Query calls": counts["Query"] / queries,
+            "found": found / queries,
             "p50 ms": statistics.median(times), "p95 ms": statistics.quantiles(times, n=20)[18]}
 
 
@@ -132,7 +115,7 @@ def run(sizes: list[int], queries: int) -> None:
         cells += fill(total + 1, size - total, rng)
         total = size
         filled = time.perf_counter() - began
-        counts = counts or counting()
+        counts = counts or count_dynamodb_calls()
         figures = measure(queries, random.Random(size), counts)
         print(f"{size:>8} {cells / total:>9.1f} {figures['index items read']:>17.1f} {figures['Query calls']:>12.1f} "
               f"{figures['found']:>6.1f} {figures['p50 ms']:>7.1f} {figures['p95 ms']:>7.1f}   ({filled:.0f})",

@@ -7,8 +7,9 @@ import statistics
 import sys
 import threading
 import time
-from collections import Counter
 from pathlib import Path
+
+from dynamodb_calls import count_dynamodb_calls  # bench/ is on the path: the scripts run from it
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -29,25 +30,6 @@ def main() -> None:
     finally:
         dynamodb.stop()
         moto.stop()
-
-
-def _counting_calls() -> Counter:
-    """Count DynamoDB operations and the items they read, at PynamoDB's one call site."""
-    from pynamodb.connection.base import Connection
-
-    counts: Counter = Counter()
-    original = Connection._make_api_call
-
-    def counted(self, operation, kwargs):
-        response = original(self, operation, kwargs)
-        counts[operation] += 1
-        read = ("Item" in response) + len(response.get("Items", []))
-        read += sum(len(items) for items in response.get("Responses", {}).values())
-        counts["items read"] += read
-        return response
-
-    Connection._make_api_call = counted
-    return counts
 
 
 class Http:
@@ -77,7 +59,7 @@ def run(port: int) -> None:
 
     create_tables()
     boto3.client("s3").create_bucket(Bucket="bench-media")
-    counts = _counting_calls()
+    counts = count_dynamodb_calls()
     ChaliceRequestHandler.log_message = lambda *args: None
     server = create_local_server(app, Config.create(), "127.0.0.1", port)
     threading.Thread(target=server.server.serve_forever, daemon=True).start()
@@ -92,7 +74,7 @@ def run(port: int) -> None:
             start = time.perf_counter()
             result = call(n)
             times.append((time.perf_counter() - start) * 1000)
-        per_call = ", ".join(f"{op} {count / N:g}" for op, count in sorted(counts.items()))
+        per_call = ", ".join(f"{op} {count / N:g}" for op, count in sorted(counts.items()) if op != "query items read")
         print(f"{name:<44} {statistics.median(times):7.1f} {statistics.quantiles(times, n=20)[18]:7.1f}  {per_call}")
         return result
 

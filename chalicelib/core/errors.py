@@ -47,10 +47,6 @@ class PayloadTooLarge(ApiError):
     status = 413
 
 
-class Unprocessable(ApiError):
-    status = 422
-
-
 class BadGateway(ApiError):
     status = 502
 
