@@ -1,16 +1,21 @@
 """The Chalice application: each surface's Blueprint under its prefix, and the scheduled jobs."""
-from chalice import Chalice
+from chalice import Chalice, CORSConfig
 
 from chalicelib import jobs
 from chalicelib.accounts.routes import bp as accounts
-from chalicelib.jobs import expiry  # noqa: F401  (registers the job)
+from chalicelib.content_requests.routes import bp as content_requests
+from chalicelib.jobs import content_expiry, expiry  # noqa: F401  (registers the jobs)
 from chalicelib.nearby.routes import bp as nearby
 from chalicelib.recordings.routes import bp as recordings
 
 app = Chalice(app_name="serverless-platform")
+# Browser apps on other origins call every route. Tokens travel in headers, never cookies, so any origin may;
+# the content request document's `Authentication` header joins the standard ones. Set before the Blueprints.
+app.api.cors = CORSConfig(allow_origin="*", allow_headers=["Authentication"], max_age=600)
 # The legacy recording upload is a multipart form carrying audio: API Gateway must pass it as bytes.
 app.api.binary_types.append("multipart/form-data")
 app.register_blueprint(accounts, url_prefix="/api/auth")
 app.register_blueprint(recordings, url_prefix="/api/projects")
 app.register_blueprint(nearby, url_prefix="/api/v04")
+app.register_blueprint(content_requests, url_prefix="/api/v4")
 jobs.schedule(app)

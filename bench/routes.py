@@ -7,6 +7,7 @@ import statistics
 import sys
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from dynamodb_calls import count_dynamodb_calls  # bench/ is on the path: the scripts run from it
@@ -46,7 +47,8 @@ class Http:
         response = self.requests.request(method, self.base + path, headers=headers,
                                          data=json.dumps(body) if body is not None else None)
         assert response.status_code < 300, (method, path, response.status_code, response.text)
-        return response.json()["data"] if response.content else None
+        body = response.json() if response.content else None
+        return body["data"] if isinstance(body, dict) and "data" in body else body  # the recordings envelope
 
 
 def run(port: int) -> None:
@@ -111,7 +113,34 @@ def run(port: int) -> None:
     measure("GET .../annotations/ (30 notes, 30 comments)", lambda n: http("GET", base))
     measure("GET /projects/1/sessions/<sid>/ (same)", lambda n: http("GET", f"/projects/1/sessions/{session['id']}/"))
     measure("GET /projects/1/sessions/ (page of 20)", lambda n: http("GET", "/projects/1/sessions/?limit=20"))
+    content_requests(http, measure)
     server.shutdown()
+
+
+def content_requests(http, measure) -> None:
+    import boto3
+
+    day = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y/%m/%d")
+    ask = {"name": "Party", "recipient": "Rita", "prompt": "The cake", "expiration_date": day, "time_type": "multi_use"}
+    made = measure("POST /v4/content_requests", lambda n: http("POST", "/v4/content_requests", {
+        "content_request": {**ask, "name": f"Party {n}"}}))
+    measure("GET /v4/content_requests?pending=true (30)", lambda n: http("GET", "/v4/content_requests?pending=true"))
+    link = f"/v4/content_requests/{made['token']}"
+    measure("GET /v4/content_requests/<token>", lambda n: http("GET", link))
+    measure("PUT /v4/content_requests/<id>", lambda n: http("PUT", f"/v4/content_requests/{made['id']}", {
+        "content_request": {"name": f"Renamed {n}"}}))
+
+    def send(n):
+        form = http("POST", f"{link}/uploads", {"name": "a.png", "format_type": "png", "media_type": "photo",
+                                                "size": 5})
+        boto3.client("s3").put_object(Bucket="bench-media", Key=form["s3_key"], Body=b"12345", ContentType="image/png")
+        return http("PUT", f"{link}/complete", {"media_files": [{"name": "a", "s3_key": form["s3_key"],
+                                                                 "format_type": "png", "media_type": "photo",
+                                                                 "size": 5}]})
+
+    measure("POST <token>/uploads + S3 put + PUT complete", send)
+    measure("GET /v4/content_requests/<id>/media_files (30)",
+            lambda n: http("GET", f"/v4/content_requests/{made['id']}/media_files?per_page=30"))
 
 
 if __name__ == "__main__":

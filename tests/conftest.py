@@ -1,5 +1,6 @@
 """Fixtures shared by every test: a test environment that never reaches AWS, moto for unit tests,
 and a real local stack (DynamoDB Local, moto's server, the app over HTTP) for integration tests."""
+import copy
 import json
 import os
 import signal
@@ -29,9 +30,16 @@ ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def aws():
-    """moto in place of AWS, with every registered table created."""
+def _moto_dynamodb():
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    return dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+
+
+@pytest.fixture(scope="session")
+def empty_tables():
+    """Every registered table, created once on moto through the registry (as the local stack does)."""
     from moto import mock_aws
 
     import app  # noqa: F401  (registers every model)
@@ -39,7 +47,24 @@ def aws():
 
     with mock_aws():
         create_tables()
+        return copy.deepcopy(_moto_dynamodb().tables)
+
+
+@pytest.fixture
+def aws(empty_tables):
+    """moto in place of AWS, with every registered table, empty. Each test gets a copy of the tables
+    created once, which takes milliseconds where creating them takes a third of a second."""
+    from moto import mock_aws
+
+    with mock_aws():
+        _moto_dynamodb().tables = copy.deepcopy(empty_tables)
         yield
+
+
+@pytest.fixture
+def empty_store(aws, empty_tables):
+    """Empty every table again (each example of a property test starts from nothing)."""
+    return lambda: setattr(_moto_dynamodb(), "tables", copy.deepcopy(empty_tables))
 
 
 @pytest.fixture

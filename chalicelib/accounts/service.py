@@ -186,17 +186,10 @@ def reset_password(token: str, password: str) -> Account:
     except ConditionFailed as error:
         raise Gone("TOKEN_USED", "The token was already used") from error
     account = get(stored.account_id)
-    _notify(account.email, "Your password was changed",
-            "The password of your account was just changed. If this was not you, reset it now.\n")
+    mail.notify(mail.Email(account.email, "Your password was changed",
+                           "The password of your account was just changed. If this was not you, reset it now.\n"))
     return account
 
-
-def _notify(to: str, subject: str, body: str) -> None:
-    """Send a courtesy email; the change it reports has happened, so a failure is only logged."""
-    try:
-        mail.sender().send(mail.Email(to, subject, body))
-    except mail.MailError:
-        log.exception("could not send %r", subject)
 
 
 def ensure_admin(email: str, password: str, fullname: str = "Platform Admin") -> Account:

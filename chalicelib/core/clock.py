@@ -38,3 +38,17 @@ def use(clock: Clock) -> Clock:
     global _current
     previous, _current = _current, clock
     return previous
+
+
+def iso_millis(value: datetime) -> str:
+    """`2017-03-28T18:45:33.286Z`: UTC with milliseconds, as the nearby and content request documents show."""
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def from_millis(millis: int) -> datetime:
+    """A time given in epoch milliseconds (as the coaching document's check-ins are), in UTC."""
+    return datetime.fromtimestamp(millis / 1000, tz=timezone.utc)
+
+
+def to_millis(value: datetime) -> int:
+    return int(value.timestamp() * 1000)

@@ -1,5 +1,6 @@
 """Outgoing email behind one interface: SES in AWS, a folder locally, a list in tests."""
 import json
+import logging
 import os
 import uuid
 from dataclasses import asdict, dataclass
@@ -7,6 +8,8 @@ from typing import Protocol
 
 from chalicelib.core import clock
 from chalicelib.core.settings import get_settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -91,3 +94,11 @@ def use(new_sender: Sender | None) -> Sender | None:
     global _current
     previous, _current = _current, new_sender
     return previous
+
+
+def notify(email: Email) -> None:
+    """Send a courtesy email about something that has already happened: a failure is only logged."""
+    try:
+        sender().send(email)
+    except MailError:
+        log.exception("could not send %r", email.subject)

@@ -22,6 +22,9 @@ class Settings:
     max_json_bytes: int
     max_active_requests: int
     push_topic_arn: str
+    outbound_backend: str
+    outbound_outbox_dir: str
+    fbook_queue_url: str
 
 
 def _int(name: str, default: int) -> int:
@@ -51,4 +54,7 @@ def get_settings() -> Settings:
         max_json_bytes=_int("MAX_JSON_BYTES", 1024 * 1024),
         max_active_requests=_int("MAX_ACTIVE_REQUESTS", 10),
         push_topic_arn=env.get("PUSH_TOPIC_ARN", ""),
+        outbound_backend=env.get("OUTBOUND_BACKEND", "aws"),
+        outbound_outbox_dir=env.get("OUTBOUND_OUTBOX_DIR", ".local/outbound"),
+        fbook_queue_url=env.get("FBOOK_QUEUE_URL", ""),
     )

@@ -46,3 +46,15 @@ def transact_write(write: Callable[[TransactWrite], None], attempts: int = 5) ->
             if attempt == attempts - 1:
                 raise Conflict("contended", "Too many changes at once to the same items: try again") from error
             time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+
+
+Step = tuple[Callable[[TransactWrite], None], Exception]
+
+
+def transact_steps(steps: list[Step]) -> None:
+    """One transaction of `(write one item, error if its condition fails)` steps: the first failing step's
+    error is raised, so a service says in one place what each condition means."""
+    try:
+        transact_write(lambda transaction: [write(transaction) for write, _ in steps])
+    except ConditionFailed as error:
+        raise steps[error.items[0]][1] from error

@@ -93,3 +93,14 @@ def put(key: str, data: bytes, content_type: str) -> StoredObject:
     """Store small bytes directly (the legacy multipart upload path)."""
     _client().put_object(Bucket=get_settings().media_bucket, Key=key, Body=data, ContentType=content_type)
     return StoredObject(key, len(data), content_type)
+
+
+def delete_prefix(prefix: str) -> int:
+    """Remove every object whose key starts with `prefix` (a thousand per call); the number removed."""
+    bucket, removed = get_settings().media_bucket, 0
+    for page in _client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
+        if keys:
+            _client().delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+            removed += len(keys)
+    return removed

@@ -6,6 +6,7 @@ from chalice import Blueprint
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.auth import authenticate
 from chalicelib.core.bodies import json_object
+from chalicelib.core.clock import iso_millis
 from chalicelib.core.errors import NotFound
 from chalicelib.core.routing import json_response, routes
 from chalicelib.nearby import fields, requests, responses, shapes
@@ -71,7 +72,7 @@ def mark_seen(request_id):
 @route("/requests/renew/{request_id}")
 def renew(request_id):
     new_end = requests.renew(_request_id(request_id), _caller())
-    return json_response({"newEnd": shapes.moment(new_end)})
+    return json_response({"newEnd": iso_millis(new_end)})
 
 
 @route("/requests/follow/{request_id}")

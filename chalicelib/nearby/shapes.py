@@ -1,16 +1,11 @@
 """The nearby document's JSON shapes."""
-from datetime import datetime
 
 from chalicelib.accounts.models import Account
+from chalicelib.core.clock import iso_millis
 from chalicelib.files import storage
 from chalicelib.nearby.models import MAP
 
 MEDIA_SECONDS = 3600
-
-
-def moment(value: datetime) -> str:
-    """`2017-03-28T18:45:33.286Z`: UTC with milliseconds."""
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
 def creator(account: Account | None) -> dict:
@@ -29,8 +24,8 @@ def request(item, seen: bool, people: dict) -> dict:
     shown = {
         "requestId": int(item.id),
         "message": item.message,
-        "start": moment(item.start),
-        "end": moment(item.end),
+        "start": iso_millis(item.start),
+        "end": iso_millis(item.end),
         "requestType": int(item.kind),
         "responseCount": int(item.response_count),
         "seen": seen,
@@ -49,9 +44,9 @@ def response(item, people: dict) -> dict:
     """A response with its media as a presigned GET and its responder in the creator shape."""
     return {"responseId": int(item.id), "requestId": int(item.request_id), "type": int(item.type),
             "cardId": item.card_id, "media": storage.download_url(item.media_key, expires_in=MEDIA_SECONDS),
-            "badge": None, "responder": creator(people.get(item.responder_id)), "created": moment(item.created_at)}
+            "badge": None, "responder": creator(people.get(item.responder_id)), "created": iso_millis(item.created_at)}
 
 
 def notification(item) -> dict:
     return {"notificationId": item.position, "requestId": int(item.request_id), "responseId": int(item.response_id),
-            "created": moment(item.created_at)}
+            "created": iso_millis(item.created_at)}

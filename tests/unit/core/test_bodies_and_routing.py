@@ -91,3 +91,12 @@ def test_json_body_refuses_a_lone_surrogate_escape_that_no_store_could_encode():
 def test_json_body_refuses_a_number_too_long_to_convert():
     with pytest.raises(InvalidJSON):
         json_body(Raw(b'{"title": ' + b"1" * 5000 + b"}"))
+
+
+
+@pytest.mark.parametrize("path", ["/api/v4/content_requests", "/api/projects/", "/api/v04/requests/nearest"])
+def test_every_route_answers_browsers_of_any_origin(client, path):
+    answer = client.http.get(path, headers={"Origin": "https://app.example.com"})
+
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Authentication" in answer.headers["Access-Control-Allow-Headers"].split(",")

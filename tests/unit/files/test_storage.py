@@ -121,3 +121,16 @@ def test_importing_the_package_does_not_import_boto3():
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
 
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_delete_prefix_removes_every_object_under_the_prefix_and_nothing_else(bucket):
+    s3 = boto3.client("s3")
+    for key in ["content-requests/7/a.png", "content-requests/7/b.mp4", "content-requests/70/c.png", "other/7/d"]:
+        s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+
+    removed = storage.delete_prefix("content-requests/7/")
+
+    assert removed == 2
+    assert sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]) == [
+        "content-requests/70/c.png", "other/7/d"]
+    assert storage.delete_prefix("content-requests/7/") == 0

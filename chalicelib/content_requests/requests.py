@@ -1,0 +1,215 @@
+"""Content request rules: create with an unguessable link, find by link or id, list an owner's requests,
+change, cancel, delete (with the files sent), and expire."""
+import logging
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.accounts.models import Account
+from chalicelib.content_requests import fields
+from chalicelib.content_requests.errors import closed, not_found
+from chalicelib.content_requests.models import (
+    CANCELED,
+    COMPLETED,
+    EXPIRED,
+    PENDING,
+    ContentRequest,
+    MediaFile,
+    RequestToken,
+    shelf,
+)
+from chalicelib.core import clock
+from chalicelib.core.counters import next_id
+from chalicelib.core.errors import Conflict
+from chalicelib.core.transactions import ConditionFailed, transact_write
+from chalicelib.files import storage
+
+log = logging.getLogger(__name__)
+# Tries of a conditional write that is lost only to a concurrent change (or, at create, a token collision).
+ATTEMPTS = 3
+
+
+def key_prefix(request: ContentRequest) -> str:
+    """Where the request's files live in the bucket: deleting the request removes this prefix."""
+    return f"content-requests/{int(request.id)}/"
+
+
+def status_at(request: ContentRequest, now: datetime) -> str:
+    """The status a caller sees: a pending request past its day is expired, even before the job runs."""
+    if request.status == PENDING and request.expires_at <= now:
+        return EXPIRED
+    return request.status
+
+
+def require_open(request: ContentRequest, now: datetime) -> None:
+    """A 409 naming why, unless the request still takes files."""
+    status = status_at(request, now)
+    if status != PENDING:
+        raise closed({COMPLETED: "The content request was already completed",
+                      CANCELED: "The content request was canceled",
+                      EXPIRED: "The content request has expired"}[status])
+
+
+def status_actions(status: str, owner_id: str) -> list:
+    """A status change with the shelf and expiry index that follow it."""
+    expiring = ContentRequest.expiring.set(PENDING) if status == PENDING else ContentRequest.expiring.remove()
+    return [ContentRequest.status.set(status), ContentRequest.shelf.set(shelf(owner_id, status)), expiring]
+
+
+def create(account: Account, new: fields.NewRequest) -> ContentRequest:
+    """A pending request with a fresh link; the token is claimed in the same transaction, so it is unique."""
+    now = clock.now()
+    request = ContentRequest(
+        next_id("content-requests"), owner_id=account.id, name=new.name, recipient=new.recipient, prompt=new.prompt,
+        expiration_date=new.expiration_date, expires_at=new.expiration_date + timedelta(days=1),
+        time_type=new.time_type, status=PENDING, shelf=shelf(account.id, PENDING), expiring=PENDING,
+        created_at=now, updated_at=now)
+    for _ in range(ATTEMPTS):
+        request.token = secrets.token_hex(8)
+
+        def write(transaction: Any) -> None:
+            transaction.save(RequestToken(request.token, request_id=request.id),
+                             condition=RequestToken.token.does_not_exist())
+            transaction.save(request, condition=ContentRequest.id.does_not_exist())
+
+        try:
+            transact_write(write)
+            return request
+        except ConditionFailed:
+            continue  # 64 random bits collided: draw again
+    raise Conflict("contended", "Could not draw a unique link: try again")
+
+
+def _get(request_id: int) -> ContentRequest | None:
+    try:
+        return ContentRequest.get(request_id, consistent_read=True)
+    except ContentRequest.DoesNotExist:
+        return None
+
+
+def by_token(token: str) -> ContentRequest:
+    """The request a link names (anyone with the link may see it); 404 for any other token."""
+    try:
+        claim = RequestToken.get(token, consistent_read=True) if fields.is_token(token) else None
+    except RequestToken.DoesNotExist:
+        claim = None
+    request = _get(int(claim.request_id)) if claim else None
+    if request is None:
+        raise not_found("token")
+    return request
+
+
+def current(request: ContentRequest) -> ContentRequest:
+    """The request as stored now (after a write lost to a concurrent one); 404 if it was deleted."""
+    found = _get(int(request.id))
+    if found is None:
+        raise not_found("token")
+    return found
+
+
+def owned(request_id: int, account: Account) -> ContentRequest:
+    """The caller's own request; another user's is a 404, as is an unknown id."""
+    request = _get(request_id)
+    if request is None or request.owner_id != account.id:
+        raise not_found("id")
+    return request
+
+
+def listing(account: Account, query: fields.Listing) -> tuple[list[ContentRequest], int]:
+    """One page of the owner's pending (or other) requests, matched, sorted; and the count before paging.
+
+    Each list is a Query on the owner's shelf; pending requests past their day count as the other list."""
+    now = clock.now()
+    pending_shelf = shelf(account.id, PENDING)
+    if query.pending:
+        found = list(ContentRequest.by_shelf.query(pending_shelf, ContentRequest.expires_at > now))
+    else:
+        found = [*ContentRequest.by_shelf.query(shelf(account.id, COMPLETED)),  # every other status's shelf
+                 *ContentRequest.by_shelf.query(pending_shelf, ContentRequest.expires_at <= now)]
+    if query.query:
+        found = [r for r in found if any(query.query in text.lower() for text in (r.name, r.recipient, r.prompt))]
+    found.sort(key=lambda r: int(r.id), reverse=query.descending)  # ties keep creation order
+    found.sort(key=_SORT_KEYS[query.sort_by], reverse=query.descending)
+    return query.page.slice(found), len(found)
+
+
+_SORT_KEYS = {
+    "created_at": lambda r: r.created_at,
+    "name": lambda r: r.name.lower(),
+    "recipient": lambda r: r.recipient.lower(),
+    "expiration_date": lambda r: r.expiration_date,
+}
+
+
+def update(request_id: int, account: Account, changes: dict) -> ContentRequest:
+    """Apply a PUT's changes in one conditional write: it holds only if the status is still the one read."""
+    for _ in range(ATTEMPTS):
+        request = owned(request_id, account)
+        try:
+            request.update(actions=_update_actions(request, changes, clock.now()),
+                           condition=(ContentRequest.status == request.status)
+                           & (ContentRequest.owner_id == account.id))
+            return request
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+    raise Conflict("contended", "The request changed while it was being updated: try again")
+
+
+def _update_actions(request: ContentRequest, changes: dict, now: datetime) -> list:
+    """Canceling closes a pending or expired request; a new expiration day reopens an expired one."""
+    actions = [getattr(ContentRequest, name).set(changes[name]) for name in ("name", "recipient", "prompt")
+               if name in changes]
+    status = request.status
+    if changes.get("status") == CANCELED:
+        if request.status == COMPLETED:
+            raise closed("A completed request cannot be canceled")
+        status = CANCELED
+    if "expiration_date" in changes:
+        day = changes["expiration_date"]
+        actions += [ContentRequest.expiration_date.set(day), ContentRequest.expires_at.set(day + timedelta(days=1))]
+        if status == EXPIRED:
+            status = PENDING
+    if status != request.status:
+        actions += status_actions(status, request.owner_id)
+    return actions + [ContentRequest.updated_at.set(now)]
+
+
+def delete(request_id: int, account: Account) -> None:
+    """Remove the request, its link, its file records and its files in the bucket."""
+    request = owned(request_id, account)
+
+    def write(transaction: Any) -> None:
+        transaction.delete(request, condition=ContentRequest.owner_id == account.id)
+        transaction.delete(RequestToken(request.token))
+
+    try:
+        transact_write(write)
+    except ConditionFailed as error:
+        raise not_found("id") from error
+    # The request is gone, so no completion can name these files any more; what follows is cleanup.
+    with MediaFile.batch_write() as batch:
+        for item in MediaFile.query(request.id):
+            batch.delete(item)
+    storage.delete_prefix(key_prefix(request))
+
+
+def expire_due(now: datetime) -> int:
+    """Expire every pending request whose day ended at or before `now`; the number this run expired."""
+    due = ContentRequest.by_expiry.query(PENDING, ContentRequest.expires_at <= now)
+    return sum(_expire(request, now) for request in due)
+
+
+def _expire(request: ContentRequest, now: datetime) -> int:
+    """1 if this run expired the request; claimed with a condition, so an overlapping run changes nothing."""
+    try:
+        ContentRequest(request.id).update(
+            actions=[*status_actions(EXPIRED, request.owner_id), ContentRequest.updated_at.set(now)],
+            condition=(ContentRequest.status == PENDING) & (ContentRequest.expires_at <= now))
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return 0
+    return 1

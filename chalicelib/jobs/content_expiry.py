@@ -1,0 +1,12 @@
+"""expire-content-requests: pending content requests whose day has ended become expired."""
+from datetime import datetime
+
+from chalicelib.content_requests import requests
+from chalicelib.jobs import job
+
+
+@job("expire-content-requests", every_minutes=60,
+     description="expire pending content requests past their expiration day (their links stop taking files)")
+def expire_content_requests(now: datetime) -> int:
+    """The number of requests this run expired; a request another run expired is not counted twice."""
+    return requests.expire_due(now)
