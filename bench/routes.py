@@ -114,6 +114,7 @@ def run(port: int) -> None:
     measure("GET /projects/1/sessions/<sid>/ (same)", lambda n: http("GET", f"/projects/1/sessions/{session['id']}/"))
     measure("GET /projects/1/sessions/ (page of 20)", lambda n: http("GET", "/projects/1/sessions/?limit=20"))
     content_requests(http, measure)
+    coaching(http, measure)
     server.shutdown()
 
 
@@ -141,6 +142,38 @@ def content_requests(http, measure) -> None:
     measure("POST <token>/uploads + S3 put + PUT complete", send)
     measure("GET /v4/content_requests/<id>/media_files (30)",
             lambda n: http("GET", f"/v4/content_requests/{made['id']}/media_files?per_page=30"))
+
+
+def coaching(http, measure) -> None:
+    """A Superadmin, one org, a coach with 10 clients of 3 tasks each; then each role's listings."""
+    from chalicelib.accounts import service
+
+    service.register("Bench Root", "root@bench.example", PASSWORD, is_admin=True)
+    root = http("POST", "/auth/login/", {"email": "root@bench.example", "password": PASSWORD})["access_token"]
+    http.token = root
+    org = http("POST", "/orgs", {"name": "Bench org", "sms_number": "+15555555555"})
+    person = {"last_name": "Bench", "org_id": org["id"], "phone": "555-555-0100"}
+    coach = http("POST", "/coaches", {**person, "first_name": "Coach", "email": "coach@bench.example"})
+    http("POST", "/users", {**person, "first_name": "Admin", "email": "admin@bench.example", "type": "Admin"})
+    tokens = {name: http("POST", "/auth/register/", {"fullname": name, "email": f"{name}@bench.example",
+                                                     "password": PASSWORD})["access_token"]
+              for name in ("coach", "admin")}
+    http.token = tokens["coach"]
+    clients = measure("POST /clients (coach)", lambda n: http("POST", "/clients", {
+        **person, "first_name": f"Client{n}", "email": f"client{n}@bench.example", "coach_id": coach["id"]}))
+    measure("POST /tasks (no order: goes last)", lambda n: http("POST", "/tasks", {
+        "title": f"Task {n}", "category": "custom", "user_id": clients["id"] - (n % 10),
+        "date_assigned": "2026-11-23"}))
+    task = http("GET", f"/clients/{clients['id']}/tasks")[0]
+    measure("POST /requests (sets the user's status)", lambda n: http("POST", "/requests", {
+        "user_id": clients["id"], "task_id": task["id"]}))
+    for role in ("coach", "admin"):
+        http.token = tokens[role]
+        measure(f"GET /clients ({role}, 30 clients)", lambda n: http("GET", "/clients"))
+        measure(f"GET /tasks ({role}, 30 tasks)", lambda n: http("GET", "/tasks"))
+    measure(f"GET /clients/{clients['id']} (admin)", lambda n: http("GET", f"/clients/{clients['id']}"))
+    http.token = root
+    measure("GET /tasks (Superadmin: Scan)", lambda n: http("GET", "/tasks"))
 
 
 if __name__ == "__main__":

@@ -69,6 +69,7 @@ def main() -> None:
         stack.prepare(env)
         stack.save(env)
         print(f"mail outbox: {env['MAIL_OUTBOX_DIR']}")
+        print(f"SMS and Messenger outbox: {env['OUTBOUND_OUTBOX_DIR']}")
         print(f"scheduled jobs (local timer): {', '.join(JOBS) or 'none yet'}")
         threading.Thread(target=_fire_jobs, args=(stop,), daemon=True).start()
         config = CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name="dev")

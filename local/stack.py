@@ -37,7 +37,8 @@ def local_environment(endpoints: dict) -> dict:
     env = stage_environment("dev")
     env.pop("JWT_SECRET_PARAMETER", None)  # the local secret is given directly
     env.update(FAKE_CREDENTIALS)
-    env.update(MAIL_BACKEND="outbox", MAIL_OUTBOX_DIR=str(STATE_DIR / "outbox"), JWT_SECRET=jwt_secret())
+    env.update(MAIL_BACKEND="outbox", MAIL_OUTBOX_DIR=str(STATE_DIR / "outbox"), JWT_SECRET=jwt_secret(),
+               OUTBOUND_BACKEND="outbox", OUTBOUND_OUTBOX_DIR=str(STATE_DIR / "outbound"))
     env.update({f"AWS_ENDPOINT_URL_{service}": url for service, url in endpoints.items()})
     env.update({key: value for key, value in os.environ.items() if key in env and key != "JWT_SECRET"})
     return env

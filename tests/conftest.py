@@ -19,7 +19,8 @@ for _name in [n for n in os.environ if n.startswith("AWS_")]:
 os.environ.update({
     "STAGE": "test", "TABLE_PREFIX": "platform-test", "MEDIA_BUCKET": "platform-test-media",
     "JWT_SECRET": "unit-test-secret-that-is-long-enough-0123456789", "MAIL_BACKEND": "memory",
-    "EXPOSE_RESET_URL": "true", "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+    "OUTBOUND_BACKEND": "memory", "EXPOSE_RESET_URL": "true",
+    "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
 })
 

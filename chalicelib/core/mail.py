@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Protocol
 
 from chalicelib.core import clock
-from chalicelib.core.settings import get_settings
+from chalicelib.core.backends import Backends
 
 log = logging.getLogger(__name__)
 
@@ -72,28 +72,21 @@ class MemoryOutbox:
         self.sent.append(email)
 
 
-_current: Sender | None = None
+_senders: Backends[Sender] = Backends("MAIL_BACKEND", lambda settings: (settings.mail_backend, {
+    "ses": lambda: SesSender(settings.mail_from),
+    "outbox": lambda: OutboxFolder(settings.mail_outbox_dir),
+    "memory": MemoryOutbox,
+}))
 
 
 def sender() -> Sender:
     """The sender chosen by MAIL_BACKEND (ses, outbox or memory), built on first use."""
-    global _current
-    if _current is None:
-        settings = get_settings()
-        backends = {"ses": lambda: SesSender(settings.mail_from),
-                    "outbox": lambda: OutboxFolder(settings.mail_outbox_dir),
-                    "memory": MemoryOutbox}
-        if settings.mail_backend not in backends:
-            raise RuntimeError(f"MAIL_BACKEND must be one of {sorted(backends)}")
-        _current = backends[settings.mail_backend]()
-    return _current
+    return _senders.current()
 
 
 def use(new_sender: Sender | None) -> Sender | None:
     """Put a sender in use (tests); None goes back to MAIL_BACKEND's. Returns the previous one."""
-    global _current
-    previous, _current = _current, new_sender
-    return previous
+    return _senders.use(new_sender)
 
 
 def notify(email: Email) -> None:

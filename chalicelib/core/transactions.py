@@ -12,11 +12,40 @@ from chalicelib.core.errors import Conflict
 
 
 class ConditionFailed(Exception):
-    """A condition in the transaction did not hold; `items` are the positions of the failing writes."""
+    """A condition in the transaction did not hold; `items` are the positions of the failing writes, in the
+    order `write` made them."""
 
     def __init__(self, items: list[int]):
         super().__init__(f"condition failed on items {items}")
         self.items = items
+
+
+# PynamoDB sends a transaction's condition checks first, then deletes, puts and updates, and DynamoDB
+# reports failures by the position sent.
+_SENT_ORDER = ("condition_check", "delete", "save", "update")
+
+
+class _CallOrder:
+    """The transaction as `write` sees it, noting the kind of each call so that a failure's position can be
+    told in the order `write` made the calls."""
+
+    def __init__(self, transaction: TransactWrite):
+        self._transaction, self.kinds = transaction, []
+
+    def __getattr__(self, name: str) -> Callable:
+        method = getattr(self._transaction, name)
+        if name not in _SENT_ORDER:
+            return method
+
+        def call(*args, **kwargs):
+            self.kinds.append(name)
+            return method(*args, **kwargs)
+
+        return call
+
+    def called(self, sent: int) -> int:
+        order = sorted(range(len(self.kinds)), key=lambda i: (_SENT_ORDER.index(self.kinds[i]), i))
+        return order[sent]
 
 
 @lru_cache(maxsize=1)
@@ -34,11 +63,12 @@ def transact_write(write: Callable[[TransactWrite], None], attempts: int = 5) ->
     for attempt in range(attempts):
         try:
             with TransactWrite(connection=connection()) as transaction:
-                write(transaction)
+                calls = _CallOrder(transaction)
+                write(calls)
             return
         except TransactWriteError as error:
             codes = [reason.code if reason else None for reason in error.cancellation_reasons]
-            failed = [i for i, code in enumerate(codes) if code == "ConditionalCheckFailed"]
+            failed = sorted(calls.called(i) for i, code in enumerate(codes) if code == "ConditionalCheckFailed")
             if failed:
                 raise ConditionFailed(failed) from error
             if "TransactionConflict" not in codes:

@@ -51,3 +51,24 @@ def test_page_of_refuses_what_is_not_a_positive_integer(query):
         page_of(query, 10, 100)
 
     assert caught.value.details["param"] in query
+
+
+def test_a_failed_condition_is_reported_at_the_position_the_write_made_it(aws):
+    # PynamoDB sends condition checks before updates; the failure must still name the second call.
+    from chalicelib.core.counters import Counter
+    from chalicelib.core.transactions import ConditionFailed, transact_steps, transact_write
+
+    counters.next_id("present")
+
+    def write(transaction):
+        transaction.update(Counter("present"), actions=[Counter.value.add(1)], condition=Counter.name.exists())
+        transaction.condition_check(Counter, "absent", condition=Counter.name.exists())
+
+    with pytest.raises(ConditionFailed) as failed:
+        transact_write(write)
+    assert failed.value.items == [1]
+    with pytest.raises(KeyError, match="absent"):
+        transact_steps([(lambda tx: tx.update(Counter("present"), actions=[Counter.value.add(1)]), KeyError("present")),
+                        (lambda tx: tx.condition_check(Counter, "absent", condition=Counter.name.exists()),
+                         KeyError("absent"))])
+    assert Counter.get("present").value == 1

@@ -1,0 +1,97 @@
+"""Who is calling and what they may see: the role comes from the coaching user whose email is the account's.
+
+Superadmin: everything (the platform admin is one). Admin: the users and records of their org. Coach:
+themselves, their clients and their clients' records. Client: themselves and their own records."""
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.accounts.auth import authenticate
+from chalicelib.coaching.errors import forbidden
+from chalicelib.coaching.models import ADMIN, CLIENT, COACH, SUPERADMIN, CoachingEmail, CoachingUser
+
+
+@dataclass(frozen=True)
+class Caller:
+    role: str
+    user: CoachingUser | None  # None only for the platform admin without a coaching user
+
+    @property
+    def id(self) -> int | None:
+        return int(self.user.id) if self.user else None
+
+    @property
+    def org_id(self) -> int | None:
+        return int(self.user.org_id) if self.user else None
+
+
+def user_by_email(email: str) -> CoachingUser | None:
+    try:
+        claim = CoachingEmail.get(email.strip().lower(), consistent_read=True)
+        return CoachingUser.get(int(claim.user_id), consistent_read=True)
+    except (CoachingEmail.DoesNotExist, CoachingUser.DoesNotExist):
+        return None
+
+
+def caller(request: Any) -> Caller:
+    """The caller's role; a signed-in account with no coaching user (and not the admin) is a 403."""
+    account = authenticate(request)
+    user = user_by_email(account.email)
+    if account.is_admin:
+        return Caller(SUPERADMIN, user)
+    if user is None:
+        raise forbidden()
+    return Caller(user.type, user)
+
+
+def sees_user(caller: Caller, user: CoachingUser) -> bool:
+    if caller.role == SUPERADMIN:
+        return True
+    if caller.role == ADMIN:
+        return int(user.org_id) == caller.org_id
+    if caller.role == COACH:
+        return int(user.id) == caller.id or (user.coach_id is not None and int(user.coach_id) == caller.id)
+    return int(user.id) == caller.id
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise forbidden()
+
+
+def is_staff(caller: Caller) -> bool:
+    return caller.role != CLIENT
+
+
+def manages(caller: Caller, user: CoachingUser) -> bool:
+    """Staff who may change a user's records: Superadmin, an Admin of the org, the client's coach."""
+    return is_staff(caller) and sees_user(caller, user) and (caller.role != COACH or user.type == CLIENT)
+
+
+
+def sees_record(caller: Caller, user_id: int, org_id: int, owner: Callable[[], CoachingUser]) -> bool:
+    """Whether the caller sees a record of `user_id` (in `org_id`); `owner()` reads the user when a coach asks."""
+    if caller.role == SUPERADMIN:
+        return True
+    if caller.role == ADMIN:
+        return org_id == caller.org_id
+    if user_id == caller.id:
+        return True
+    return caller.role == COACH and owner().coach_id == caller.id
+
+
+def records(caller: Caller, model: Any, clients: Callable[[], list[CoachingUser]]) -> list:
+    """The records of a model that the caller sees, by id, each scope read through an index: the org's for
+    an Admin, each client's (and the coach's own) for a Coach, the caller's own for a Client. A Superadmin's
+    is the documented listing of all, a Scan."""
+    if caller.role == SUPERADMIN:
+        found = list(model.scan())
+    elif caller.role == ADMIN:
+        found = list(model.by_org.query(caller.org_id))
+    else:
+        owners = [caller.id, *(int(client.id) for client in clients())] if caller.role == COACH else [caller.id]
+        with ThreadPoolExecutor(min(8, len(owners))) as pool:
+            found = [item for items in pool.map(lambda owner: list(model.by_user.query(owner)), owners)
+                     for item in items]
+    return sorted(found, key=lambda item: int(item.id))

@@ -1,0 +1,102 @@
+"""Help requests: a client asks for help with one of their tasks. The request's status sets its user's
+(`NEEDS_ASSISTANCE` makes the user `AWAITING_HELP`, any other status `WORKING`) in the same transaction."""
+from chalicelib.coaching import access, tasks, users
+from chalicelib.coaching.access import Caller
+from chalicelib.coaching.errors import invalid_field, not_found
+from chalicelib.coaching.models import CLIENT, CoachingUser, HelpRequest, Task
+from chalicelib.core import clock
+from chalicelib.core.counters import next_id
+from chalicelib.core.errors import Conflict
+from chalicelib.core.transactions import Step, transact_steps
+
+_AGAIN = Conflict("conflict", "Something changed meanwhile: try again")
+
+
+def get(request_id: int) -> HelpRequest:
+    try:
+        return HelpRequest.get(request_id, consistent_read=True)
+    except HelpRequest.DoesNotExist as error:
+        raise not_found() from error
+
+
+def _sees(caller: Caller, request: HelpRequest) -> bool:
+    user_id = int(request.user_id)
+    return access.sees_record(caller, user_id, int(request.org_id), lambda: users.get(user_id))
+
+
+def visible(caller: Caller, request_id: int) -> HelpRequest:
+    request = get(request_id)
+    access.require(_sees(caller, request))
+    return request
+
+
+def listing(caller: Caller) -> list[HelpRequest]:
+    return access.records(caller, HelpRequest, lambda: users.clients_of(caller))
+
+
+def of_client(caller: Caller, client_id: int) -> list[HelpRequest]:
+    users.visible(caller, client_id, CLIENT)
+    return sorted(HelpRequest.by_user.query(client_id), key=lambda request: int(request.id))
+
+
+def _may_change(caller: Caller, user: CoachingUser) -> None:
+    """Staff of the user, or the client themselves."""
+    access.require(access.manages(caller, user) or (caller.role == CLIENT and int(user.id) == caller.id))
+
+
+def _user_steps(request: HelpRequest, count: int = 0) -> Step:
+    """The user's status follows the request's, and the user counts their requests (one item, one update)."""
+    status = "AWAITING_HELP" if request.status == "NEEDS_ASSISTANCE" else "WORKING"
+    actions = [CoachingUser.status.set(status)] + ([CoachingUser.request_count.add(count)] if count else [])
+    return (lambda tx: tx.update(CoachingUser(int(request.user_id)), actions=actions,
+                                 condition=CoachingUser.id.exists()), _AGAIN)
+
+
+def _task_count(request: HelpRequest, change: int) -> Step:
+    """The request counted on its task (a task with requests is not deleted)."""
+    return (lambda tx: tx.update(Task(int(request.task_id)), actions=[Task.request_count.add(change)],
+                                 condition=Task.id.exists()),
+            invalid_field("task_id", "must be the id of an existing task"))
+
+
+def create(caller: Caller, values: dict) -> HelpRequest:
+    user = users.referenced(values["user_id"], "user_id")
+    _may_change(caller, user)
+    task = tasks.referenced(values["task_id"], "task_id")
+    if task.user_id is None or int(task.user_id) != int(user.id):
+        raise invalid_field("task_id", "must be a task of the request's user")
+    now = clock.now()
+    request = HelpRequest(next_id("coaching-requests"), org_id=int(user.org_id), created_at=now, updated_at=now,
+                          **values)
+    transact_steps([
+        (lambda tx: tx.save(request, condition=HelpRequest.id.does_not_exist()), _AGAIN),
+        _user_steps(request, 1),
+        _task_count(request, 1),
+    ])
+    return request
+
+
+def update(caller: Caller, request_id: int, changes: dict) -> HelpRequest:
+    """Only the status changes (the user and task a request is about stay); the user's status follows."""
+    request = visible(caller, request_id)
+    _may_change(caller, users.get(int(request.user_id)))
+    for key in ("user_id", "task_id"):
+        if key in changes and changes[key] != int(getattr(request, key)):
+            raise invalid_field(key, "cannot be changed: create a new request")
+    if "status" in changes:
+        request.status = changes["status"]
+    request.updated_at = clock.now()
+    transact_steps([(lambda tx: tx.save(request, condition=HelpRequest.id.exists()), not_found()),
+                    _user_steps(request)])
+    return request
+
+
+def delete(caller: Caller, request_id: int) -> None:
+    request = visible(caller, request_id)
+    access.require(access.manages(caller, users.get(int(request.user_id))))
+    transact_steps([
+        (lambda tx: tx.delete(request, condition=HelpRequest.id.exists()), not_found()),
+        (lambda tx: tx.update(CoachingUser(int(request.user_id)), actions=[CoachingUser.request_count.add(-1)]),
+         _AGAIN),
+        _task_count(request, -1),
+    ])

@@ -1,0 +1,102 @@
+"""The media library (open to all staff, published by Admins) and what each client has viewed: one record
+per client and media, kept with counts so that neither is deleted while the other refers to it."""
+from pynamodb.exceptions import DeleteError
+
+from chalicelib.coaching import access, users
+from chalicelib.coaching.access import Caller
+from chalicelib.coaching.errors import in_use, invalid_field, not_found
+from chalicelib.coaching.models import ADMIN, CLIENT, SUPERADMIN, CoachingUser, Media, Task, ViewedMedia
+from chalicelib.core.counters import next_id
+from chalicelib.core.errors import Conflict
+from chalicelib.core.transactions import ConditionFailed, transact_steps, transact_write
+
+
+def get(media_id: int) -> Media:
+    try:
+        return Media.get(media_id, consistent_read=True)
+    except Media.DoesNotExist as error:
+        raise not_found() from error
+
+
+def _viewed_by(client_id: int) -> list[Media]:
+    ids = [int(record.media_id) for record in ViewedMedia.query(client_id, consistent_read=True)]
+    return sorted(Media.batch_get(ids), key=lambda media: int(media.id)) if ids else []
+
+
+def listing(caller: Caller) -> list[Media]:
+    """The whole library for staff (a Scan: the documented listing of all media); a client's viewed media."""
+    if caller.role == CLIENT:
+        return _viewed_by(caller.id)
+    return sorted(Media.scan(), key=lambda media: int(media.id))
+
+
+def visible(caller: Caller, media_id: int) -> Media:
+    media = get(media_id)
+    access.require(caller.role != CLIENT or ViewedMedia.count(caller.id, ViewedMedia.media_id == media_id) > 0)
+    return media
+
+
+def create(caller: Caller, values: dict) -> Media:
+    access.require(caller.role in (SUPERADMIN, ADMIN))
+    media = Media(next_id("coaching-media"), **values)
+    steps = [(lambda tx: tx.save(media, condition=Media.id.does_not_exist()), Conflict("conflict", "Try again"))]
+    if media.task_id is not None:
+        steps.append((lambda tx: tx.condition_check(Task, int(media.task_id), condition=Task.id.exists()),
+                      invalid_field("task_id", "must be the id of an existing task")))
+    transact_steps(steps)
+    return media
+
+
+def delete(caller: Caller, media_id: int) -> None:
+    access.require(caller.role in (SUPERADMIN, ADMIN))
+    media = get(media_id)
+    try:
+        media.delete(condition=Media.view_count == 0)
+    except DeleteError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        raise in_use("Clients have viewed this media: delete their viewed_media records first") from error
+
+
+def viewed(caller: Caller, client_id: int) -> list[Media]:
+    users.visible(caller, client_id, CLIENT)
+    return _viewed_by(client_id)
+
+
+def _client_of(caller: Caller, client_id: int) -> CoachingUser:
+    """A client whose viewed media the caller keeps: their staff (a client cannot unlock media for themselves)."""
+    client = users.visible(caller, client_id, CLIENT)
+    access.require(access.manages(caller, client))
+    return client
+
+
+def mark_viewed(caller: Caller, client_id: int, media_id: int) -> tuple[ViewedMedia, bool]:
+    """Record that the client was sent the media; a second mark keeps the first record (created: False)."""
+    _client_of(caller, client_id)
+    get(media_id)
+    record = ViewedMedia(client_id, media_id, id=next_id("coaching-viewed-media"))
+
+    def write(tx) -> None:
+        tx.save(record, condition=ViewedMedia.client_id.does_not_exist())
+        tx.update(CoachingUser(client_id), actions=[CoachingUser.viewed_count.add(1)],
+                  condition=CoachingUser.id.exists())
+        tx.update(Media(media_id), actions=[Media.view_count.add(1)], condition=Media.id.exists())
+
+    try:
+        transact_write(write)
+    except ConditionFailed as error:
+        if 0 not in error.items:
+            raise not_found() from error
+        return ViewedMedia.get(client_id, media_id, consistent_read=True), False
+    return record, True
+
+
+def unmark_viewed(caller: Caller, client_id: int, media_id: int) -> None:
+    _client_of(caller, client_id)
+    transact_steps([
+        (lambda tx: tx.delete(ViewedMedia(client_id, media_id), condition=ViewedMedia.client_id.exists()),
+         not_found()),
+        (lambda tx: tx.update(CoachingUser(client_id), actions=[CoachingUser.viewed_count.add(-1)]),
+         Conflict("conflict", "Try again")),
+        (lambda tx: tx.update(Media(media_id), actions=[Media.view_count.add(-1)]), Conflict("conflict", "Try again")),
+    ])

@@ -1,0 +1,96 @@
+"""Messages between a client and their staff (and the check-ins the job sends). A message is in the scope
+of its client: the party who is a Client, or else its recipient."""
+from chalicelib.coaching import access, users
+from chalicelib.coaching.access import Caller
+from chalicelib.coaching.errors import invalid_field, not_found
+from chalicelib.coaching.models import CLIENT, CoachingUser, HelpRequest, Media, Message
+from chalicelib.core import clock
+from chalicelib.core.counters import next_id
+from chalicelib.core.errors import Conflict
+from chalicelib.core.transactions import Step, transact_steps
+
+
+def get(message_id: int) -> Message:
+    try:
+        return Message.get(message_id, consistent_read=True)
+    except Message.DoesNotExist as error:
+        raise not_found() from error
+
+
+def _sees(caller: Caller, message: Message) -> bool:
+    if caller.id in (int(message.to_user), int(message.from_user)):
+        return True
+    client = int(message.client_id)
+    return access.sees_record(caller, client, int(message.org_id), lambda: users.get(client))
+
+
+def visible(caller: Caller, message_id: int) -> Message:
+    message = get(message_id)
+    access.require(_sees(caller, message))
+    return message
+
+
+def listing(caller: Caller) -> list[Message]:
+    return access.records(caller, Message, lambda: users.clients_of(caller))
+
+
+def of_client(caller: Caller, client_id: int) -> list[Message]:
+    users.visible(caller, client_id, CLIENT)
+    return sorted(Message.by_user.query(client_id), key=lambda message: int(message.id))
+
+
+def _may_send(caller: Caller, sender: CoachingUser, recipient: CoachingUser) -> None:
+    """Staff send between users they see; a client sends as themselves to staff of their org."""
+    if caller.role == CLIENT:
+        access.require(int(sender.id) == caller.id and recipient.type != CLIENT
+                       and int(recipient.org_id) == caller.org_id)
+        return
+    access.require(access.sees_user(caller, sender) and access.sees_user(caller, recipient))
+
+
+def _exists(model: type, key: int | None, field: str) -> Step | None:
+    """A condition check that a referenced record exists, in the transaction that refers to it."""
+    if key is None:
+        return None
+    return (lambda tx: tx.condition_check(model, key, condition=model.id.exists()),
+            invalid_field(field, f"must be the id of an existing {field.removesuffix('_id')}"))
+
+
+def message_steps(message: Message) -> list[Step]:
+    """Write a message and count it on both users (a user with messages is not deleted)."""
+    parties = {int(message.to_user), int(message.from_user)}
+    return [
+        (lambda tx: tx.save(message, condition=Message.id.does_not_exist()), Conflict("conflict", "Try again")),
+        *[(lambda tx, user_id=user_id: tx.update(CoachingUser(user_id), actions=[CoachingUser.message_count.add(1)],
+                                                 condition=CoachingUser.id.exists()),
+           invalid_field("to_user", "must be the id of an existing user")) for user_id in sorted(parties)],
+    ]
+
+
+def new_message(sender: CoachingUser, recipient: CoachingUser, **values) -> Message:
+    """A message in its client's scope (not yet written)."""
+    client = recipient if recipient.type == CLIENT or sender.type != CLIENT else sender
+    return Message(next_id("coaching-messages"), to_user=int(recipient.id), from_user=int(sender.id),
+                   client_id=int(client.id), org_id=int(client.org_id),
+                   **{"timestamp": clock.now(), **{key: value for key, value in values.items() if value is not None}})
+
+
+def create(caller: Caller, values: dict) -> Message:
+    sender = users.referenced(values["from_user"], "from_user")
+    recipient = users.referenced(values["to_user"], "to_user")
+    _may_send(caller, sender, recipient)
+    message = new_message(sender, recipient, **{k: v for k, v in values.items() if k not in ("to_user", "from_user")})
+    checks = [_exists(Media, message.media_id, "media_id"), _exists(HelpRequest, message.request_id, "request_id")]
+    transact_steps([*message_steps(message), *(check for check in checks if check)])
+    return message
+
+
+def delete(caller: Caller, message_id: int) -> None:
+    message = visible(caller, message_id)
+    access.require(access.is_staff(caller))
+    parties = {int(message.to_user), int(message.from_user)}
+    transact_steps([
+        (lambda tx: tx.delete(message), Conflict("conflict", "Try again")),
+        *[(lambda tx, user_id=user_id: tx.update(CoachingUser(user_id), actions=[CoachingUser.message_count.add(-1)]),
+           Conflict("conflict", "Try again")) for user_id in sorted(parties)],
+    ])

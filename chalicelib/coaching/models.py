@@ -1,0 +1,227 @@
+"""Coaching storage: orgs, users (clients, coaches, admins), tasks, messages, media, viewed media and help
+requests. Items that belong to a client carry its org, so each role's listing is a Query on an index."""
+from typing import Any
+
+from pynamodb.attributes import (
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.models import Model
+
+from chalicelib.core.tables import register, table_meta
+
+CLIENT, COACH, ADMIN, SUPERADMIN = "Client", "Coach", "Admin", "Superadmin"
+USER_TYPES = (CLIENT, COACH, ADMIN, SUPERADMIN)
+USER_STATUSES = ("AWAITING_HELP", "WORKING", "NON_RESPONSIVE")
+PLATFORMS = ("SMS", "FBOOK")
+TASK_STATUSES = ("ACTIVE", "COMPLETED", "ARCHIVED")
+DIFFICULTIES = ("EASY", "MODERATE", "DIFFICULT")
+MEDIA_TYPES = ("TASK_CONTENT", "TASK_RESOURCE", "STORY", "GENERAL_EDUCATION")
+REQUEST_STATUSES = ("NEEDS_ASSISTANCE", "REPLIED", "RESOLVED")
+# The value of the sparse `checkins` key while an item has a check-in to send.
+DUE = "due"
+
+
+def update_of(item: Model, names: set[str] | list[str]) -> tuple[list, Any]:
+    """Actions that write the named attributes of `item` as it now holds them (REMOVE for None) and move its
+    revision on, and the condition that it is still at the revision read. Only these attributes are written:
+    a whole-item save would overwrite the counters that other writes keep on the same item."""
+    model = type(item)
+    actions = [getattr(model, name).remove() if getattr(item, name) is None else getattr(model, name).set(
+        getattr(item, name)) for name in sorted(set(names))]
+    return actions + [model.revision.add(1)], model.revision == int(item.revision)
+
+
+def _by(name: str, hash_key: str, hash_type: type = NumberAttribute) -> type:
+    """A GSI `by-<name>` on `hash_key`, sorted by id, projecting everything (listings read only the index)."""
+    meta = type("Meta", (), {"index_name": f"by-{name}", "projection": AllProjection()})
+    return type(f"By{name.title()}", (GlobalSecondaryIndex,),
+                {"Meta": meta, hash_key: hash_type(hash_key=True), "id": NumberAttribute(range_key=True)})
+
+
+class DueCheckins(GlobalSecondaryIndex):
+    """Items with a check-in to send, by due time: only they carry `checkins`, so the job Queries."""
+
+    class Meta:
+        index_name = "checkins-due"
+        projection = KeysOnlyProjection()
+
+    checkins = UnicodeAttribute(hash_key=True)
+    next_checkin_at = UTCDateTimeAttribute(range_key=True)
+
+
+@register
+class Org(Model):
+    Meta = table_meta("coaching-orgs")
+
+    id = NumberAttribute(hash_key=True)
+    name = UnicodeAttribute()
+    sms_number = UnicodeAttribute()
+    logo = UnicodeAttribute(null=True)
+    user_count = NumberAttribute(default=0)  # an org with users cannot be deleted
+
+
+class Checkin(MapAttribute):
+    topic = UnicodeAttribute(null=True)
+    message = UnicodeAttribute(null=True)
+    time = NumberAttribute()  # epoch milliseconds
+
+
+@register
+class CoachingUser(Model):
+    Meta = table_meta("coaching-users")
+
+    id = NumberAttribute(hash_key=True)
+    first_name = UnicodeAttribute()
+    last_name = UnicodeAttribute()
+    email = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    coach_id = NumberAttribute(null=True)
+    org_id = NumberAttribute()
+    color = UnicodeAttribute(null=True)
+    goals = ListAttribute(of=UnicodeAttribute, default=list)
+    status = UnicodeAttribute()
+    type = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    platform = UnicodeAttribute(default="SMS")
+    image = UnicodeAttribute(null=True)
+    follow_up_date = UTCDateTimeAttribute(null=True)
+    plan_url = UnicodeAttribute(null=True)
+    checkin_times = ListAttribute(of=Checkin, default=list)
+    topic = UnicodeAttribute(null=True)
+    fb_id = UnicodeAttribute(null=True)
+    temp_help_response = UnicodeAttribute(null=True)
+    auth0_id = UnicodeAttribute(null=True)
+    # What refers to the user: while any count is above 0 the user cannot be deleted, nor change org.
+    task_count = NumberAttribute(default=0)
+    request_count = NumberAttribute(default=0)
+    message_count = NumberAttribute(default=0)
+    viewed_count = NumberAttribute(default=0)
+    client_count = NumberAttribute(default=0)
+    last_task_order = NumberAttribute(default=0)
+    checkins = UnicodeAttribute(null=True)  # DUE while checkin_times is not empty
+    next_checkin_at = UTCDateTimeAttribute(null=True)
+    revision = NumberAttribute(default=0)  # moved by every change of fields: see `update_of`
+
+    by_org = _by("org", "org_id")()
+    by_coach = _by("coach", "coach_id")()
+    by_type = _by("type", "type", UnicodeAttribute)()
+    due = DueCheckins()
+
+
+@register
+class CoachingEmail(Model):
+    """A claim on an email (case-insensitive): emails are unique among coaching users."""
+
+    Meta = table_meta("coaching-emails")
+
+    email = UnicodeAttribute(hash_key=True)
+    user_id = NumberAttribute()
+
+
+class Recurrence(MapAttribute):
+    frequency = NumberAttribute()  # days between check-ins
+    duration = NumberAttribute()  # days from date_assigned
+
+
+class Step(MapAttribute):
+    task_id = NumberAttribute(null=True)
+    text = UnicodeAttribute()
+
+
+@register
+class Task(Model):
+    Meta = table_meta("coaching-tasks")
+
+    id = NumberAttribute(hash_key=True)
+    title = UnicodeAttribute()
+    category = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    status = UnicodeAttribute(null=True)
+    created_by = NumberAttribute(null=True)
+    user_id = NumberAttribute(null=True)
+    org_id = NumberAttribute(null=True)  # the user's, so that an Admin's listing is one Query
+    difficulty = UnicodeAttribute(null=True)
+    date_assigned = UTCDateTimeAttribute()
+    date_created = UTCDateTimeAttribute()
+    date_completed = UTCDateTimeAttribute(null=True)
+    recurring = Recurrence(null=True)
+    steps = ListAttribute(of=Step, default=list)
+    order = NumberAttribute(null=True)
+    original_task_id = NumberAttribute(null=True)
+    request_count = NumberAttribute(default=0)
+    checkins = UnicodeAttribute(null=True)  # DUE while a recurring check-in is still to come
+    next_checkin_at = UTCDateTimeAttribute(null=True)
+    revision = NumberAttribute(default=0)  # moved by every change of fields: see `update_of`
+
+    by_user = _by("user", "user_id")()
+    by_org = _by("org", "org_id")()
+    due = DueCheckins()
+
+
+@register
+class Media(Model):
+    Meta = table_meta("coaching-media")
+
+    id = NumberAttribute(hash_key=True)
+    task_id = NumberAttribute(null=True)
+    title = UnicodeAttribute()
+    category = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    url = UnicodeAttribute(null=True)
+    image = UnicodeAttribute(null=True)
+    published_by = NumberAttribute(default=-1)
+    type = UnicodeAttribute(null=True)
+    view_count = NumberAttribute(default=0)
+
+
+@register
+class Message(Model):
+    Meta = table_meta("coaching-messages")
+
+    id = NumberAttribute(hash_key=True)
+    text = UnicodeAttribute()
+    to_user = NumberAttribute()
+    from_user = NumberAttribute()
+    media_id = NumberAttribute(null=True)
+    request_id = NumberAttribute(null=True)
+    timestamp = UTCDateTimeAttribute()
+    responses = ListAttribute(null=True)
+    topic = UnicodeAttribute(null=True)
+    client_id = NumberAttribute()  # the client the message is about (or its recipient): whose scope it is in
+    org_id = NumberAttribute()
+
+    by_user = _by("user", "client_id")()
+    by_org = _by("org", "org_id")()
+
+
+@register
+class ViewedMedia(Model):
+    """One record per client and media: marking media viewed twice keeps one."""
+
+    Meta = table_meta("coaching-viewed-media")
+
+    client_id = NumberAttribute(hash_key=True)
+    media_id = NumberAttribute(range_key=True)
+    id = NumberAttribute()
+
+
+@register
+class HelpRequest(Model):
+    Meta = table_meta("coaching-requests")
+
+    id = NumberAttribute(hash_key=True)
+    status = UnicodeAttribute(null=True)
+    user_id = NumberAttribute()
+    task_id = NumberAttribute()
+    org_id = NumberAttribute()
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+
+    by_user = _by("user", "user_id")()
+    by_org = _by("org", "org_id")()

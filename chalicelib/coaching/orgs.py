@@ -1,0 +1,46 @@
+"""Orgs: created and deleted by Superadmins only, and never deleted while they have users."""
+from pynamodb.exceptions import DeleteError
+
+from chalicelib.coaching import access
+from chalicelib.coaching.access import Caller
+from chalicelib.coaching.errors import in_use, not_found
+from chalicelib.coaching.models import SUPERADMIN, Org
+from chalicelib.core.counters import next_id
+
+
+def get(org_id: int) -> Org:
+    try:
+        return Org.get(org_id, consistent_read=True)
+    except Org.DoesNotExist as error:
+        raise not_found() from error
+
+
+def listing(caller: Caller) -> list[Org]:
+    """Every org for a Superadmin (a Scan: orgs are few); the caller's own for everyone else."""
+    if caller.role == SUPERADMIN:
+        return sorted(Org.scan(), key=lambda org: int(org.id))
+    return [get(caller.org_id)]
+
+
+def visible(caller: Caller, org_id: int) -> Org:
+    org = get(org_id)
+    access.require(caller.role == SUPERADMIN or org_id == caller.org_id)
+    return org
+
+
+def create(caller: Caller, values: dict) -> Org:
+    access.require(caller.role == SUPERADMIN)
+    org = Org(next_id("coaching-orgs"), **values)
+    org.save(condition=Org.id.does_not_exist())
+    return org
+
+
+def delete(caller: Caller, org_id: int) -> None:
+    access.require(caller.role == SUPERADMIN)
+    org = get(org_id)
+    try:
+        org.delete(condition=Org.user_count == 0)
+    except DeleteError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        raise in_use("The org still has users: delete or move them first") from error

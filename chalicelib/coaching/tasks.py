@@ -1,0 +1,188 @@
+"""Tasks of a client: created by their staff, ordered (a task without `order` goes last, atomically),
+reordered in bulk all-or-nothing, and never deleted while help requests refer to them."""
+from datetime import datetime, timedelta
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.coaching import access, users
+from chalicelib.coaching.access import Caller
+from chalicelib.coaching.errors import in_use, invalid, invalid_field, not_found
+from chalicelib.coaching.models import CLIENT, DUE, CoachingUser, Recurrence, Step, Task, update_of
+from chalicelib.core import clock
+from chalicelib.core.counters import next_id
+from chalicelib.core.errors import BadRequest, Conflict
+from chalicelib.core.transactions import transact_steps
+
+BULK_MAX = 100  # a DynamoDB transaction's items
+
+
+def get(task_id: int) -> Task:
+    try:
+        return Task.get(task_id, consistent_read=True)
+    except Task.DoesNotExist as error:
+        raise not_found() from error
+
+
+def referenced(task_id: int, field: str) -> Task:
+    """A task a body names: an unknown id is a bad field (400)."""
+    try:
+        return Task.get(task_id, consistent_read=True)
+    except Task.DoesNotExist as error:
+        raise invalid_field(field, "must be the id of an existing task") from error
+
+
+def _sees(caller: Caller, task: Task) -> bool:
+    return access.sees_record(caller, int(task.user_id), int(task.org_id), lambda: users.get(int(task.user_id)))
+
+
+def visible(caller: Caller, task_id: int) -> Task:
+    task = get(task_id)
+    access.require(_sees(caller, task))
+    return task
+
+
+def listing(caller: Caller) -> list[Task]:
+    return access.records(caller, Task, lambda: users.clients_of(caller))
+
+
+def of_client(caller: Caller, client_id: int) -> list[Task]:
+    users.visible(caller, client_id, CLIENT)
+    return sorted(Task.by_user.query(client_id), key=lambda task: int(task.id))
+
+
+def _owner_for(caller: Caller, user_id: int) -> CoachingUser:
+    """The user a new task is for: must exist (400), and be managed by the caller (403)."""
+    user = users.referenced(user_id, "user_id")
+    access.require(access.manages(caller, user))
+    return user
+
+
+def _next_order(user_id: int, given: int | None) -> int:
+    """`given`, or one past the user's highest order, drawn atomically from a counter on the user."""
+    user = CoachingUser(user_id)
+    if given is None:
+        user.update(actions=[CoachingUser.last_task_order.add(1)], condition=CoachingUser.id.exists())
+        return int(user.last_task_order)
+    try:  # keep the counter at the highest order given, so that the next task goes after it
+        user.update(actions=[CoachingUser.last_task_order.set(given)],
+                    condition=CoachingUser.last_task_order < given)
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+    return given
+
+
+def schedule(task: Task, after: datetime | None = None) -> None:
+    """The task's next recurring check-in after `after` (the first: one `frequency` after date_assigned),
+    or none once `duration` days have passed."""
+    recurring = task.recurring
+    if recurring is None:
+        task.checkins = task.next_checkin_at = None
+        return
+    step, end = timedelta(days=int(recurring.frequency)), task.date_assigned + timedelta(days=int(recurring.duration))
+    due = task.date_assigned + step
+    while after is not None and due <= after:
+        due += step
+    task.checkins, task.next_checkin_at = (DUE, due) if due <= end else (None, None)
+
+
+def _stored(values: dict) -> dict:
+    """Field values as the model holds them (maps become map attributes)."""
+    stored = dict(values)
+    if "recurring" in stored and stored["recurring"] is not None:
+        stored["recurring"] = Recurrence(**stored["recurring"])
+    if "steps" in stored:
+        stored["steps"] = [Step(**step) for step in stored["steps"] or []]
+    return stored
+
+
+def create(caller: Caller, values: dict) -> Task:
+    user = _owner_for(caller, values["user_id"])
+    _check_original(values.get("original_task_id"))
+    if values.get("created_by") is not None:
+        users.referenced(values["created_by"], "created_by")
+    today = clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    values = {**values, "created_by": values.get("created_by") or caller.id,
+              "date_created": values.get("date_created") or today,
+              "order": _next_order(int(user.id), values.get("order"))}
+    task = Task(next_id("coaching-tasks"), org_id=int(user.org_id), **_stored(values))
+    schedule(task)
+    transact_steps([
+        (lambda tx: tx.save(task, condition=Task.id.does_not_exist()), Conflict("conflict", "Try again")),
+        (lambda tx: tx.update(CoachingUser(int(user.id)), actions=[CoachingUser.task_count.add(1)],
+                              condition=CoachingUser.id.exists()),
+         invalid_field("user_id", "must be the id of an existing user")),
+    ])
+    return task
+
+
+def _check_original(task_id: int | None) -> None:
+    if task_id is not None:
+        referenced(task_id, "original_task_id")
+
+
+def _apply(caller: Caller, task: Task, changes: dict) -> tuple[Task, set]:
+    """Check and apply changes to a task read before; the task and the names of the attributes changed."""
+    access.require(access.manages(caller, users.get(int(task.user_id))))
+    if "user_id" in changes and changes["user_id"] != int(task.user_id):
+        raise invalid_field("user_id", "cannot be changed: create the task for the other user")
+    _check_original(changes.get("original_task_id"))
+    for key, value in _stored(changes).items():
+        setattr(task, key, value)
+    if {"recurring", "date_assigned"} & changes.keys():
+        schedule(task, clock.now())
+    return task, {*changes, "checkins", "next_checkin_at"}
+
+
+def update(caller: Caller, task_id: int, changes: dict) -> Task:
+    task, changed = _apply(caller, visible(caller, task_id), changes)
+    _save_all([(task, changed)])
+    return task
+
+
+def update_many(caller: Caller, changes: list[tuple[int, dict]]) -> list[Task]:
+    """PUT /api/tasks: every task's changes, applied in one transaction or not at all."""
+    if not 1 <= len(changes) <= BULK_MAX:
+        raise invalid_field("body", f"must be an array of 1 to {BULK_MAX} tasks")
+    ids = [task_id for task_id, _ in changes]
+    if len(set(ids)) != len(ids):
+        raise invalid_field("id", "each task may appear once")
+    found = {int(task.id): task for task in Task.batch_get(ids, consistent_read=True)}
+    missing = [{"field": f"{index}.id", "message": "must be the id of an existing task"}
+               for index, task_id in enumerate(ids) if task_id not in found]
+    if missing:
+        raise invalid(missing)
+    applied = []
+    for index, (task_id, task_changes) in enumerate(changes):
+        try:
+            applied.append(_apply(caller, found[task_id], task_changes))
+        except BadRequest as error:  # a bad field of one entry is named with the entry's index
+            raise invalid([{**e, "field": f"{index}.{e['field']}"} for e in error.errors]) from error
+    _save_all(applied)
+    return [task for task, _ in applied]
+
+
+def _save_all(applied: list[tuple[Task, set]]) -> None:
+    """Write each task's changed attributes, all or none, each only if no other write changed it since."""
+    conflict = Conflict("conflict", "A task changed meanwhile: read it again and retry")
+    steps = []
+    for task, changed in applied:
+        actions, guard = update_of(task, changed)
+        steps.append((lambda tx, key=int(task.id), actions=actions, guard=guard:
+                      tx.update(Task(key), actions=actions, condition=guard), conflict))
+    transact_steps(steps)
+    for task, changed in applied:
+        if "order" in changed and task.order is not None:
+            _next_order(int(task.user_id), int(task.order))  # a later task without order still goes last
+
+
+def delete(caller: Caller, task_id: int) -> None:
+    task = visible(caller, task_id)
+    access.require(access.manages(caller, users.get(int(task.user_id))))
+    transact_steps([
+        (lambda tx: tx.delete(task, condition=Task.request_count == 0),
+         in_use("The task still has help requests: delete those first")),
+        (lambda tx: tx.update(CoachingUser(int(task.user_id)), actions=[CoachingUser.task_count.add(-1)]),
+         Conflict("conflict", "Try again")),
+    ])
+

@@ -1,0 +1,212 @@
+"""Coaching users (clients, coaches, admins, superadmins): unique emails, an existing org, a coach of the
+same org, and no deletion (nor change of org) while records still refer to the user. Each invariant is a
+condition in the transaction that changes the user."""
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from chalicelib.coaching import access
+from chalicelib.coaching.access import Caller
+from chalicelib.coaching.errors import in_use, invalid_field, not_found
+from chalicelib.coaching.models import (
+    ADMIN,
+    CLIENT,
+    COACH,
+    DUE,
+    SUPERADMIN,
+    USER_TYPES,
+    Checkin,
+    CoachingEmail,
+    CoachingUser,
+    Org,
+    update_of,
+)
+from chalicelib.core import clock
+from chalicelib.core.counters import next_id
+from chalicelib.core.errors import Conflict
+from chalicelib.core.transactions import Step, transact_steps
+
+# Fields a role may not change on a user it may otherwise edit.
+_LOCKED = {ADMIN: {"org_id"}, COACH: {"type", "org_id", "coach_id"}, CLIENT: {"type", "org_id", "coach_id", "status"}}
+_REFERENCES = ("task_count", "request_count", "message_count", "viewed_count", "client_count")
+
+
+def email_key(email: str) -> str:
+    return email.strip().lower()
+
+
+def get(user_id: int) -> CoachingUser:
+    try:
+        return CoachingUser.get(user_id, consistent_read=True)
+    except CoachingUser.DoesNotExist as error:
+        raise not_found() from error
+
+
+def referenced(user_id: int, field: str) -> CoachingUser:
+    """A user a body names: an unknown id is a bad field (400), not a missing page."""
+    try:
+        return CoachingUser.get(user_id, consistent_read=True)
+    except CoachingUser.DoesNotExist as error:
+        raise invalid_field(field, "must be the id of an existing user") from error
+
+
+def visible(caller: Caller, user_id: int, user_type: str | None = None) -> CoachingUser:
+    """The user, if the caller may see them; a user of another type than the route's is a 404."""
+    user = get(user_id)
+    if user_type and user.type != user_type:
+        raise not_found()
+    access.require(access.sees_user(caller, user))
+    return user
+
+
+def listing(caller: Caller, user_type: str | None = None) -> list[CoachingUser]:
+    """The users the caller may see (of one type, or all), by id: one index Query per scope."""
+    wanted = (user_type,) if user_type else USER_TYPES
+    if caller.role == SUPERADMIN:
+        with ThreadPoolExecutor(len(wanted)) as pool:
+            found = [user for of_type in pool.map(lambda t: list(CoachingUser.by_type.query(t)), wanted)
+                     for user in of_type]
+    elif caller.role == ADMIN:
+        found = list(CoachingUser.by_org.query(caller.org_id))
+    elif caller.role == COACH:
+        found = [caller.user, *CoachingUser.by_coach.query(caller.id)]
+    else:
+        found = [caller.user]
+    return sorted((user for user in found if user.type in wanted), key=lambda user: int(user.id))
+
+
+def clients_of(caller: Caller) -> list[CoachingUser]:
+    """The clients whose records a coach sees."""
+    return [user for user in CoachingUser.by_coach.query(caller.id) if user.type == CLIENT]
+
+
+def _may_create(caller: Caller, values: dict) -> None:
+    if caller.role == SUPERADMIN:
+        return
+    access.require(access.is_staff(caller) and values["org_id"] == caller.org_id and values["type"] != SUPERADMIN)
+    if caller.role == COACH:
+        access.require(values["type"] == CLIENT and values.get("coach_id") in (None, caller.id))
+        values["coach_id"] = caller.id
+
+
+def create(caller: Caller, values: dict) -> CoachingUser:
+    """A new user (201); the email, org and coach are checked in the transaction that writes it."""
+    _may_create(caller, values)
+    now = clock.now()
+    user = CoachingUser(next_id("coaching-users"), created_at=now, updated_at=now,
+                        **{**values, "checkin_times": [Checkin(**entry) for entry in values["checkin_times"]]})
+    schedule(user)
+    steps: list[Step] = [
+        (lambda tx: tx.save(user, condition=CoachingUser.id.does_not_exist()), Conflict("conflict", "Try again")),
+        _claim_email(user.email, int(user.id)),
+        _join_org(int(user.org_id), 1),
+    ]
+    if user.coach_id is not None:
+        steps.append(_coach_count(int(user.coach_id), int(user.org_id), 1))
+    transact_steps(steps)
+    return user
+
+
+def schedule(user: CoachingUser) -> None:
+    """Index the user's next check-in (the job finds due ones through it), or leave the index."""
+    times = [int(entry.time) for entry in user.checkin_times]
+    user.checkins = DUE if times else None
+    user.next_checkin_at = clock.from_millis(min(times)) if times else None
+
+
+def _claim_email(email: str, user_id: int) -> Step:
+    claim = CoachingEmail(email_key(email), user_id=user_id)
+    return (lambda tx: tx.save(claim, condition=CoachingEmail.email.does_not_exist()),
+            Conflict("email_taken", "A user with that email already exists"))
+
+
+def _release_email(email: str, user_id: int) -> Step:
+    return (lambda tx: tx.delete(CoachingEmail(email_key(email)), condition=CoachingEmail.user_id == user_id),
+            Conflict("conflict", "The user changed meanwhile: try again"))
+
+
+def _join_org(org_id: int, change: int) -> Step:
+    return (lambda tx: tx.update(Org(org_id), actions=[Org.user_count.add(change)], condition=Org.id.exists()),
+            invalid_field("org_id", "must be the id of an existing org"))
+
+
+def _coach_count(coach_id: int, org_id: int, change: int) -> Step:
+    """Count a client on their coach (+1, -1), or only check the coach (0); a new coach must be a Coach of
+    the client's org."""
+    error = invalid_field("coach_id", "must be the id of a Coach of the same org")
+    fits = (CoachingUser.type == COACH) & (CoachingUser.org_id == org_id)
+    if change == 0:
+        return lambda tx: tx.condition_check(CoachingUser, coach_id, condition=fits), error
+    return (lambda tx: tx.update(CoachingUser(coach_id), actions=[CoachingUser.client_count.add(change)],
+                                 condition=fits if change > 0 else CoachingUser.id.exists()), error)
+
+
+def _may_change(caller: Caller, user: CoachingUser, changes: dict) -> None:
+    if caller.role == SUPERADMIN:
+        return
+    editable = (access.manages(caller, user) and user.type != SUPERADMIN) or int(user.id) == caller.id
+    access.require(editable and changes.get("type") != SUPERADMIN)
+    locked = [key for key in _LOCKED[caller.role] if key in changes and changes[key] != user.attribute_values.get(key)]
+    access.require(not locked)
+
+
+def update(caller: Caller, user_id: int, changes: dict, user_type: str | None = None) -> CoachingUser:
+    """Change the fields given; a new email, org or coach moves its claim or counts in the same transaction."""
+    user = visible(caller, user_id, user_type)
+    _may_change(caller, user, changes)
+    before = {key: user.attribute_values.get(key) for key in ("email", "org_id", "coach_id", "type")}
+    for key, value in changes.items():
+        setattr(user, key, [Checkin(**entry) for entry in value] if key == "checkin_times" else value)
+    user.updated_at = clock.now()
+    schedule(user)
+    condition = None
+    steps: list[Step] = []
+    if email_key(user.email) != email_key(before["email"]):
+        steps += [_claim_email(user.email, user_id), _release_email(before["email"], user_id)]
+    if user.org_id != before["org_id"]:
+        condition = _unreferenced()
+        steps += [_join_org(int(user.org_id), 1), _join_org(int(before["org_id"]), -1)]
+    if user.coach_id is not None and int(user.coach_id) == user_id:
+        raise invalid_field("coach_id", "must be the id of another user")
+    if user.coach_id != before["coach_id"]:
+        steps += [_coach_count(int(c), int(user.org_id), n) for c, n in ((user.coach_id, 1), (before["coach_id"], -1))
+                  if c is not None]
+    elif user.coach_id is not None and user.org_id != before["org_id"]:
+        steps.append(_coach_count(int(user.coach_id), int(user.org_id), 0))
+    if before["type"] == COACH and user.type != COACH:
+        condition = (CoachingUser.client_count == 0) & condition if condition is not None else (
+            CoachingUser.client_count == 0)
+    actions, guard = update_of(user, {*changes, "updated_at", "checkins", "next_checkin_at"})
+    guard = guard if condition is None else guard & condition
+    steps.insert(0, (lambda tx: tx.update(CoachingUser(user_id), actions=actions, condition=guard), in_use(
+        "The user changed meanwhile, or still has records (or clients) that keep their org and type")))
+    transact_steps(steps)
+    return user
+
+
+def _unreferenced() -> Any:
+    condition = None
+    for name in _REFERENCES:
+        clause = getattr(CoachingUser, name) == 0
+        condition = clause if condition is None else condition & clause
+    return condition
+
+
+def delete(caller: Caller, user_id: int, user_type: str | None = None) -> None:
+    """Remove a user no record refers to (409 otherwise), with their email claim and counts."""
+    user = visible(caller, user_id, user_type)
+    access.require(caller.role == SUPERADMIN or (caller.role == ADMIN and user.type != SUPERADMIN))
+    steps: list[Step] = [
+        (lambda tx: tx.delete(user, condition=_unreferenced()),
+         in_use("The user still has tasks, requests, messages, viewed media or clients: delete those first")),
+        _release_email(user.email, user_id),
+        _join_org(int(user.org_id), -1),
+    ]
+    if user.coach_id is not None:
+        steps.append(_coach_count(int(user.coach_id), int(user.org_id), -1))
+    transact_steps(steps)
+
+
+def require_type(user: CoachingUser, user_type: str, field: str) -> None:
+    if user.type != user_type:
+        raise invalid_field(field, f"must be the id of a {user_type}")
+
