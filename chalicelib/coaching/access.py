@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.accounts.auth import authenticate
-from chalicelib.coaching.errors import forbidden
+from chalicelib.coaching.errors import forbidden, invalid_field, not_found
 from chalicelib.coaching.models import ADMIN, CLIENT, COACH, SUPERADMIN, CoachingEmail, CoachingUser
 
 
@@ -95,3 +95,19 @@ def records(caller: Caller, model: Any, clients: Callable[[], list[CoachingUser]
             found = [item for items in pool.map(lambda owner: list(model.by_user.query(owner)), owners)
                      for item in items]
     return sorted(found, key=lambda item: int(item.id))
+
+
+def fetch(model: Any, key: int) -> Any:
+    """The record under `key`; a 404 if there is none."""
+    try:
+        return model.get(key, consistent_read=True)
+    except model.DoesNotExist as error:
+        raise not_found() from error
+
+
+def referenced(model: Any, key: int, field: str, what: str) -> Any:
+    """A record a body names: an unknown id is a bad field (400), not a missing page."""
+    try:
+        return model.get(key, consistent_read=True)
+    except model.DoesNotExist as error:
+        raise invalid_field(field, f"must be the id of an existing {what}") from error

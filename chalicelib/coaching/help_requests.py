@@ -4,6 +4,7 @@ from chalicelib.coaching import access, tasks, users
 from chalicelib.coaching.access import Caller
 from chalicelib.coaching.errors import invalid_field, not_found
 from chalicelib.coaching.models import CLIENT, CoachingUser, HelpRequest, Task
+from chalicelib.coaching.records import ClientRecords
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import Conflict
@@ -12,31 +13,8 @@ from chalicelib.core.transactions import Step, transact_steps
 _AGAIN = Conflict("conflict", "Something changed meanwhile: try again")
 
 
-def get(request_id: int) -> HelpRequest:
-    try:
-        return HelpRequest.get(request_id, consistent_read=True)
-    except HelpRequest.DoesNotExist as error:
-        raise not_found() from error
-
-
-def _sees(caller: Caller, request: HelpRequest) -> bool:
-    user_id = int(request.user_id)
-    return access.sees_record(caller, user_id, int(request.org_id), lambda: users.get(user_id))
-
-
-def visible(caller: Caller, request_id: int) -> HelpRequest:
-    request = get(request_id)
-    access.require(_sees(caller, request))
-    return request
-
-
-def listing(caller: Caller) -> list[HelpRequest]:
-    return access.records(caller, HelpRequest, lambda: users.clients_of(caller))
-
-
-def of_client(caller: Caller, client_id: int) -> list[HelpRequest]:
-    users.visible(caller, client_id, CLIENT)
-    return sorted(HelpRequest.by_user.query(client_id), key=lambda request: int(request.id))
+_records = ClientRecords(HelpRequest, lambda request: int(request.user_id))
+get, visible, listing, of_client = _records.get, _records.visible, _records.listing, _records.of_client
 
 
 def _may_change(caller: Caller, user: CoachingUser) -> None:

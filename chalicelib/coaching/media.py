@@ -12,10 +12,7 @@ from chalicelib.core.transactions import ConditionFailed, transact_steps, transa
 
 
 def get(media_id: int) -> Media:
-    try:
-        return Media.get(media_id, consistent_read=True)
-    except Media.DoesNotExist as error:
-        raise not_found() from error
+    return access.fetch(Media, media_id)
 
 
 def _viewed_by(client_id: int) -> list[Media]:

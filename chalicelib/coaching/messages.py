@@ -2,41 +2,18 @@
 of its client: the party who is a Client, or else its recipient."""
 from chalicelib.coaching import access, users
 from chalicelib.coaching.access import Caller
-from chalicelib.coaching.errors import invalid_field, not_found
+from chalicelib.coaching.errors import invalid_field
 from chalicelib.coaching.models import CLIENT, CoachingUser, HelpRequest, Media, Message
+from chalicelib.coaching.records import ClientRecords
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import Conflict
 from chalicelib.core.transactions import Step, transact_steps
 
-
-def get(message_id: int) -> Message:
-    try:
-        return Message.get(message_id, consistent_read=True)
-    except Message.DoesNotExist as error:
-        raise not_found() from error
-
-
-def _sees(caller: Caller, message: Message) -> bool:
-    if caller.id in (int(message.to_user), int(message.from_user)):
-        return True
-    client = int(message.client_id)
-    return access.sees_record(caller, client, int(message.org_id), lambda: users.get(client))
-
-
-def visible(caller: Caller, message_id: int) -> Message:
-    message = get(message_id)
-    access.require(_sees(caller, message))
-    return message
-
-
-def listing(caller: Caller) -> list[Message]:
-    return access.records(caller, Message, lambda: users.clients_of(caller))
-
-
-def of_client(caller: Caller, client_id: int) -> list[Message]:
-    users.visible(caller, client_id, CLIENT)
-    return sorted(Message.by_user.query(client_id), key=lambda message: int(message.id))
+# A message is also seen by whoever sent or received it.
+_records = ClientRecords(Message, lambda message: int(message.client_id),
+                         lambda message: (int(message.to_user), int(message.from_user)))
+get, visible, listing, of_client = _records.get, _records.visible, _records.listing, _records.of_client
 
 
 def _may_send(caller: Caller, sender: CoachingUser, recipient: CoachingUser) -> None:

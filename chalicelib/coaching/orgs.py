@@ -3,16 +3,13 @@ from pynamodb.exceptions import DeleteError
 
 from chalicelib.coaching import access
 from chalicelib.coaching.access import Caller
-from chalicelib.coaching.errors import in_use, not_found
+from chalicelib.coaching.errors import in_use
 from chalicelib.coaching.models import SUPERADMIN, Org
 from chalicelib.core.counters import next_id
 
 
 def get(org_id: int) -> Org:
-    try:
-        return Org.get(org_id, consistent_read=True)
-    except Org.DoesNotExist as error:
-        raise not_found() from error
+    return access.fetch(Org, org_id)
 
 
 def listing(caller: Caller) -> list[Org]:

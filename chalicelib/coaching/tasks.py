@@ -6,8 +6,9 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib.coaching import access, users
 from chalicelib.coaching.access import Caller
-from chalicelib.coaching.errors import in_use, invalid, invalid_field, not_found
-from chalicelib.coaching.models import CLIENT, DUE, CoachingUser, Recurrence, Step, Task, update_of
+from chalicelib.coaching.errors import in_use, invalid, invalid_field
+from chalicelib.coaching.models import DUE, CoachingUser, Recurrence, Step, Task, update_of
+from chalicelib.coaching.records import ClientRecords
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadRequest, Conflict
@@ -16,38 +17,12 @@ from chalicelib.core.transactions import transact_steps
 BULK_MAX = 100  # a DynamoDB transaction's items
 
 
-def get(task_id: int) -> Task:
-    try:
-        return Task.get(task_id, consistent_read=True)
-    except Task.DoesNotExist as error:
-        raise not_found() from error
+_records = ClientRecords(Task, lambda task: int(task.user_id))
+get, visible, listing, of_client = _records.get, _records.visible, _records.listing, _records.of_client
 
 
 def referenced(task_id: int, field: str) -> Task:
-    """A task a body names: an unknown id is a bad field (400)."""
-    try:
-        return Task.get(task_id, consistent_read=True)
-    except Task.DoesNotExist as error:
-        raise invalid_field(field, "must be the id of an existing task") from error
-
-
-def _sees(caller: Caller, task: Task) -> bool:
-    return access.sees_record(caller, int(task.user_id), int(task.org_id), lambda: users.get(int(task.user_id)))
-
-
-def visible(caller: Caller, task_id: int) -> Task:
-    task = get(task_id)
-    access.require(_sees(caller, task))
-    return task
-
-
-def listing(caller: Caller) -> list[Task]:
-    return access.records(caller, Task, lambda: users.clients_of(caller))
-
-
-def of_client(caller: Caller, client_id: int) -> list[Task]:
-    users.visible(caller, client_id, CLIENT)
-    return sorted(Task.by_user.query(client_id), key=lambda task: int(task.id))
+    return access.referenced(Task, task_id, field, "task")
 
 
 def _owner_for(caller: Caller, user_id: int) -> CoachingUser:

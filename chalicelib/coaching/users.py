@@ -35,18 +35,11 @@ def email_key(email: str) -> str:
 
 
 def get(user_id: int) -> CoachingUser:
-    try:
-        return CoachingUser.get(user_id, consistent_read=True)
-    except CoachingUser.DoesNotExist as error:
-        raise not_found() from error
+    return access.fetch(CoachingUser, user_id)
 
 
 def referenced(user_id: int, field: str) -> CoachingUser:
-    """A user a body names: an unknown id is a bad field (400), not a missing page."""
-    try:
-        return CoachingUser.get(user_id, consistent_read=True)
-    except CoachingUser.DoesNotExist as error:
-        raise invalid_field(field, "must be the id of an existing user") from error
+    return access.referenced(CoachingUser, user_id, field, "user")
 
 
 def visible(caller: Caller, user_id: int, user_type: str | None = None) -> CoachingUser:

@@ -19,6 +19,18 @@ from tests.conftest import ROOT, HttpUser, bare_environment
 
 TAG = uuid.uuid4().hex[:8]  # the stack is shared: every email and org name of this module carries it
 FORBIDDEN = {"message": "Forbidden"}
+
+
+class _AnyTime(str):
+    """Equal to any ISO 8601 time the API writes (an `updated_at` that moved)."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and other.endswith("Z") and "T" in other
+
+    __hash__ = str.__hash__
+
+
+ANY_TIME = _AnyTime("any time")
 NOT_FOUND = {"message": "Not found"}
 
 
@@ -321,3 +333,55 @@ def test_two_threads_running_the_job_on_dynamodb_local_send_each_due_check_in_on
         (int(c.id), f"{topic} {n}") for n, c in enumerate(clients) for topic in ("Budget", "Rent"))
     assert len({m.message_id for m in ours}) == 32
     assert sum(counts) >= 32
+
+
+def test_every_documented_route_answers_over_http(local_stack, root, org):
+    """Each route once, by a role allowed to call it, with the documented status and body."""
+    coach, client_id, coach_id = org.coach, org.ids["client"], org.ids["coach"]
+    mentor = created(root.call("POST", "/coaches", person("mentor", org.id)))
+    assert answer(root.call("PUT", f"/coaches/{mentor['id']}", {"phone": "555-010-9999"}))[1]["phone"] == "+15550109999"
+    assert answer(root.call("GET", f"/coaches/{mentor['id']}")) == (200, {**mentor, "phone": "+15550109999",
+                                                                        "updated_at": ANY_TIME})
+    staff = created(root.call("POST", "/users", person("staff", org.id, type="Admin")))
+    assert root.call("PUT", f"/users/{staff['id']}", {"color": "teal"}).json()["color"] == "teal"
+    assert root.call("GET", f"/users/{staff['id']}").json()["color"] == "teal"
+    assert answer(root.call("DELETE", f"/users/{staff['id']}")) == (200, {"deleted": 1})
+    assert answer(root.call("DELETE", f"/coaches/{mentor['id']}")) == (200, {"deleted": 1})
+    pupil = created(coach.call("POST", "/clients", person("pupil", org.id)))
+    assert pupil["coach_id"] == coach_id
+    assert coach.call("PUT", f"/clients/{pupil['id']}", {"goals": ["Save $500"]}).json()["goals"] == ["Save $500"]
+    assert pupil["id"] in ids(coach.call("GET", "/clients"))
+
+    body = {"title": f"Budget {TAG}", "category": "custom", "user_id": pupil["id"], "date_assigned": "2026-11-23"}
+    first, second = created(coach.call("POST", "/tasks", body)), created(coach.call("POST", "/tasks", body))
+    reordered = coach.call("PUT", "/tasks", [{"id": first["id"], "order": 2}, {"id": second["id"], "order": 1}])
+    assert [(t["id"], t["order"]) for t in reordered.json()] == [(first["id"], 2), (second["id"], 1)]
+    assert {first["id"], second["id"]} <= set(ids(coach.call("GET", "/tasks")))
+    media = created(root.call("POST", "/media", {"title": f"Story {TAG}", "category": "STORY", "type": "STORY"}))
+    assert media["id"] in ids(coach.call("GET", "/media"))
+    assert answer(coach.call("GET", f"/media/{media['id']}")) == (200, media)
+    viewed = created(coach.call("POST", f"/clients/{pupil['id']}/viewed_media/{media['id']}"))
+    assert viewed == {"id": viewed["id"], "client_id": pupil["id"], "media_id": media["id"]}
+    assert ids(coach.call("GET", f"/clients/{pupil['id']}/viewed_media")) == [media["id"]]
+    request = created(coach.call("POST", "/requests", {"user_id": pupil["id"], "task_id": first["id"]}))
+    assert request["id"] in ids(coach.call("GET", "/requests"))
+    message = created(coach.call("POST", "/messages", {"text": "How is it going?", "to_user": pupil["id"],
+                                                       "from_user": coach_id, "request_id": request["id"]}))
+    assert answer(coach.call("GET", f"/messages/{message['id']}")) == (200, message)
+    assert message["id"] in ids(coach.call("GET", "/messages"))
+    assert ids(coach.call("GET", f"/clients/{pupil['id']}/requests")) == [request["id"]]
+
+    # Everything that refers to the pupil goes before the pupil can.
+    assert answer(coach.call("DELETE", f"/clients/{pupil['id']}")) == (403, FORBIDDEN)
+    assert answer(root.call("DELETE", f"/clients/{pupil['id']}"))[0] == 409
+    assert answer(coach.call("DELETE", f"/messages/{message['id']}")) == (200, {"deleted": 1})
+    assert answer(coach.call("DELETE", f"/requests/{request['id']}")) == (200, {"deleted": 1})
+    assert answer(coach.call("DELETE", f"/clients/{pupil['id']}/viewed_media/{media['id']}")) == (200, {"deleted": 1})
+    assert answer(root.call("DELETE", f"/media/{media['id']}")) == (200, {"deleted": 1})
+    for task in (first, second):
+        assert answer(coach.call("DELETE", f"/tasks/{task['id']}")) == (200, {"deleted": 1})
+    assert answer(root.call("DELETE", f"/clients/{pupil['id']}")) == (200, {"deleted": 1})
+    spare = created(root.call("POST", "/orgs", {"name": f"Spare {TAG}", "sms_number": "+15555550125"}))
+    assert answer(root.call("DELETE", f"/orgs/{spare['id']}")) == (200, {"deleted": 1})
+    assert answer(root.call("GET", f"/orgs/{spare['id']}")) == (404, NOT_FOUND)
+    assert client_id in ids(root.call("GET", "/clients"))

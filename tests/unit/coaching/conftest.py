@@ -1,11 +1,15 @@
-"""Coaching fixtures: two orgs, and a signed-in person for each role the rules name."""
+"""Coaching fixtures: two orgs, and a signed-in person for each role the rules name; helpers to read what
+was stored and the 400 answer."""
+import copy
 from types import SimpleNamespace
 
 import pytest
 
 from chalicelib.accounts import service as accounts
 from chalicelib.coaching import outbound
+from chalicelib.coaching.models import CoachingEmail, CoachingUser, HelpRequest, Media, Message, Org, Task, ViewedMedia
 from chalicelib.core import mail
+from tests.conftest import _moto_dynamodb
 
 PEOPLE = {  # name: (type, org, coach)
     "admin": ("Admin", "org", None),
@@ -23,8 +27,23 @@ def person(name: str, user_type: str, org_id: int, coach_id: int | None = None) 
     return {**body, "coach_id": coach_id} if coach_id else body
 
 
+@pytest.fixture(scope="module")
+def built_world() -> dict:
+    return {}
+
+
 @pytest.fixture
-def world(api):
+def world(api, built_world):
+    """The people below, built once a module (sign-ups hash passwords: most of a test's time) and given to each
+    test again from a copy of the tables it left, with the same ids and tokens."""
+    if built_world:
+        _moto_dynamodb().tables = copy.deepcopy(built_world["tables"])
+    else:
+        built_world.update(world=_build_world(api), tables=copy.deepcopy(_moto_dynamodb().tables))
+    return built_world["world"]
+
+
+def _build_world(api):
     """`world.ids[name]` and `world.tokens[name]` for: root (the platform admin: Superadmin), admin and
     other_admin (Admins of org and other_org), coach and other_coach (Coaches of org), client (coach's
     client) and other_client (other_coach's client); `world.orgs` has both org ids; `world.tokens["nobody"]`
@@ -53,3 +72,14 @@ def sent():
     outbound.use(memory)
     yield memory.sent
     outbound.use(None)
+
+
+def invalid(*failures):
+    """The 400 answer naming each (field, message)."""
+    return 400, {"message": "Invalid input", "errors": [{"field": f, "message": m} for f, m in failures]}
+
+
+def store():
+    """Every coaching record as stored (serialized, so that two snapshots compare by value)."""
+    return {model.__name__: sorted((item.serialize() for item in model.scan(consistent_read=True)), key=repr)
+            for model in (Org, CoachingUser, CoachingEmail, Task, Media, Message, ViewedMedia, HelpRequest)}

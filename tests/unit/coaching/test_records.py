@@ -2,22 +2,18 @@
 document's shapes and defaults, task order, bulk task updates all or nothing, bad input (NOT NULL, CHECK, wrong
 types, foreign ids) refused with nothing stored, deletions refused while records refer, and help requests that set
 their user's status in the same transaction."""
-import copy
 
-import pytest
 
 from chalicelib.coaching import help_requests
 from chalicelib.coaching.models import (
-    CoachingEmail,
     CoachingUser,
     HelpRequest,
     Media,
     Message,
-    Org,
     Task,
     ViewedMedia,
 )
-from tests.conftest import _moto_dynamodb
+from tests.unit.coaching.conftest import invalid, store
 
 NOW = "2026-11-23T12:00:00.000Z"
 TODAY = "2026-11-23T00:00:00.000Z"
@@ -45,33 +41,6 @@ DOC_REQUEST_KEYS = ["id", "status", "user_id", "task_id", "created_at", "updated
 TASK_STATUS = "must be one of: ACTIVE, COMPLETED, ARCHIVED"
 REQUEST_STATUS = "must be one of: NEEDS_ASSISTANCE, REPLIED, RESOLVED"
 ISO = "must be an ISO 8601 time such as 2018-08-08T00:00:00.000Z"
-
-
-@pytest.fixture(scope="module")
-def built_world():
-    return {}
-
-
-@pytest.fixture
-def world(request, api, built_world):
-    """The coaching conftest's `world`, built once for this module (eight sign-ups and eight creates take most of a
-    test's time) and given to each test again from a copy of the tables it left: the same ids, tokens and records."""
-    if built_world:
-        _moto_dynamodb().tables = copy.deepcopy(built_world["tables"])
-    else:
-        built_world.update(world=request.getfixturevalue("world"), tables=copy.deepcopy(_moto_dynamodb().tables))
-    return built_world["world"]
-
-
-def invalid(*failures):
-    """The 400 answer naming each (field, message)."""
-    return 400, {"message": "Invalid input", "errors": [{"field": f, "message": m} for f, m in failures]}
-
-
-def store():
-    """Every coaching record as stored (serialized, so that two snapshots compare by value)."""
-    return {model.__name__: sorted((item.serialize() for item in model.scan(consistent_read=True)), key=repr)
-            for model in (Org, CoachingUser, CoachingEmail, Task, Media, Message, ViewedMedia, HelpRequest)}
 
 
 def user(user_id):

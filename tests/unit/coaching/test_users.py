@@ -1,21 +1,8 @@
 """Coaching users and orgs (/api/users, /api/clients, /api/coaches, /api/orgs): the document's shapes and defaults,
 phone normalisation, bad input (NOT NULL, CHECK, wrong types, foreign ids) refused with nothing stored, unique
 emails, the type each route forces, updates of the given fields only, and deletions refused while records refer."""
-import copy
-
-import pytest
-
-from chalicelib.coaching.models import (
-    CoachingEmail,
-    CoachingUser,
-    HelpRequest,
-    Media,
-    Message,
-    Org,
-    Task,
-    ViewedMedia,
-)
-from tests.conftest import _moto_dynamodb
+from chalicelib.coaching.models import CoachingEmail, CoachingUser, Org
+from tests.unit.coaching.conftest import invalid, store
 
 NOW = "2026-11-23T12:00:00.000Z"
 NOT_FOUND = (404, {"message": "Not found"})
@@ -34,33 +21,6 @@ DOC_USER = {
 }
 PHONE = "must be a phone number: 10 digits, or + and the country code"
 NOT_A_COACH = "must be the id of a Coach of the same org"
-
-
-@pytest.fixture(scope="module")
-def built_world():
-    return {}
-
-
-@pytest.fixture
-def world(request, api, built_world):
-    """The coaching conftest's `world`, built once for this module (eight sign-ups and eight creates take most of a
-    test's time) and given to each test again from a copy of the tables it left: the same ids, tokens and records."""
-    if built_world:
-        _moto_dynamodb().tables = copy.deepcopy(built_world["tables"])
-    else:
-        built_world.update(world=request.getfixturevalue("world"), tables=copy.deepcopy(_moto_dynamodb().tables))
-    return built_world["world"]
-
-
-def invalid(*failures):
-    """The 400 answer naming each (field, message)."""
-    return 400, {"message": "Invalid input", "errors": [{"field": f, "message": m} for f, m in failures]}
-
-
-def store():
-    """Every coaching record as stored (serialized, so that two snapshots compare by value)."""
-    return {model.__name__: sorted((item.serialize() for item in model.scan(consistent_read=True)), key=repr)
-            for model in (Org, CoachingUser, CoachingEmail, Task, Media, Message, ViewedMedia, HelpRequest)}
 
 
 def stored_user(user_id):
