@@ -173,7 +173,7 @@ def coaching(http, measure) -> None:
         measure(f"GET /tasks ({role}, 30 tasks)", lambda n: http("GET", "/tasks"))
     measure(f"GET /clients/{clients['id']} (admin)", lambda n: http("GET", f"/clients/{clients['id']}"))
     http.token = root
-    measure("GET /tasks (Superadmin: Scan)", lambda n: http("GET", "/tasks"))
+    measure("GET /tasks (Superadmin: a Query per org)", lambda n: http("GET", "/tasks"))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from typing import Any
 
 from chalicelib.accounts.auth import authenticate
 from chalicelib.coaching.errors import forbidden, invalid_field, not_found
-from chalicelib.coaching.models import ADMIN, CLIENT, COACH, SUPERADMIN, CoachingEmail, CoachingUser
+from chalicelib.coaching.models import ADMIN, ALL, CLIENT, COACH, SUPERADMIN, CoachingEmail, CoachingUser, Org
 
 
 @dataclass(frozen=True)
@@ -82,19 +82,26 @@ def sees_record(caller: Caller, user_id: int, org_id: int, owner: Callable[[], C
 
 
 def records(caller: Caller, model: Any, clients: Callable[[], list[CoachingUser]]) -> list:
-    """The records of a model that the caller sees, by id, each scope read through an index: the org's for
-    an Admin, each client's (and the coach's own) for a Coach, the caller's own for a Client. A Superadmin's
-    is the documented listing of all, a Scan."""
+    """The records of a model that the caller sees, by id, each scope read through an index: every org's for
+    a Superadmin, the org's for an Admin, each client's (and the coach's own) for a Coach, the caller's own
+    for a Client. Never a Scan."""
     if caller.role == SUPERADMIN:
-        found = list(model.scan())
+        found = _each(model.by_org, [int(org.id) for org in Org.everything.query(ALL)])
     elif caller.role == ADMIN:
         found = list(model.by_org.query(caller.org_id))
+    elif caller.role == COACH:
+        found = _each(model.by_user, [caller.id, *(int(client.id) for client in clients())])
     else:
-        owners = [caller.id, *(int(client.id) for client in clients())] if caller.role == COACH else [caller.id]
-        with ThreadPoolExecutor(min(8, len(owners))) as pool:
-            found = [item for items in pool.map(lambda owner: list(model.by_user.query(owner)), owners)
-                     for item in items]
+        found = list(model.by_user.query(caller.id))
     return sorted(found, key=lambda item: int(item.id))
+
+
+def _each(index: Any, keys: list[int]) -> list:
+    """The items under each key of an index, Queried 8 at a time."""
+    if not keys:
+        return []
+    with ThreadPoolExecutor(min(8, len(keys))) as pool:
+        return [item for items in pool.map(lambda key: list(index.query(key)), keys) for item in items]
 
 
 def fetch(model: Any, key: int) -> Any:

@@ -24,6 +24,8 @@ MEDIA_TYPES = ("TASK_CONTENT", "TASK_RESOURCE", "STORY", "GENERAL_EDUCATION")
 REQUEST_STATUSES = ("NEEDS_ASSISTANCE", "REPLIED", "RESOLVED")
 # The value of the sparse `checkins` key while an item has a check-in to send.
 DUE = "due"
+# The one `listing` key of the orgs and the media library: each is listed whole through its index.
+ALL = "all"
 
 
 def update_of(item: Model, names: set[str] | list[str]) -> tuple[list, Any]:
@@ -41,6 +43,13 @@ def _by(name: str, hash_key: str, hash_type: type = NumberAttribute) -> type:
     meta = type("Meta", (), {"index_name": f"by-{name}", "projection": AllProjection()})
     return type(f"By{name.title()}", (GlobalSecondaryIndex,),
                 {"Meta": meta, hash_key: hash_type(hash_key=True), "id": NumberAttribute(range_key=True)})
+
+
+def _everything(name: str) -> type:
+    """A GSI holding every item under one key (`listing`), by id: small tables listed whole by a Query."""
+    meta = type("Meta", (), {"index_name": "everything", "projection": AllProjection()})
+    return type(f"Every{name}", (GlobalSecondaryIndex,), {"Meta": meta, "listing": UnicodeAttribute(hash_key=True),
+                                                           "id": NumberAttribute(range_key=True)})
 
 
 class DueCheckins(GlobalSecondaryIndex):
@@ -63,6 +72,9 @@ class Org(Model):
     sms_number = UnicodeAttribute()
     logo = UnicodeAttribute(null=True)
     user_count = NumberAttribute(default=0)  # an org with users cannot be deleted
+    listing = UnicodeAttribute(default=ALL)
+
+    everything = _everything("Org")()
 
 
 class Checkin(MapAttribute):
@@ -178,6 +190,9 @@ class Media(Model):
     published_by = NumberAttribute(default=-1)
     type = UnicodeAttribute(null=True)
     view_count = NumberAttribute(default=0)
+    listing = UnicodeAttribute(default=ALL)
+
+    library = _everything("Media")()
 
 
 @register
