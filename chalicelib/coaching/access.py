@@ -10,6 +10,7 @@ from typing import Any
 from chalicelib.accounts.auth import authenticate
 from chalicelib.coaching.errors import forbidden, invalid_field, not_found
 from chalicelib.coaching.models import ADMIN, ALL, CLIENT, COACH, SUPERADMIN, CoachingEmail, CoachingUser, Org
+from chalicelib.core.transactions import Step
 
 
 @dataclass(frozen=True)
@@ -118,3 +119,10 @@ def referenced(model: Any, key: int, field: str, what: str) -> Any:
         return model.get(key, consistent_read=True)
     except model.DoesNotExist as error:
         raise invalid_field(field, f"must be the id of an existing {what}") from error
+
+
+def refer(model: Any, key: int, change: int, field: str, what: str) -> Step:
+    """Count a reference (+1 or -1) on the record a field names, in the transaction that writes the field:
+    adding one needs the record to exist (400 otherwise), and a record with references is not deleted."""
+    return (lambda tx: tx.update(model(key), actions=[model.referrers.add(change)], condition=model.id.exists()),
+            invalid_field(field, f"must be the id of an existing {what}"))

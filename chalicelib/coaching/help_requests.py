@@ -2,7 +2,7 @@
 (`NEEDS_ASSISTANCE` makes the user `AWAITING_HELP`, any other status `WORKING`) in the same transaction."""
 from chalicelib.coaching import access, tasks, users
 from chalicelib.coaching.access import Caller
-from chalicelib.coaching.errors import invalid_field, not_found
+from chalicelib.coaching.errors import in_use, invalid_field, not_found
 from chalicelib.coaching.models import CLIENT, CoachingUser, HelpRequest, Task
 from chalicelib.coaching.records import ClientRecords
 from chalicelib.core import clock
@@ -73,7 +73,8 @@ def delete(caller: Caller, request_id: int) -> None:
     request = visible(caller, request_id)
     access.require(access.manages(caller, users.get(int(request.user_id))))
     transact_steps([
-        (lambda tx: tx.delete(request, condition=HelpRequest.id.exists()), not_found()),
+        (lambda tx: tx.delete(request, condition=HelpRequest.referrers == 0),
+         in_use("Messages still name this request: delete those first")),
         (lambda tx: tx.update(CoachingUser(int(request.user_id)), actions=[CoachingUser.request_count.add(-1)]),
          _AGAIN),
         _task_count(request, -1),

@@ -1,10 +1,9 @@
 """The media library (open to all staff, published by Admins) and what each client has viewed: one record
 per client and media, kept with counts so that neither is deleted while the other refers to it."""
-from pynamodb.exceptions import DeleteError
 
 from chalicelib.coaching import access, users
 from chalicelib.coaching.access import Caller
-from chalicelib.coaching.errors import in_use, invalid_field, not_found
+from chalicelib.coaching.errors import in_use, not_found
 from chalicelib.coaching.models import ADMIN, ALL, CLIENT, SUPERADMIN, CoachingUser, Media, Task, ViewedMedia
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import Conflict
@@ -38,8 +37,7 @@ def create(caller: Caller, values: dict) -> Media:
     media = Media(next_id("coaching-media"), **values)
     steps = [(lambda tx: tx.save(media, condition=Media.id.does_not_exist()), Conflict("conflict", "Try again"))]
     if media.task_id is not None:
-        steps.append((lambda tx: tx.condition_check(Task, int(media.task_id), condition=Task.id.exists()),
-                      invalid_field("task_id", "must be the id of an existing task")))
+        steps.append(access.refer(Task, int(media.task_id), 1, "task_id", "task"))
     transact_steps(steps)
     return media
 
@@ -47,12 +45,11 @@ def create(caller: Caller, values: dict) -> Media:
 def delete(caller: Caller, media_id: int) -> None:
     access.require(caller.role in (SUPERADMIN, ADMIN))
     media = get(media_id)
-    try:
-        media.delete(condition=Media.view_count == 0)
-    except DeleteError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        raise in_use("Clients have viewed this media: delete their viewed_media records first") from error
+    steps = [(lambda tx: tx.delete(media, condition=(Media.view_count == 0) & (Media.referrers == 0)),
+              in_use("Clients have viewed this media, or messages name it: delete those first"))]
+    if media.task_id is not None:
+        steps.append(access.refer(Task, int(media.task_id), -1, "task_id", "task"))
+    transact_steps(steps)
 
 
 def viewed(caller: Caller, client_id: int) -> list[Media]:

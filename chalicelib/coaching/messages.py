@@ -25,12 +25,11 @@ def _may_send(caller: Caller, sender: CoachingUser, recipient: CoachingUser) -> 
     access.require(access.sees_user(caller, sender) and access.sees_user(caller, recipient))
 
 
-def _exists(model: type, key: int | None, field: str) -> Step | None:
-    """A condition check that a referenced record exists, in the transaction that refers to it."""
-    if key is None:
-        return None
-    return (lambda tx: tx.condition_check(model, key, condition=model.id.exists()),
-            invalid_field(field, f"must be the id of an existing {field.removesuffix('_id')}"))
+def _references(message: Message, change: int) -> list[Step]:
+    """The media and help request a message names count it (they are not deleted while it refers)."""
+    named = ((Media, message.media_id, "media_id", "media"), (HelpRequest, message.request_id, "request_id",
+                                                             "request"))
+    return [access.refer(model, int(key), change, field, what) for model, key, field, what in named if key is not None]
 
 
 def message_steps(message: Message) -> list[Step]:
@@ -57,8 +56,7 @@ def create(caller: Caller, values: dict) -> Message:
     recipient = users.referenced(values["to_user"], "to_user")
     _may_send(caller, sender, recipient)
     message = new_message(sender, recipient, **{k: v for k, v in values.items() if k not in ("to_user", "from_user")})
-    checks = [_exists(Media, message.media_id, "media_id"), _exists(HelpRequest, message.request_id, "request_id")]
-    transact_steps([*message_steps(message), *(check for check in checks if check)])
+    transact_steps([*message_steps(message), *_references(message, 1)])
     return message
 
 
@@ -70,4 +68,5 @@ def delete(caller: Caller, message_id: int) -> None:
         (lambda tx: tx.delete(message), Conflict("conflict", "Try again")),
         *[(lambda tx, user_id=user_id: tx.update(CoachingUser(user_id), actions=[CoachingUser.message_count.add(-1)]),
            Conflict("conflict", "Try again")) for user_id in sorted(parties)],
+        *_references(message, -1),
     ])

@@ -167,6 +167,7 @@ class Task(Model):
     order = NumberAttribute(null=True)
     original_task_id = NumberAttribute(null=True)
     request_count = NumberAttribute(default=0)
+    referrers = NumberAttribute(default=0)  # media naming the task: see `access.refer`
     checkins = UnicodeAttribute(null=True)  # DUE while a recurring check-in is still to come
     next_checkin_at = UTCDateTimeAttribute(null=True)
     revision = NumberAttribute(default=0)  # moved by every change of fields: see `update_of`
@@ -190,6 +191,7 @@ class Media(Model):
     published_by = NumberAttribute(default=-1)
     type = UnicodeAttribute(null=True)
     view_count = NumberAttribute(default=0)
+    referrers = NumberAttribute(default=0)  # messages naming the media
     listing = UnicodeAttribute(default=ALL)
 
     library = _everything("Media")()
@@ -237,6 +239,7 @@ class HelpRequest(Model):
     org_id = NumberAttribute()
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+    referrers = NumberAttribute(default=0)  # messages naming the request
 
     by_user = _by("user", "user_id")()
     by_org = _by("org", "org_id")()

@@ -155,8 +155,8 @@ def delete(caller: Caller, task_id: int) -> None:
     task = visible(caller, task_id)
     access.require(access.manages(caller, users.get(int(task.user_id))))
     transact_steps([
-        (lambda tx: tx.delete(task, condition=Task.request_count == 0),
-         in_use("The task still has help requests: delete those first")),
+        (lambda tx: tx.delete(task, condition=(Task.request_count == 0) & (Task.referrers == 0)),
+         in_use("The task still has help requests or media: delete those first")),
         (lambda tx: tx.update(CoachingUser(int(task.user_id)), actions=[CoachingUser.task_count.add(-1)]),
          Conflict("conflict", "Try again")),
     ])

@@ -325,7 +325,7 @@ def test_a_task_with_help_requests_cannot_be_deleted(api, world):
     before = store()
 
     assert api.delete("/api/tasks/1", token=world.tokens["coach"]) == (
-        409, {"message": "The task still has help requests: delete those first"})
+        409, {"message": "The task still has help requests or media: delete those first"})
     assert store() == before
 
     assert api.delete("/api/requests/1", token=world.tokens["coach"]) == DELETED
@@ -490,7 +490,7 @@ def test_viewed_media_cannot_be_deleted_until_no_client_has_viewed_it(api, world
     before = store()
 
     assert api.delete("/api/media/1", token=world.tokens["admin"]) == (
-        409, {"message": "Clients have viewed this media: delete their viewed_media records first"})
+        409, {"message": "Clients have viewed this media, or messages name it: delete those first"})
     assert store() == before
 
     assert api.delete(f"/api/clients/{world.ids['client']}/viewed_media/1", token=world.tokens["coach"]) == DELETED
@@ -657,3 +657,29 @@ def test_a_help_requests_user_and_task_cannot_change(api, world):
     assert api.put("/api/requests/99", {"status": "RESOLVED"}, token=world.tokens["root"]) == NOT_FOUND
     assert store() == before
     assert user(world.ids["client"]).status == "AWAITING_HELP"
+
+
+def test_records_that_others_name_are_deleted_only_after_those_are(api, world):
+    # The document's foreign keys: media names a task; a message names media and a help request.
+    admin, coach = world.tokens["admin"], world.tokens["coach"]
+    task = new_task(api, world)
+    media = new_media(api, world, task_id=task["id"])
+    request = new_request(api, world, task["id"])
+    status, message = api.post("/api/messages", {"text": "See this", "to_user": world.ids["client"],
+                                                 "from_user": world.ids["coach"], "media_id": media["id"],
+                                                 "request_id": request["id"]}, token=coach)
+    assert status == 201, message
+    before = store()
+
+    assert api.delete(f"/api/media/{media['id']}", token=admin) == (
+        409, {"message": "Clients have viewed this media, or messages name it: delete those first"})
+    assert api.delete(f"/api/requests/{request['id']}", token=coach) == (
+        409, {"message": "Messages still name this request: delete those first"})
+    assert api.delete(f"/api/tasks/{task['id']}", token=coach) == (
+        409, {"message": "The task still has help requests or media: delete those first"})
+    assert store() == before
+
+    for path, token in ((f"/api/messages/{message['id']}", coach), (f"/api/media/{media['id']}", admin),
+                        (f"/api/requests/{request['id']}", coach), (f"/api/tasks/{task['id']}", coach)):
+        assert api.delete(path, token=token) == (200, {"deleted": 1}), path
+    assert Task.count() == 0 and Media.count() == 0 and HelpRequest.count() == 0
