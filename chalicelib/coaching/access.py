@@ -85,7 +85,7 @@ def sees_record(caller: Caller, user_id: int, org_id: int, owner: Callable[[], C
 def records(caller: Caller, model: Any, clients: Callable[[], list[CoachingUser]]) -> list:
     """The records of a model that the caller sees, by id, each scope read through an index: every org's for
     a Superadmin, the org's for an Admin, each client's (and the coach's own) for a Coach, the caller's own
-    for a Client. Never a Scan."""
+    for a Client. No listing reads a whole table."""
     if caller.role == SUPERADMIN:
         found = _each(model.by_org, [int(org.id) for org in Org.everything.query(ALL)])
     elif caller.role == ADMIN:
