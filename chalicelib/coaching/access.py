@@ -87,17 +87,17 @@ def records(caller: Caller, model: Any, clients: Callable[[], list[CoachingUser]
     a Superadmin, the org's for an Admin, each client's (and the coach's own) for a Coach, the caller's own
     for a Client. No listing reads a whole table."""
     if caller.role == SUPERADMIN:
-        found = _each(model.by_org, [int(org.id) for org in Org.everything.query(ALL)])
+        found = each(model.by_org, [int(org.id) for org in Org.everything.query(ALL)])
     elif caller.role == ADMIN:
         found = list(model.by_org.query(caller.org_id))
     elif caller.role == COACH:
-        found = _each(model.by_user, [caller.id, *(int(client.id) for client in clients())])
+        found = each(model.by_user, [caller.id, *(int(client.id) for client in clients())])
     else:
         found = list(model.by_user.query(caller.id))
     return sorted(found, key=lambda item: int(item.id))
 
 
-def _each(index: Any, keys: list[int]) -> list:
+def each(index: Any, keys: list) -> list:
     """The items under each key of an index, Queried 8 at a time."""
     if not keys:
         return []

@@ -7,7 +7,7 @@ from typing import Any
 from chalice import Blueprint
 
 from chalicelib.coaching import access, fields, help_requests, media, messages, orgs, shapes, tasks, users
-from chalicelib.coaching.errors import invalid_field, render
+from chalicelib.coaching.errors import render
 from chalicelib.coaching.models import CLIENT, COACH
 from chalicelib.core.bodies import json_body
 from chalicelib.core.routing import json_response, routes
@@ -66,16 +66,10 @@ def collection(path: str, service: Any, spec: dict, shape: Callable, *, update: 
 
 def _users_of_type(user_type: str | None) -> SimpleNamespace:
     """The users service seen from `/api/clients` (Client), `/api/coaches` (Coach) or `/api/users` (any)."""
-
-    def create(caller, values):
-        if user_type and values.get("type") not in (None, user_type):
-            raise invalid_field("type", f"must be {user_type} here")
-        return users.create(caller, {**values, "type": user_type or values["type"]})
-
     return SimpleNamespace(
         listing=lambda caller: users.listing(caller, user_type),
         visible=lambda caller, user_id: users.visible(caller, user_id, user_type),
-        create=create,
+        create=lambda caller, values: users.create(caller, values, user_type),
         update=lambda caller, user_id, changes: users.update(caller, user_id, changes, user_type),
         delete=lambda caller, user_id: users.delete(caller, user_id, user_type))
 

@@ -1,7 +1,6 @@
 """Coaching users (clients, coaches, admins, superadmins): unique emails, an existing org, a coach of the
 same org, and no deletion (nor change of org) while records still refer to the user. Each invariant is a
 condition in the transaction that changes the user."""
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from chalicelib.coaching import access
@@ -55,9 +54,7 @@ def listing(caller: Caller, user_type: str | None = None) -> list[CoachingUser]:
     """The users the caller may see (of one type, or all), by id: one index Query per scope."""
     wanted = (user_type,) if user_type else USER_TYPES
     if caller.role == SUPERADMIN:
-        with ThreadPoolExecutor(len(wanted)) as pool:
-            found = [user for of_type in pool.map(lambda t: list(CoachingUser.by_type.query(t)), wanted)
-                     for user in of_type]
+        found = access.each(CoachingUser.by_type, list(wanted))
     elif caller.role == ADMIN:
         found = list(CoachingUser.by_org.query(caller.org_id))
     elif caller.role == COACH:
@@ -81,8 +78,12 @@ def _may_create(caller: Caller, values: dict) -> None:
         values["coach_id"] = caller.id
 
 
-def create(caller: Caller, values: dict) -> CoachingUser:
-    """A new user (201); the email, org and coach are checked in the transaction that writes it."""
+def create(caller: Caller, values: dict, user_type: str | None = None) -> CoachingUser:
+    """A new user (201), of `user_type` where the route gives one; the email, org and coach are checked in the
+    transaction that writes it."""
+    if user_type and values.get("type") not in (None, user_type):
+        raise invalid_field("type", f"must be {user_type} here")
+    values = {**values, "type": user_type or values["type"]}
     _may_create(caller, values)
     now = clock.now()
     user = CoachingUser(next_id("coaching-users"), created_at=now, updated_at=now,
