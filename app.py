@@ -5,6 +5,7 @@ from chalicelib import jobs
 from chalicelib.accounts.routes import bp as accounts
 from chalicelib.coaching.routes import bp as coaching
 from chalicelib.content_requests.routes import bp as content_requests
+from chalicelib.dialogues.routes import bp as dialogues
 from chalicelib.jobs import checkins, content_expiry, expiry  # noqa: F401  (registers the jobs)
 from chalicelib.nearby.routes import bp as nearby
 from chalicelib.recordings.routes import bp as recordings
@@ -20,4 +21,5 @@ app.register_blueprint(recordings, url_prefix="/api/projects")
 app.register_blueprint(nearby, url_prefix="/api/v04")
 app.register_blueprint(content_requests, url_prefix="/api/v4")
 app.register_blueprint(coaching, url_prefix="/api")
+app.register_blueprint(dialogues)
 jobs.schedule(app)

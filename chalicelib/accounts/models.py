@@ -5,6 +5,9 @@ from pynamodb.models import Model
 
 from chalicelib.core.tables import register, table_meta
 
+# The one `listing` key of the accounts' `everyone` index.
+EVERYONE = "all"
+
 
 class AccountByNumber(GlobalSecondaryIndex):
     """Looks an account up by its integer id (nearby's userId, content requests' user.id)."""
@@ -14,6 +17,17 @@ class AccountByNumber(GlobalSecondaryIndex):
         projection = AllProjection()
 
     number = NumberAttribute(hash_key=True)
+
+
+class EveryAccount(GlobalSecondaryIndex):
+    """Every account under one key, by integer id: the admin's paged list of users."""
+
+    class Meta:
+        index_name = "everyone"
+        projection = AllProjection()
+
+    listing = UnicodeAttribute(hash_key=True)
+    number = NumberAttribute(range_key=True)
 
 
 @register
@@ -34,7 +48,10 @@ class Account(Model):
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 
+    listing = UnicodeAttribute(default=EVERYONE)
+
     by_number = AccountByNumber()
+    everyone = EveryAccount()
 
 
 @register

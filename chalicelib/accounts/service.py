@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
-from chalicelib.accounts.models import Account, EmailClaim, RedeemedRefreshToken, ResetToken
+from chalicelib.accounts.models import EVERYONE, Account, EmailClaim, RedeemedRefreshToken, ResetToken
 from chalicelib.accounts.passwords import hash_password, verify_password
 from chalicelib.core import clock, mail, tokens
 from chalicelib.core.counters import next_id
@@ -27,6 +27,11 @@ class EmailTaken(Conflict):
         super().__init__("AUTH_EMAIL_EXISTS", "An account with that email already exists")
 
 
+class WrongPassword(Unauthorized):
+    def __init__(self):
+        super().__init__("AUTH_INCORRECT_PASSWORD", "The password is not correct")
+
+
 def email_key(email: str) -> str:
     """The form in which emails are unique: case-insensitive."""
     return email.strip().lower()
@@ -38,12 +43,16 @@ def _split_name(fullname: str) -> tuple[str, str]:
 
 
 def register(fullname: str, email: str, password: str, *, is_admin: bool = False) -> Account:
+    """Create an account named by one full name (the recordings and nearby documents)."""
+    return create(*_split_name(fullname), email, password, is_admin=is_admin)
+
+
+def create(first_name: str, last_name: str, email: str, password: str, *, is_admin: bool = False) -> Account:
     """Create an account; EmailTaken if the email (in any case) has one already."""
     now = clock.now()
-    first_name, last_name = _split_name(fullname)
     account = Account(id=str(uuid.uuid4()), number=next_id("accounts"), email=email.strip(),
-                      fullname=fullname.strip(), first_name=first_name, last_name=last_name,
-                      password_hash=hash_password(password), is_admin=is_admin,
+                      fullname=_full_name(first_name, last_name), first_name=first_name.strip(),
+                      last_name=last_name.strip(), password_hash=hash_password(password), is_admin=is_admin,
                       created_at=now, updated_at=now)
     claim = EmailClaim(email_key(email), account_id=account.id)
 
@@ -56,6 +65,41 @@ def register(fullname: str, email: str, password: str, *, is_admin: bool = False
     except ConditionFailed as error:
         raise EmailTaken() from error
     return account
+
+
+def _full_name(first_name: str, last_name: str) -> str:
+    return f"{first_name.strip()} {last_name.strip()}".strip()
+
+
+def rename(account: Account, first_name: str, last_name: str) -> Account:
+    """Set the account's names (the full name follows)."""
+    account.update(actions=[Account.first_name.set(first_name.strip()), Account.last_name.set(last_name.strip()),
+                            Account.fullname.set(_full_name(first_name, last_name)),
+                            Account.updated_at.set(clock.now())],
+                   condition=Account.id.exists())
+    return account
+
+
+def change_password(account: Account, old_password: str, new_password: str) -> None:
+    """Set a new password if `old_password` is the current one; tokens issued before stop working.
+    Raises WrongPassword; a concurrent change wins once (the write is conditioned on the hash it checked)."""
+    if not verify_password(old_password, account.password_hash):
+        raise WrongPassword()
+    try:
+        account.update(actions=[Account.password_hash.set(hash_password(new_password)), Account.token_version.add(1),
+                                Account.updated_at.set(clock.now())],
+                       condition=Account.password_hash == account.password_hash)
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        raise WrongPassword() from error
+
+
+def page(number: int, per_page: int) -> list[Account]:
+    """One page of every account, by integer id (a Query on the `everyone` index, reading up to that page)."""
+    skip = (number - 1) * per_page
+    found = Account.everyone.query(EVERYONE, limit=skip + per_page)
+    return list(found)[skip:]
 
 
 def get(account_id: str) -> Account | None:
@@ -88,7 +132,7 @@ def login(email: str, password: str) -> Account:
     if account is None:
         raise Unauthorized("AUTH_EMAIL_DOES_NOT_EXIST", "No account has that email")
     if not verify_password(password, account.password_hash):
-        raise Unauthorized("AUTH_INCORRECT_PASSWORD", "The password is not correct")
+        raise WrongPassword()
     return account
 
 

@@ -6,10 +6,11 @@ from chalicelib.core.errors import InvalidJSON, PayloadTooLarge
 from chalicelib.core.settings import get_settings
 
 
-def json_body(request: Any) -> Any:
-    """The request's JSON body; an empty body is None. Raises InvalidJSON or PayloadTooLarge."""
+def json_body(request: Any, max_bytes: int | None = None) -> Any:
+    """The request's JSON body; an empty body is None. Raises InvalidJSON, or PayloadTooLarge past `max_bytes`
+    (MAX_JSON_BYTES unless a route allows more)."""
     raw = request.raw_body or b""
-    if len(raw) > get_settings().max_json_bytes:
+    if len(raw) > (max_bytes or get_settings().max_json_bytes):
         raise PayloadTooLarge("body_too_large", "The request body is too large")
     if not raw.strip():
         return None

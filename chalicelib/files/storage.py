@@ -90,9 +90,21 @@ def delete(key: str) -> None:
 
 
 def put(key: str, data: bytes, content_type: str) -> StoredObject:
-    """Store small bytes directly (the legacy multipart upload path)."""
+    """Store bytes the app itself holds (the legacy multipart upload, large dialogue documents)."""
     _client().put_object(Bucket=get_settings().media_bucket, Key=key, Body=data, ContentType=content_type)
     return StoredObject(key, len(data), content_type)
+
+
+def get(key: str) -> bytes:
+    """The bytes stored under `key` (FileMissing if none)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        return _client().get_object(Bucket=get_settings().media_bucket, Key=key)["Body"].read()
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in _MISSING_CODES:
+            raise FileMissing(key) from error
+        raise
 
 
 def delete_prefix(prefix: str) -> int:

@@ -1,0 +1,1 @@
+"""The dialogues API: users, permissions, projects, dialogues with revisions and releases, channels, providers."""

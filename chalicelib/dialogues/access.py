@@ -1,0 +1,72 @@
+"""Who is calling and what their permissions allow: the one place that reads the document's permission rules.
+
+admin allows everything; projects:create allows new projects; project:admin allows everything on one project's
+dialogues (create, archive, read, write, publish) and the project itself; project:dialogues:read|write and
+dialogue:read|write allow reading or writing a project's dialogues, or one dialogue. Writing implies reading."""
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.accounts.auth import authenticate
+from chalicelib.accounts.models import Account
+from chalicelib.dialogues import permissions
+from chalicelib.dialogues.errors import forbidden
+from chalicelib.dialogues.permissions import Grant
+
+ADMIN, PROJECTS_CREATE, PROJECT_ADMIN = "admin", "projects:create", "project:admin"
+PROJECT_READ, PROJECT_WRITE = "project:dialogues:read", "project:dialogues:write"
+DIALOGUE_READ, DIALOGUE_WRITE = "dialogue:read", "dialogue:write"
+
+
+@dataclass(frozen=True)
+class Caller:
+    account: Account
+    grants: tuple[Grant, ...]
+
+    @property
+    def id(self) -> str:
+        return self.account.id
+
+    @property
+    def is_admin(self) -> bool:
+        return any(grant.type == ADMIN for grant in self.grants)
+
+    def _holds(self, types: tuple[str, ...], project_id: int, dialogue_id: int | None = None) -> bool:
+        return self.is_admin or any(
+            grant.type in types and grant.project_id == project_id
+            and (grant.dialogue_id is None or grant.dialogue_id == dialogue_id) for grant in self.grants)
+
+    def may_create_projects(self) -> bool:
+        return self.is_admin or any(grant.type == PROJECTS_CREATE for grant in self.grants)
+
+    def administers(self, project_id: int) -> bool:
+        return self._holds((PROJECT_ADMIN,), project_id)
+
+    def sees_project(self, project_id: int) -> bool:
+        """Any permission on the project, or on one of its dialogues, lets the caller see the project."""
+        return self.is_admin or project_id in self.project_ids()
+
+    def project_ids(self) -> set[int]:
+        return {grant.project_id for grant in self.grants if grant.project_id is not None}
+
+    def can_edit(self, project_id: int, dialogue_id: int) -> bool:
+        return self._holds((PROJECT_ADMIN, PROJECT_WRITE, DIALOGUE_WRITE), project_id, dialogue_id)
+
+    def can_view(self, project_id: int, dialogue_id: int) -> bool:
+        return self.can_edit(project_id, dialogue_id) or self._holds((PROJECT_READ, DIALOGUE_READ), project_id,
+                                                                     dialogue_id)
+
+
+def caller(request: Any) -> Caller:
+    """The signed-in account and its grants (one Query); the platform admin holds `admin`."""
+    account = authenticate(request)
+    return Caller(account, tuple(permissions.held(account)))
+
+
+def require(allowed: bool, permission: str, **scope: object) -> None:
+    """403 naming `permission` unless `allowed`."""
+    if not allowed:
+        raise forbidden(permission, **scope)
+
+
+def require_admin(who: Caller) -> None:
+    require(who.is_admin, ADMIN)

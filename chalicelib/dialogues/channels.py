@@ -1,0 +1,122 @@
+"""Providers and their channels. A channel is used by at most one project at a time: attaching is a write
+conditioned on the channel being free (or already that project's) and on the project existing."""
+from typing import Any
+
+from chalicelib.core.counters import next_id
+from chalicelib.core.errors import Conflict
+from chalicelib.core.transactions import transact_steps
+from chalicelib.dialogues import patches
+from chalicelib.dialogues.access import ADMIN, Caller, require, require_admin
+from chalicelib.dialogues.errors import invalid, not_found
+from chalicelib.dialogues.models import ALL, Channel, Project, Provider
+from chalicelib.dialogues.projects import number
+from chalicelib.dialogues.validation import check, writable
+
+READ_ONLY = ("id", "url", "title", "address", "type", "is_available", "provider")
+
+
+def _get(model: type, kind: str, raw_id: str) -> Any:
+    item_id = number(raw_id)
+    try:
+        if item_id is not None:
+            return model.get(item_id, consistent_read=True)
+    except model.DoesNotExist:
+        pass
+    raise not_found(kind, raw_id)
+
+
+def providers_of(channels: list[Channel]) -> dict[int, Provider]:
+    wanted = {channel.provider_id for channel in channels}
+    return {provider.id: provider for provider in Provider.batch_get(wanted)} if wanted else {}
+
+
+def every_channel(who: Caller) -> list[Channel]:
+    require_admin(who)
+    return list(Channel.everything.query(ALL))
+
+
+def of_project(project: Project) -> list[Channel]:
+    return list(Channel.by_project.query(project.id))
+
+
+def visible(who: Caller, raw_id: str) -> Channel:
+    """A channel, for an admin or a caller who sees the project using it."""
+    channel = _get(Channel, "Channel", raw_id)
+    require(who.is_admin or (channel.project_id is not None and who.sees_project(channel.project_id)), ADMIN)
+    return channel
+
+
+def administered(who: Caller, raw_id: str) -> Channel:
+    require_admin(who)
+    return _get(Channel, "Channel", raw_id)
+
+
+def _project_id(body: dict) -> int | None:
+    raw = body.get("project_id")
+    return None if raw is None else int(raw)
+
+
+def _attach(channel: Channel, project_id: int | None) -> Channel:
+    """Give the channel to `project_id` (None frees it): refused while another project uses it."""
+    if project_id is None:
+        channel.update(actions=[Channel.project_id.remove()], condition=Channel.id.exists())
+        return channel
+    steps = [(lambda tx: tx.condition_check(Project, project_id, condition=Project.id.exists()),
+              invalid("not_found", "/project_id", f"Project {project_id} not found")),
+             (lambda tx: tx.update(channel, actions=[Channel.project_id.set(project_id)],
+                                   condition=Channel.project_id.does_not_exist() | (Channel.project_id == project_id)),
+              Conflict("channel_in_use", f"Channel {channel.id} is in use by another project: detach it first"))]
+    transact_steps(steps)
+    channel.project_id = project_id
+    return channel
+
+
+def replace(channel: Channel, body: Any) -> Channel:
+    return _attach(channel, _project_id(check("channel", writable(body, READ_ONLY))))
+
+
+def patch(channel: Channel, operations: Any) -> Channel:
+    current = {"project_id": None if channel.project_id is None else str(channel.project_id)}
+    return _attach(channel, _project_id(check("channel", patches.apply(current, operations))))
+
+
+def create_channel(who: Caller, body: Any) -> Channel:
+    """An operator's new channel (admins only); its provider must exist, and the project it names if any."""
+    require_admin(who)
+    check("new_channel", body)
+    channel = Channel(next_id("dialogue-channels"), provider_id=int(body["provider_id"]), title=body["title"],
+                      address=body["address"], type=body["type"], project_id=_project_id(body))
+    steps = [(lambda tx: tx.condition_check(Provider, channel.provider_id, condition=Provider.id.exists()),
+              invalid("not_found", "/provider_id", f"Provider {channel.provider_id} not found"))]
+    if channel.project_id is not None:
+        steps.append((lambda tx: tx.condition_check(Project, channel.project_id, condition=Project.id.exists()),
+                      invalid("not_found", "/project_id", f"Project {channel.project_id} not found")))
+    steps.append((lambda tx: tx.save(channel, condition=Channel.id.does_not_exist()),
+                  Conflict("conflict", "The channel exists")))
+    transact_steps(steps)
+    return channel
+
+
+def every_provider(who: Caller) -> list[Provider]:
+    require_admin(who)
+    return list(Provider.everything.query(ALL))
+
+
+def provider(who: Caller, raw_id: str) -> tuple[Provider, list[Channel]]:
+    """A provider with the channels the caller may see: all for an admin, else those of the caller's projects
+    (and then only if there is one)."""
+    found = _get(Provider, "Provider", raw_id)
+    channels = list(Channel.by_provider.query(found.id))
+    if not who.is_admin:
+        channels = [channel for channel in channels
+                    if channel.project_id is not None and who.sees_project(channel.project_id)]
+        require(bool(channels), ADMIN)
+    return found, channels
+
+
+def create_provider(who: Caller, body: Any) -> Provider:
+    require_admin(who)
+    check("new_provider", body)
+    created = Provider(next_id("dialogue-providers"), title=body["title"])
+    created.save(condition=Provider.id.does_not_exist())
+    return created

@@ -1,0 +1,101 @@
+"""Dialogues: created with their first revision, listed with what the caller may do, replaced (PUT) and patched
+(PATCH) through new revisions."""
+from typing import Any
+
+from chalicelib.core import clock
+from chalicelib.core.counters import next_id
+from chalicelib.core.errors import BadRequest
+from chalicelib.dialogues import documents, patches, revisions, shapes
+from chalicelib.dialogues.access import PROJECT_ADMIN, Caller, require
+from chalicelib.dialogues.errors import not_found
+from chalicelib.dialogues.models import Dialogue, Project
+from chalicelib.dialogues.projects import number
+from chalicelib.dialogues.revisions import Draft
+from chalicelib.dialogues.validation import check, writable
+
+READ_ONLY = ("id", "url", "revision_id", "is_published", "has_changes", "can_view", "can_edit")
+FILTERS = ("is_archived", "is_published", "has_changes", "can_view", "can_edit")
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def existing(project: Project, raw_id: str) -> Dialogue:
+    dialogue_id = number(raw_id)
+    try:
+        if dialogue_id is not None:
+            return Dialogue.get(project.id, dialogue_id, consistent_read=True)
+    except Dialogue.DoesNotExist:
+        pass
+    raise not_found("Dialogue", raw_id, project_id=project.id)
+
+
+def viewable(who: Caller, project: Project, raw_id: str) -> Dialogue:
+    dialogue = existing(project, raw_id)
+    require(who.can_view(project.id, dialogue.id), "dialogue:read", project_id=project.id, dialogue_id=dialogue.id)
+    return dialogue
+
+
+def editable(who: Caller, project: Project, raw_id: str) -> Dialogue:
+    dialogue = existing(project, raw_id)
+    require(who.can_edit(project.id, dialogue.id), "dialogue:write", project_id=project.id, dialogue_id=dialogue.id)
+    return dialogue
+
+
+def summary(who: Caller, dialogue: Dialogue) -> dict:
+    return shapes.dialogue_summary(dialogue, who.can_view(dialogue.project_id, dialogue.id),
+                                   who.can_edit(dialogue.project_id, dialogue.id))
+
+
+def shown(who: Caller, dialogue: Dialogue, description: dict | None = None) -> dict:
+    description = description if description is not None else documents.load(dialogue.description)
+    return shapes.dialogue(dialogue, description, who.can_view(dialogue.project_id, dialogue.id),
+                           who.can_edit(dialogue.project_id, dialogue.id))
+
+
+def summaries(who: Caller, project: Project, query: Any = None) -> list[dict]:
+    """The project's dialogues (one Query) as the caller sees them, filtered on the flags the query names."""
+    wanted = {}
+    for name in FILTERS:
+        raw = (query or {}).get(name)
+        if raw is not None:
+            if raw.lower() not in _BOOLEANS:
+                raise BadRequest("invalid_param", f"{name} must be true or false", details={"param": name})
+            wanted[name] = _BOOLEANS[raw.lower()]
+    found = [summary(who, dialogue) for dialogue in Dialogue.query(project.id, consistent_read=True)]
+    return [item for item in found if all(item[name] == value for name, value in wanted.items())]
+
+
+def create(who: Caller, project: Project, body: Any) -> tuple[Dialogue, dict]:
+    """A new dialogue (project admins only); its first revision is the edit that builds the description."""
+    require(who.administers(project.id), PROJECT_ADMIN, project_id=project.id)
+    description = revisions.described(body)
+    dialogue = Dialogue(project.id, next_id("dialogues"), head=0, created=clock.to_millis(clock.now()))
+    revisions.start(who, dialogue, Draft(revisions.EDIT, {"edit_type": "create",
+                                                          "patch": patches.difference({}, description)},
+                                         description))
+    return dialogue, description
+
+
+def replace(who: Caller, dialogue: Dialogue, body: Any) -> tuple[Dialogue, dict]:
+    """PUT: the description becomes the body (read-only fields dropped), through an edit holding the difference.
+    A PUT that changes nothing writes no revision."""
+    wanted = revisions.described(writable(body, READ_ONLY))
+
+    def plan(current_dialogue: Dialogue, current: dict) -> list[Draft]:
+        operations = patches.difference(current, wanted)
+        if not operations:
+            return []
+        return [revisions.edit(who, current_dialogue, current, {"edit_type": "replace", "patch": operations})]
+
+    dialogue, description, _ = revisions.record(who, dialogue, plan)
+    return dialogue, description
+
+
+def patch(who: Caller, dialogue: Dialogue, operations: Any) -> tuple[Dialogue, dict]:
+    """PATCH: an edit holding the client's operations, applied all or nothing."""
+    check("json_patch", operations)
+
+    def plan(current_dialogue: Dialogue, current: dict) -> list[Draft]:
+        return [revisions.edit(who, current_dialogue, current, {"edit_type": "patch", "patch": operations})]
+
+    dialogue, description, _ = revisions.record(who, dialogue, plan)
+    return dialogue, description

@@ -1,0 +1,44 @@
+"""Where dialogue descriptions, snapshots and revision bodies live: in the item while small, else in the media
+bucket. A DynamoDB item stops at 400 KB and a transaction at 4 MB, while a description may reach several MB."""
+import hashlib
+import json
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from chalicelib.files import storage
+
+# A dialogue's own description is read on every GET, so it stays in the item up to this size.
+HEAD_INLINE_BYTES = 256 * 1024
+# Revision bodies and snapshots: up to 50 revisions share one transaction with the head (4 MB in all).
+PART_INLINE_BYTES = 16 * 1024
+_PARALLEL = 8
+
+
+def _encode(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def store(value: Any, dialogue_id: int, inline_bytes: int = PART_INLINE_BYTES) -> dict:
+    """A reference to `value` for an item: the value itself, or the key of an object holding it. Objects are
+    named by their digest, so storing the same document twice writes one object."""
+    data = _encode(value)
+    if len(data) <= inline_bytes:
+        return {"value": value}
+    key = f"dialogues/{dialogue_id}/{hashlib.sha256(data).hexdigest()}.json"
+    storage.put(key, data, "application/json")
+    return {"s3": key}
+
+
+def load(reference: dict) -> Any:
+    """The document a reference stands for."""
+    if "s3" not in reference:
+        return reference["value"]
+    return json.loads(storage.get(reference["s3"]))
+
+
+def load_all(references: list[dict]) -> list[Any]:
+    """Several documents, the stored ones fetched in parallel."""
+    if sum("s3" in reference for reference in references) < 2:
+        return [load(reference) for reference in references]
+    with ThreadPoolExecutor(_PARALLEL) as pool:
+        return list(pool.map(load, references))

@@ -1,0 +1,123 @@
+"""Dialogue storage: permissions, projects, dialogues with their revisions and releases, providers and channels.
+
+Ids the document shows as strings are integers from a counter, kept as numbers so that they sort; a dialogue's
+revisions and releases are numbered within it, and a revision's id is its number."""
+from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from chalicelib.core.tables import register, table_meta
+
+# The one `listing` key of tables that are listed whole through their `everything` index.
+ALL = "all"
+
+
+def _index(name: str, hash_key: str, hash_type: type = UnicodeAttribute) -> GlobalSecondaryIndex:
+    """A GSI `name` on `hash_key`, sorted by id and projecting everything."""
+    meta = type("Meta", (), {"index_name": name, "projection": AllProjection()})
+    attributes = {hash_key: hash_type(hash_key=True), "id": NumberAttribute(range_key=True)}
+    return type(f"Index_{name}", (GlobalSecondaryIndex,), {"Meta": meta, **attributes})()
+
+
+@register
+class Permission(Model):
+    """A grant to one account. Its id is a digest of what it grants, so granting the same thing twice is one item."""
+
+    Meta = table_meta("dialogue-permissions")
+
+    user_id = UnicodeAttribute(hash_key=True)
+    id = UnicodeAttribute(range_key=True)
+    type = UnicodeAttribute()
+    project_id = NumberAttribute(null=True)
+    dialogue_id = NumberAttribute(null=True)
+    created = NumberAttribute()
+
+
+@register
+class Project(Model):
+    Meta = table_meta("dialogue-projects")
+
+    id = NumberAttribute(hash_key=True)
+    title = UnicodeAttribute()
+    is_archived = BooleanAttribute(default=False)
+    created = NumberAttribute()
+    listing = UnicodeAttribute(default=ALL)
+
+    everything = _index("everything", "listing")
+
+
+class Stored(JSONAttribute):
+    """A JSON document held in the item, or a reference `{"s3": key}` to one in the media bucket (documents.py)."""
+
+
+@register
+class Dialogue(Model):
+    """A dialogue and its head: the latest revision number and the description as of it."""
+
+    Meta = table_meta("dialogues")
+
+    project_id = NumberAttribute(hash_key=True)
+    id = NumberAttribute(range_key=True)
+    title = UnicodeAttribute()
+    is_archived = BooleanAttribute(default=False)
+    description = Stored()
+    head = NumberAttribute()
+    release_count = NumberAttribute(default=0)
+    released_revision = NumberAttribute(null=True)
+    created = NumberAttribute()
+
+
+@register
+class Revision(Model):
+    """One numbered change: its body (details and properties, the patch among them) and, when kept, the
+    description it produced."""
+
+    Meta = table_meta("dialogue-revisions")
+
+    dialogue_id = NumberAttribute(hash_key=True)
+    number = NumberAttribute(range_key=True)
+    user_id = UnicodeAttribute()
+    created = NumberAttribute()
+    type = UnicodeAttribute()
+    body = Stored()
+    snapshot = Stored(null=True)
+
+
+@register
+class Release(Model):
+    Meta = table_meta("dialogue-releases")
+
+    dialogue_id = NumberAttribute(hash_key=True)
+    number = NumberAttribute(range_key=True)
+    revision = NumberAttribute()
+    created = NumberAttribute()
+
+
+@register
+class Provider(Model):
+    Meta = table_meta("dialogue-providers")
+
+    id = NumberAttribute(hash_key=True)
+    title = UnicodeAttribute()
+    listing = UnicodeAttribute(default=ALL)
+
+    everything = _index("everything", "listing")
+
+
+@register
+class Channel(Model):
+    """An address. `project_id` is the one project using it, if any: a single attribute, so one at a time."""
+
+    Meta = table_meta("dialogue-channels")
+
+    id = NumberAttribute(hash_key=True)
+    provider_id = NumberAttribute()
+    title = UnicodeAttribute()
+    address = UnicodeAttribute()
+    type = UnicodeAttribute()
+    project_id = NumberAttribute(null=True)
+    listing = UnicodeAttribute(default=ALL)
+
+    everything = _index("everything", "listing")
+    by_project = _index("by-project", "project_id", NumberAttribute)
+    by_provider = _index("by-provider", "provider_id", NumberAttribute)

@@ -1,0 +1,91 @@
+"""Projects: created with their creator's project:admin in one transaction, seen by whoever holds a permission
+on them, edited and archived by their admins."""
+from typing import Any
+
+from chalicelib.core import clock
+from chalicelib.core.counters import next_id
+from chalicelib.core.pagination import Page
+from chalicelib.core.transactions import transact_write
+from chalicelib.dialogues import patches, permissions
+from chalicelib.dialogues.access import PROJECT_ADMIN, PROJECTS_CREATE, Caller, require
+from chalicelib.dialogues.errors import not_found
+from chalicelib.dialogues.models import ALL, Project
+from chalicelib.dialogues.validation import check, writable
+
+READ_ONLY = ("id", "url", "dialogues")
+
+
+def number(raw: str) -> int | None:
+    """A path's id as the integer it names, or None for anything that cannot be one."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 15 else None
+
+
+def get(project_id: int) -> Project | None:
+    try:
+        return Project.get(project_id, consistent_read=True)
+    except Project.DoesNotExist:
+        return None
+
+
+def existing(raw_id: str) -> Project:
+    project_id = number(raw_id)
+    project = get(project_id) if project_id is not None else None
+    if project is None:
+        raise not_found("Project", raw_id)
+    return project
+
+
+def visible(who: Caller, raw_id: str) -> Project:
+    """The project, for a caller with any permission on it (404 if none such, 403 if not theirs)."""
+    project = existing(raw_id)
+    require(who.sees_project(project.id), "project:dialogues:read", project_id=project.id)
+    return project
+
+
+def administered(who: Caller, raw_id: str) -> Project:
+    project = existing(raw_id)
+    require(who.administers(project.id), PROJECT_ADMIN, project_id=project.id)
+    return project
+
+
+def listing(who: Caller, page: Page) -> list[Project]:
+    """The page of projects the caller may see, by id: an admin's from the `everything` index, anyone else's by
+    their grants (one BatchGetItem)."""
+    if who.is_admin:
+        skip = (page.number - 1) * page.per_page
+        return list(Project.everything.query(ALL, limit=skip + page.per_page))[skip:]
+    found = sorted(Project.batch_get(who.project_ids()), key=lambda project: project.id) if who.project_ids() else []
+    return page.slice(found)
+
+
+def _fields(body: dict) -> dict:
+    return {"title": body["title"], "is_archived": bool(body.get("is_archived", False))}
+
+
+def create(who: Caller, body: Any) -> Project:
+    require(who.may_create_projects(), PROJECTS_CREATE)
+    fields = _fields(check("project", body))
+    project = Project(next_id("dialogue-projects"), created=clock.to_millis(clock.now()), **fields)
+    grant = permissions.item(who.id, PROJECT_ADMIN, project.id)
+
+    def write(transaction: Any) -> None:
+        transaction.save(project, condition=Project.id.does_not_exist())
+        transaction.save(grant)
+
+    transact_write(write)
+    return project
+
+
+def _store(project: Project, fields: dict) -> Project:
+    project.update(actions=[Project.title.set(fields["title"]), Project.is_archived.set(fields["is_archived"])],
+                   condition=Project.id.exists())
+    return project
+
+
+def replace(project: Project, body: Any) -> Project:
+    return _store(project, _fields(check("project", writable(body, READ_ONLY))))
+
+
+def patch(project: Project, operations: Any) -> Project:
+    current = {"title": project.title, "is_archived": bool(project.is_archived)}
+    return _store(project, _fields(check("project", patches.apply(current, operations))))

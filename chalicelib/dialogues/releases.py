@@ -1,0 +1,76 @@
+"""Releases: numbered marks on a dialogue's revisions, made by project admins. The latest one decides
+`is_published` and `has_changes`; numbers run 1..N, kept by a condition on the dialogue's release count."""
+import random
+import time
+from typing import Any
+
+from chalicelib.core import clock
+from chalicelib.core.errors import Conflict
+from chalicelib.core.transactions import ConditionFailed, transact_write
+from chalicelib.dialogues import revisions
+from chalicelib.dialogues.access import PROJECT_ADMIN, Caller, require
+from chalicelib.dialogues.errors import invalid, not_found
+from chalicelib.dialogues.history import Window
+from chalicelib.dialogues.models import Dialogue, Release, Revision
+from chalicelib.dialogues.projects import number
+from chalicelib.dialogues.validation import check
+
+_ATTEMPTS = 10
+
+
+def create(who: Caller, dialogue: Dialogue, body: Any) -> tuple[Dialogue, Release]:
+    """Release the revision the body names; a concurrent release makes this one try again on the new count."""
+    require(who.administers(dialogue.project_id), PROJECT_ADMIN, project_id=dialogue.project_id)
+    check("release", body)
+    revision = number(body["revision_id"])
+    for attempt in range(_ATTEMPTS):
+        if revision is None or revision > int(dialogue.head):
+            raise invalid("not_found", "/revision_id",
+                          f"Revision {body['revision_id']} does not belong to dialogue {dialogue.id}")
+        try:
+            return dialogue, _release(dialogue, revision)
+        except ConditionFailed:
+            time.sleep(random.uniform(0, 0.02 * (attempt + 1)))
+            dialogue = Dialogue.get(dialogue.project_id, dialogue.id, consistent_read=True)
+    raise Conflict("contended", "Too many releases at once of this dialogue: try again")
+
+
+def _release(dialogue: Dialogue, revision: int) -> Release:
+    """Write release number count + 1 if the count is still what was read."""
+    count = int(dialogue.release_count)
+    release = Release(dialogue.id, count + 1, revision=revision, created=clock.to_millis(clock.now()))
+
+    def write(transaction: Any) -> None:
+        transaction.condition_check(Revision, dialogue.id, revision, condition=Revision.number.exists())
+        transaction.update(dialogue, actions=[Dialogue.release_count.set(count + 1),
+                                              Dialogue.released_revision.set(revision)],
+                           condition=Dialogue.release_count == count)
+        transaction.save(release, condition=Release.number.does_not_exist())
+
+    transact_write(write)
+    dialogue.release_count, dialogue.released_revision = count + 1, revision
+    return release
+
+
+def existing(dialogue: Dialogue, raw_id: str) -> Release:
+    release_number = number(raw_id)
+    try:
+        if release_number is not None:
+            return Release.get(dialogue.id, release_number, consistent_read=True)
+    except Release.DoesNotExist:
+        pass
+    raise not_found("Release", raw_id, dialogue_id=dialogue.id)
+
+
+def description(dialogue: Dialogue, release: Release) -> dict:
+    """The description as released."""
+    return revisions.description_at(dialogue, int(release.revision))
+
+
+def listing(dialogue: Dialogue, window: Window) -> list[Release]:
+    if window.by_number():
+        low, high = window.numbers(int(dialogue.release_count))
+        found = list(Release.query(dialogue.id, Release.number.between(low, high))) if low <= high else []
+    else:
+        found = list(Release.query(dialogue.id))
+    return window.arrange(found, lambda item, name: getattr(item, name))

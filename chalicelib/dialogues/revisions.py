@@ -1,0 +1,177 @@
+"""A dialogue's revisions: numbered 1..N without gaps or duplicates. Every write moves the dialogue's head and
+puts its revisions in one transaction conditioned on the head it read; a writer that loses re-reads the head and
+tries again, and after many losses answers 409. The last revision of each write keeps a snapshot of the
+description, so any revision's description is that snapshot plus at most a write's worth of patches."""
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.core import clock
+from chalicelib.core.errors import Conflict
+from chalicelib.core.transactions import ConditionFailed, transact_write
+from chalicelib.dialogues import documents, patches
+from chalicelib.dialogues.access import PROJECT_ADMIN, Caller, require
+from chalicelib.dialogues.errors import invalid
+from chalicelib.dialogues.history import Window
+from chalicelib.dialogues.models import Dialogue, Revision
+from chalicelib.dialogues.validation import check, pointer
+
+EDIT, REVERT = "edit", "revert"
+# Concurrent writers to one dialogue each win a round; this many rounds lets about as many writers through.
+ATTEMPTS = 40
+
+
+@dataclass
+class Draft:
+    """A revision about to be written: what the client sent and the description it leads to."""
+
+    type: str
+    properties: dict
+    description: dict
+    details: dict = field(default_factory=dict)
+    created: int | None = None
+    # A revert's patch from the description before it: not shown, but replayed like an edit's.
+    patch: list | None = None
+
+
+Plan = Callable[[Dialogue, dict], list[Draft]]
+
+
+def described(document: Any) -> dict:
+    """A dialogue description that fits the schema, with `is_archived` filled in."""
+    check("dialogue", document)
+    return {"title": document["title"], "sequences": document["sequences"],
+            "is_archived": bool(document.get("is_archived", False))}
+
+
+def edit(who: Caller, dialogue: Dialogue, current: dict, properties: dict, at: tuple = (), **extra: Any) -> Draft:
+    """An edit that applies `properties["patch"]` to `current`; the result must fit the schema. `at` is where
+    the patch sits in the request body, for errors."""
+    after = described(patches.apply(current, properties["patch"], at))
+    _may_archive(who, dialogue, current, after)
+    return Draft(EDIT, properties, after, **extra)
+
+
+def _may_archive(who: Caller, dialogue: Dialogue, before: dict, after: dict) -> None:
+    """Archiving or restoring a dialogue is for its project's admins."""
+    if after["is_archived"] != before["is_archived"]:
+        require(who.administers(dialogue.project_id), PROJECT_ADMIN, project_id=dialogue.project_id)
+
+
+Written = list[tuple[Revision, dict]]
+
+
+def record(who: Caller, dialogue: Dialogue, plan: Plan) -> tuple[Dialogue, dict, Written]:
+    """Append the revisions `plan(dialogue, description)` drafts, all or none; the dialogue, its description and
+    the new revisions with their bodies. `plan` runs again on the new head after a lost race."""
+    for attempt in range(ATTEMPTS):
+        current = documents.load(dialogue.description)
+        drafts = plan(dialogue, current)
+        if not drafts:
+            return dialogue, current, []
+        try:
+            return dialogue, drafts[-1].description, _append(who, dialogue, drafts)
+        except ConditionFailed:
+            time.sleep(random.uniform(0, 0.01 * min(attempt + 1, 8)))
+            dialogue = Dialogue.get(dialogue.project_id, dialogue.id, consistent_read=True)
+    raise Conflict("contended", "Too many revisions at once to this dialogue: try again")
+
+
+def start(who: Caller, dialogue: Dialogue, draft: Draft) -> Written:
+    """Write a new dialogue with its first revision."""
+    return _append(who, dialogue, [draft], new=True)
+
+
+def _append(who: Caller, dialogue: Dialogue, drafts: list[Draft], new: bool = False) -> Written:
+    head, now = int(dialogue.head), clock.to_millis(clock.now())
+    bodies = [_body(draft) for draft in drafts]
+    items = [Revision(dialogue.id, head + index + 1, user_id=who.id, type=draft.type,
+                      created=int(draft.created if draft.created is not None else now),
+                      body=documents.store(body, dialogue.id),
+                      snapshot=documents.store(draft.description, dialogue.id) if draft is drafts[-1] else None)
+             for index, (draft, body) in enumerate(zip(drafts, bodies, strict=True))]
+    final = drafts[-1].description
+    reference = documents.store(final, dialogue.id, documents.HEAD_INLINE_BYTES)
+
+    def write(transaction: Any) -> None:
+        if new:
+            dialogue.head, dialogue.description = len(items), reference
+            dialogue.title, dialogue.is_archived = final["title"], final["is_archived"]
+            transaction.save(dialogue, condition=Dialogue.id.does_not_exist())
+        else:
+            transaction.update(dialogue, actions=[
+                Dialogue.head.set(head + len(items)), Dialogue.description.set(reference),
+                Dialogue.title.set(final["title"]), Dialogue.is_archived.set(final["is_archived"])],
+                condition=Dialogue.head == head)
+        for item in items:
+            transaction.save(item, condition=Revision.number.does_not_exist())
+
+    transact_write(write)
+    dialogue.head, dialogue.description = head + len(items), reference
+    dialogue.title, dialogue.is_archived = final["title"], final["is_archived"]
+    return list(zip(items, bodies, strict=True))
+
+
+def _body(draft: Draft) -> dict:
+    body = {"details": draft.details, "properties": draft.properties}
+    return {**body, "patch": draft.patch} if draft.patch is not None else body
+
+
+def from_bodies(who: Caller, bodies: list[dict], bulk: bool) -> Plan:
+    """The plan for revisions a client posted (edits and reverts, checked against the schema already)."""
+
+    def plan(dialogue: Dialogue, current: dict) -> list[Draft]:
+        drafts: list[Draft] = []
+        for index, body in enumerate(bodies):
+            prefix = (index,) if bulk else ()
+            before = drafts[-1].description if drafts else current
+            extra = {"details": body.get("details", {}), "created": body.get("created")}
+            if body["type"] == EDIT:
+                drafts.append(edit(who, dialogue, before, body["properties"], (*prefix, "properties", "patch"),
+                                   **extra))
+            else:
+                drafts.append(_revert(who, dialogue, before, drafts, body["properties"], prefix, extra))
+        return drafts
+
+    return plan
+
+
+def _revert(who: Caller, dialogue: Dialogue, before: dict, drafts: list[Draft], properties: dict, prefix: tuple,
+            extra: dict) -> Draft:
+    number, head = int(properties["revision_id"]), int(dialogue.head)
+    if number > head + len(drafts):
+        raise invalid("not_found", pointer((*prefix, "properties", "revision_id")),
+                      f"Revision {number} does not belong to dialogue {dialogue.id}")
+    target = drafts[number - head - 1].description if number > head else description_at(dialogue, number)
+    _may_archive(who, dialogue, before, target)
+    return Draft(REVERT, properties, target, patch=patches.difference(before, target), **extra)
+
+
+def description_at(dialogue: Dialogue, number: int) -> dict:
+    """The description as revision `number` left it: the nearest snapshot at or before it, then the patches."""
+    replay = []
+    for item in Revision.query(dialogue.id, Revision.number <= number, scan_index_forward=False,
+                               consistent_read=True):
+        if item.snapshot is not None:
+            document = documents.load(item.snapshot)
+            break
+        replay.append(item)
+    else:
+        raise LookupError(f"dialogue {dialogue.id} has no snapshot before revision {number}")
+    for item in reversed(replay):
+        body = documents.load(item.body)
+        document = patches.apply(document, body.get("patch") or body["properties"]["patch"])
+    return document
+
+
+def listing(dialogue: Dialogue, window: Window) -> list[tuple[Revision, dict]]:
+    """A page of revisions with their bodies (stored ones fetched in parallel)."""
+    if window.by_number():
+        low, high = window.numbers(int(dialogue.head))
+        found = list(Revision.query(dialogue.id, Revision.number.between(low, high))) if low <= high else []
+    else:
+        found = list(Revision.query(dialogue.id))
+    page = window.arrange(found, lambda item, name: getattr(item, name))
+    return list(zip(page, documents.load_all([item.body for item in page]), strict=True))

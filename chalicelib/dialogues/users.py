@@ -1,0 +1,82 @@
+"""Dialogue users: accounts of the shared store, shown and edited the way the dialogues document has them."""
+import logging
+from typing import Any
+
+from chalicelib.accounts import service as accounts
+from chalicelib.accounts.models import Account
+from chalicelib.core.errors import BadGateway, Gone, NotFound
+from chalicelib.core.pagination import Page
+from chalicelib.core.settings import get_settings
+from chalicelib.dialogues import patches
+from chalicelib.dialogues.access import ADMIN, Caller, require, require_admin
+from chalicelib.dialogues.errors import invalid, not_found
+from chalicelib.dialogues.validation import check, writable
+
+log = logging.getLogger(__name__)
+READ_ONLY = ("id", "url", "email", "permissions")
+_TOKEN_PROBLEMS = {"TOKEN_404": "The token does not exist", "TOKEN_USED": "The token was already used",
+                   "TOKEN_EXPIRED": "The token has expired"}
+
+
+def listing(who: Caller, page: Page) -> list[Account]:
+    require_admin(who)
+    return accounts.page(page.number, page.per_page)
+
+
+def create(who: Caller, body: Any) -> Account:
+    require_admin(who)
+    check("new_user", body)
+    try:
+        return accounts.create(body.get("first_name", ""), body.get("last_name", ""), body["email"],
+                               body["password"])
+    except accounts.EmailTaken as error:
+        raise invalid("unique", "/email", "A user with this email already exists") from error
+
+
+def visible(who: Caller, user_id: str) -> Account:
+    """The user `user_id`, for that user or an admin."""
+    account = who.account if user_id == who.id else accounts.get(user_id)
+    if account is None:
+        require_admin(who)
+        raise not_found("User", user_id)
+    require(account.id == who.id or who.is_admin, ADMIN)
+    return account
+
+
+def replace(account: Account, body: Any) -> Account:
+    names = check("user", writable(body, READ_ONLY))
+    return accounts.rename(account, names.get("first_name", ""), names.get("last_name", ""))
+
+
+def patch(account: Account, operations: Any) -> Account:
+    names = check("user", patches.apply({"first_name": account.first_name, "last_name": account.last_name},
+                                        operations))
+    return accounts.rename(account, names.get("first_name", ""), names.get("last_name", ""))
+
+
+def change_password(account: Account, body: Any) -> None:
+    check("password_change", body)
+    try:
+        accounts.change_password(account, body["old_password"], body["new_password"])
+    except accounts.WrongPassword as error:
+        raise invalid("incorrect", "/old_password", "The old password is not correct") from error
+
+
+def start_reset(body: Any) -> None:
+    """Mail a reset token if an account has the email. The answer is the same either way, so nothing here tells
+    whether the email is known; a mail failure is logged, not shown."""
+    check("password_reset", body)
+    try:
+        accounts.start_password_reset(body["email"], get_settings().public_base_url)
+    except NotFound:
+        return
+    except BadGateway:
+        log.exception("could not mail a password reset")
+
+
+def confirm_reset(body: Any) -> None:
+    check("password_confirmation", body)
+    try:
+        accounts.reset_password(body["token"], body["password"])
+    except (NotFound, Gone) as error:
+        raise invalid(error.code.lower(), "/token", _TOKEN_PROBLEMS[error.code]) from error
