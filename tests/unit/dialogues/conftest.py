@@ -25,14 +25,14 @@ PEOPLE = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def built_world() -> dict:
     return {}
 
 
 @pytest.fixture
 def world(api, built_world):
-    """Built once a module, then given to each test again from a copy of the tables it left (same ids, tokens).
+    """Built once a session, then given to each test again from a copy of the tables it left (same ids, tokens).
 
     `world.root` is the platform admin's token; `world.project` (P) holds dialogues `world.dialogue` (D) and
     `world.second` (D2); `world.other` is another project (Q) with dialogue `world.other_dialogue`;
@@ -51,7 +51,7 @@ def _ok(result, status=200):
 
 def _build(api) -> SimpleNamespace:
     accounts.register("Root Admin", "root@example.com", PASSWORD, is_admin=True)
-    root = api.sign_in("root@example.com", )
+    root = api.sign_in("root@example.com")
     project = _ok(api.post("/projects/", {"title": "Maternal Health ZA"}, token=root), 201)["id"]
     other = _ok(api.post("/projects/", {"title": "Maternal Health MX"}, token=root), 201)["id"]
     dialogues = [_ok(api.post(f"/projects/{p}/dialogues/", {"title": title, "sequences": [SEQUENCE]}, token=root),
