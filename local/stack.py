@@ -62,9 +62,11 @@ def prepare(env: dict) -> None:
 
     from chalicelib.accounts import service
     from chalicelib.core.tables import create_tables
+    from chalicelib.dialogues import channels
 
     created = create_tables()
     print(f"tables: {len(created)} created" + (f" ({', '.join(created)})" if created else ", all present"))
+    _add_missing_indexes()
     s3 = boto3.client("s3")
     if env["MEDIA_BUCKET"] not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
         s3.create_bucket(Bucket=env["MEDIA_BUCKET"])
@@ -73,6 +75,29 @@ def prepare(env: dict) -> None:
     admin_password = os.environ.get("ADMIN_PASSWORD", "admin-password-123")
     service.ensure_admin(admin_email, admin_password)
     print(f"admin account: {admin_email} / {admin_password}  (ADMIN_EMAIL, ADMIN_PASSWORD)")
+    seeded = channels.seed_examples()
+    print("dialogue providers: " + (", ".join(p.title for p in seeded) + " added" if seeded else "present"))
+
+
+def _add_missing_indexes() -> None:
+    """Indexes added to a model since the local data was made: DynamoDB builds them on the existing table."""
+    import boto3
+
+    from chalicelib.core.tables import registered
+
+    client = boto3.client("dynamodb")
+    for model in registered():
+        table = client.describe_table(TableName=model.Meta.table_name)["Table"]
+        present = {index["IndexName"] for index in table.get("GlobalSecondaryIndexes", [])}
+        schema = model._get_schema()
+        for index in schema.get("global_secondary_indexes", []):
+            if index["index_name"] in present:
+                continue
+            client.update_table(TableName=model.Meta.table_name, AttributeDefinitions=index["attribute_definitions"],
+                                GlobalSecondaryIndexUpdates=[{"Create": {"IndexName": index["index_name"],
+                                                                         "KeySchema": index["key_schema"],
+                                                                         "Projection": index["projection"]}}])
+            print(f"index {index['index_name']} added to {model.Meta.table_name}")
 
 
 def _push_topic(env: dict) -> None:

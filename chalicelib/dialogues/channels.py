@@ -120,3 +120,21 @@ def create_provider(who: Caller, body: Any) -> Provider:
     created = Provider(next_id("dialogue-providers"), title=body["title"])
     created.save(condition=Provider.id.does_not_exist())
     return created
+
+
+# What `make run` offers on a fresh stack: a provider of each kind the document names, each with one channel.
+EXAMPLES = (("Twitter", "twitter", "@foo"), ("Vodacom ZA", "sms", "2233"), ("MTN Nigeria", "ussd", "*120*321#"))
+
+
+def seed_examples() -> list[Provider]:
+    """Providers and channels to try the API with (local stack only), unless some provider exists already."""
+    if next(iter(Provider.everything.query(ALL, limit=1)), None) is not None:
+        return []
+    created = []
+    for title, kind, address in EXAMPLES:
+        provider = Provider(next_id("dialogue-providers"), title=title)
+        provider.save(condition=Provider.id.does_not_exist())
+        Channel(next_id("dialogue-channels"), provider_id=provider.id, title=address, address=address,
+                type=kind).save(condition=Channel.id.does_not_exist())
+        created.append(provider)
+    return created
