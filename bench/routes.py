@@ -115,6 +115,7 @@ def run(port: int) -> None:
     measure("GET /projects/1/sessions/ (page of 20)", lambda n: http("GET", "/projects/1/sessions/?limit=20"))
     content_requests(http, measure)
     coaching(http, measure)
+    dialogues(Http(f"http://127.0.0.1:{port}"), http.token, measure)
     server.shutdown()
 
 
@@ -174,6 +175,37 @@ def coaching(http, measure) -> None:
     measure(f"GET /clients/{clients['id']} (admin)", lambda n: http("GET", f"/clients/{clients['id']}"))
     http.token = root
     measure("GET /tasks (Superadmin: a Query per org)", lambda n: http("GET", "/tasks"))
+
+
+def dialogues(http, root_token, measure) -> None:
+    """The platform admin's project with a dialogue of 20 sequences; revisions, a PUT, releases, listings; then a
+    dialogue of about 2 MB, whose description lives in S3."""
+    http.token = root_token
+    project = http("POST", "/projects/", {"title": "Bench project"})
+    path = f"/projects/{project['id']}/dialogues"
+    sequences = [{"id": f"s{i}", "title": f"Sequence {i}", "blocks": [{"id": "ask", "type": "question"}]}
+                 for i in range(20)]
+    measure("POST /projects/<p>/dialogues/ (20 sequences)", lambda n: http("POST", f"{path}/", {
+        "title": f"Survey {n}", "sequences": sequences}))
+    dialogue = f"{path}/1"
+    measure("GET /projects/<p>/dialogues/<d>", lambda n: http("GET", dialogue))
+    measure("POST .../revisions/ (one edit)", lambda n: http("POST", f"{dialogue}/revisions/", {
+        "type": "edit", "properties": {"patch": [{"op": "replace", "path": "/sequences/0/title", "value": f"T{n}"}]}}))
+    measure("PATCH /projects/<p>/dialogues/<d>", lambda n: http("PATCH", dialogue, [
+        {"op": "replace", "path": "/title", "value": f"Survey {n}"}]))
+    measure("PUT /projects/<p>/dialogues/<d>", lambda n: http("PUT", dialogue, {
+        "title": f"Put {n}", "sequences": sequences}))
+    measure("GET .../revisions/ (page of 30, of 91)", lambda n: http("GET", f"{dialogue}/revisions/"))
+    measure("POST .../releases/", lambda n: http("POST", f"{dialogue}/releases/", {"revision_id": str(n + 1)}))
+    measure("GET .../releases/<r> (description replayed)", lambda n: http("GET", f"{dialogue}/releases/{n + 1}"))
+    measure("GET /projects/<p> (30 dialogue summaries)", lambda n: http("GET", f"/projects/{project['id']}"))
+    big = {"title": "Big", "sequences": [{"id": f"s{i}", "title": "x" * 1000, "blocks": [
+        {"id": f"b{j}", "type": "question", "title": "x" * 1000} for j in range(20)]} for i in range(100)]}
+    made = http("POST", f"{path}/", big)
+    large = f"{path}/{made['id']}"
+    measure("GET a 2 MB dialogue (from S3)", lambda n: http("GET", large))
+    measure("POST .../revisions/ on a 2 MB dialogue", lambda n: http("POST", f"{large}/revisions/", {
+        "type": "edit", "properties": {"patch": [{"op": "replace", "path": "/sequences/0/title", "value": f"T{n}"}]}}))
 
 
 if __name__ == "__main__":

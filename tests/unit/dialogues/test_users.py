@@ -53,12 +53,16 @@ def reset_token(outbox):
 # GET /user
 
 
-def test_user_shows_the_platform_admin_with_the_admin_permission(api, world):
+def test_user_shows_the_platform_admin_with_the_admin_permission_first(api, world):
     body = _ok(api.get("/user", token=world.root))
 
     account = accounts.by_email("root@example.com")
-    assert body == {**shown(account.id, "root@example.com", "Root", "Admin"),
-                    "permissions": [{"id": grant_id(account.id, "admin", None, None), "type": "admin"}]}
+    created = [{"id": grant_id(account.id, "project:admin", int(project), None), "type": "project:admin",
+                "details": {"project_id": project}} for project in (world.project, world.other)]
+    assert {k: v for k, v in body.items() if k != "permissions"} == shown(account.id, "root@example.com", "Root",
+                                                                          "Admin")
+    assert body["permissions"][0] == {"id": grant_id(account.id, "admin", None, None), "type": "admin"}
+    assert sorted(body["permissions"][1:], key=lambda p: p["id"]) == sorted(created, key=lambda p: p["id"])
 
 
 @pytest.mark.parametrize(("name", "details"), [
@@ -140,7 +144,7 @@ def test_create_user_refuses_a_body_outside_the_schema(api, world, body, expecte
     assert accounts.by_email("joan@example.com") is None
 
 
-def test_create_user_takes_a_password_of_exactly_eight_characters(api, world):
+def test_a_user_created_with_an_eight_character_password_signs_in_with_it(api, world):
     _ok(api.post("/users/", {"email": "joan@example.com", "password": "eight888"}, token=world.root), 201)
 
     assert login(api, "joan@example.com", "eight888")[0] == 200
