@@ -12,6 +12,8 @@ HEAD_INLINE_BYTES = 256 * 1024
 # Revision bodies and snapshots: up to 50 revisions share one transaction with the head (4 MB in all).
 PART_INLINE_BYTES = 16 * 1024
 _PARALLEL = 8
+# Keys this process has put: objects are named by content and never change, so one put each is enough.
+_put: set[str] = set()
 
 
 def _encode(value: Any) -> bytes:
@@ -25,7 +27,11 @@ def store(value: Any, dialogue_id: int, inline_bytes: int = PART_INLINE_BYTES) -
     if len(data) <= inline_bytes:
         return {"value": value}
     key = f"dialogues/{dialogue_id}/{hashlib.sha256(data).hexdigest()}.json"
-    storage.put(key, data, "application/json")
+    if key not in _put:
+        storage.put(key, data, "application/json")
+        if len(_put) > 1000:
+            _put.clear()
+        _put.add(key)
     return {"s3": key}
 
 

@@ -2,6 +2,9 @@
 
 Ids the document shows as strings are integers from a counter, kept as numbers so that they sort; a dialogue's
 revisions and releases are numbered within it, and a revision's id is its number."""
+import json
+from typing import Any
+
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -47,7 +50,11 @@ class Project(Model):
 
 
 class Stored(JSONAttribute):
-    """A JSON document held in the item, or a reference `{"s3": key}` to one in the media bucket (documents.py)."""
+    """A JSON document held in the item, or a reference `{"s3": key}` to one in the media bucket (documents.py).
+    Written as UTF-8 rather than ASCII escapes, so that its size in the item is the size documents.py measured."""
+
+    def serialize(self, value: Any) -> str | None:
+        return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 @register

@@ -1,5 +1,5 @@
 """RFC 6902 patches through jsonpatch, all or nothing: a failing operation is a 422 naming its index."""
-import copy
+import json
 from typing import Any
 
 from chalicelib.dialogues.errors import invalid
@@ -13,7 +13,7 @@ def apply(document: Any, operations: Any, prefix: tuple = ()) -> Any:
     import jsonpointer
 
     check("json_patch", operations, prefix)
-    result = copy.deepcopy(document)
+    result = json.loads(json.dumps(document))  # a copy: several times faster than deepcopy for JSON values
     for index, operation in enumerate(operations):
         try:
             result = jsonpatch.JsonPatch([operation]).apply(result, in_place=True)

@@ -152,8 +152,9 @@ def _revert(who: Caller, dialogue: Dialogue, before: dict, drafts: list[Draft], 
 def description_at(dialogue: Dialogue, number: int) -> dict:
     """The description as revision `number` left it: the nearest snapshot at or before it, then the patches."""
     replay = []
+    # Most writes are one revision, so the snapshot is usually the first item: read a few at a time.
     for item in Revision.query(dialogue.id, Revision.number <= number, scan_index_forward=False,
-                               consistent_read=True):
+                               consistent_read=True, page_size=5):
         if item.snapshot is not None:
             document = documents.load(item.snapshot)
             break

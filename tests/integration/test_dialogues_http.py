@@ -131,6 +131,8 @@ def test_every_route_answers_over_http_with_each_permission_used(local_stack, ad
     assert [c["id"] for c in provider["channels"]] == [free["id"]]
     assert nobody.call("GET", f"/channels/{free['id']}").status_code == 403
     assert reader.call("GET", "/providers/").status_code == 403
+    assert {"Twitter", "Vodacom ZA", "MTN Nigeria"} <= {found["title"] for found in admin.ok("GET", "/providers/")}
+    assert [found["id"] for found in reader.ok("GET", "/projects/")] == [p]
     new_provider = admin.ok("POST", "/providers/", {"title": f"Provider {TAG}"}, expect=201)
     new_channel = admin.ok("POST", "/channels/", {"provider_id": new_provider["id"], "title": "*1#", "address": "*1#",
                                                   "type": "ussd"}, expect=201)
@@ -148,6 +150,8 @@ def test_every_route_answers_over_http_with_each_permission_used(local_stack, ad
         "first_name"] == "N"
     assert nobody.ok("PUT", f"/users/{nobody.id}", {"first_name": "Nob", "last_name": "Ody"})["last_name"] == "Ody"
     assert nobody.call("GET", "/users/").status_code == 403
+    assert admin.ok("GET", f"/users/{nobody.id}")["first_name"] == "Nob"
+    assert nobody.call("GET", f"/users/{reader.id}").status_code == 403
     assert any(u["id"] == nobody.id for u in admin.ok("GET", "/users/?per_page=100"))
     granted = admin.ok("POST", f"/users/{nobody.id}/permissions/", {"type": "dialogue:read", "details": {
         "project_id": p, "dialogue_id": d}})

@@ -203,7 +203,7 @@ def test_attaching_again_to_the_same_project_is_fine(api, world, catalog):
     assert stored_project(catalog.foo["id"]) == int(world.project)
 
 
-@pytest.mark.parametrize("how", ["put", "patch", "put without project_id"])
+@pytest.mark.parametrize("how", ["put", "patch", "put of the description"])
 def test_null_detaches_a_channel_and_frees_it_for_another_project(api, world, catalog, how):
     attach(api, world, catalog.foo, world.project)
     path = f"/channels/{catalog.foo['id']}"

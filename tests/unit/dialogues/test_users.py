@@ -129,7 +129,7 @@ def test_create_user_refuses_an_email_taken_in_any_case(api, world, email):
 @pytest.mark.parametrize(("body", "expected"), [
     ({"password": PASSWORD}, [("required", "/email")]),
     ({"email": "joan@example.com"}, [("required", "/password")]),
-    ({"email": "joan@example.com", "password": "seven77"}, [("minLength", "/password")]),
+    ({"email": "joan@example.com", "password": "eleven-char"}, [("minLength", "/password")]),
     ({"email": "joan@example.com", "password": PASSWORD, "id": "x"}, [("additionalProperties", "/")]),
     ({"email": "joan@example.com", "password": PASSWORD, "url": "/users/x"}, [("additionalProperties", "/")]),
 ])
@@ -144,10 +144,10 @@ def test_create_user_refuses_a_body_outside_the_schema(api, world, body, expecte
     assert accounts.by_email("joan@example.com") is None
 
 
-def test_a_user_created_with_an_eight_character_password_signs_in_with_it(api, world):
-    _ok(api.post("/users/", {"email": "joan@example.com", "password": "eight888"}, token=world.root), 201)
+def test_a_user_created_with_the_shortest_allowed_password_signs_in_with_it(api, world):
+    _ok(api.post("/users/", {"email": "joan@example.com", "password": "twelve-chars"}, token=world.root), 201)
 
-    assert login(api, "joan@example.com", "eight888")[0] == 200
+    assert login(api, "joan@example.com", "twelve-chars")[0] == 200
 
 
 @pytest.mark.parametrize("name", ["project_admin", "creator", "nobody"])
@@ -390,6 +390,13 @@ def test_password_change_sets_the_new_password(api, world):
     assert (status, body) == (204, None)
     assert login(api, "project_reader@example.com", NEW_PASSWORD)[0] == 200
     assert login(api, "project_reader@example.com", PASSWORD)[0] == 401
+
+
+def test_a_password_changed_to_the_shortest_allowed_length_signs_in(api, world):
+    _ok(api.post("/user/password-changes/", {"old_password": PASSWORD, "new_password": "twelve-chars"},
+                 token=world.tokens["project_reader"]), 204)
+
+    assert login(api, "project_reader@example.com", "twelve-chars")[0] == 200
 
 
 def test_password_change_makes_older_tokens_stop_working(api, world):
