@@ -7,22 +7,12 @@ from chalicelib.core.errors import Conflict
 from chalicelib.core.transactions import transact_steps
 from chalicelib.dialogues import patches
 from chalicelib.dialogues.access import ADMIN, Caller, require, require_admin
-from chalicelib.dialogues.errors import invalid, not_found
+from chalicelib.dialogues.errors import invalid
+from chalicelib.dialogues.ids import fetch
 from chalicelib.dialogues.models import ALL, Channel, Project, Provider
-from chalicelib.dialogues.projects import number
 from chalicelib.dialogues.validation import check, writable
 
 READ_ONLY = ("id", "url", "title", "address", "type", "is_available", "provider")
-
-
-def _get(model: type, kind: str, raw_id: str) -> Any:
-    item_id = number(raw_id)
-    try:
-        if item_id is not None:
-            return model.get(item_id, consistent_read=True)
-    except model.DoesNotExist:
-        pass
-    raise not_found(kind, raw_id)
 
 
 def providers_of(channels: list[Channel]) -> dict[int, Provider]:
@@ -41,14 +31,14 @@ def of_project(project: Project) -> list[Channel]:
 
 def visible(who: Caller, raw_id: str) -> Channel:
     """A channel, for an admin or a caller who sees the project using it."""
-    channel = _get(Channel, "Channel", raw_id)
+    channel = fetch(Channel, "Channel", raw_id)
     require(who.is_admin or (channel.project_id is not None and who.sees_project(channel.project_id)), ADMIN)
     return channel
 
 
 def administered(who: Caller, raw_id: str) -> Channel:
     require_admin(who)
-    return _get(Channel, "Channel", raw_id)
+    return fetch(Channel, "Channel", raw_id)
 
 
 def _project_id(body: dict) -> int | None:
@@ -105,7 +95,7 @@ def every_provider(who: Caller) -> list[Provider]:
 def provider(who: Caller, raw_id: str) -> tuple[Provider, list[Channel]]:
     """A provider with the channels the caller may see: all for an admin, else those of the caller's projects
     (and then only if there is one)."""
-    found = _get(Provider, "Provider", raw_id)
+    found = fetch(Provider, "Provider", raw_id)
     channels = list(Channel.by_provider.query(found.id))
     if not who.is_admin:
         channels = [channel for channel in channels

@@ -7,9 +7,8 @@ from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadRequest
 from chalicelib.dialogues import documents, patches, revisions, shapes
 from chalicelib.dialogues.access import PROJECT_ADMIN, Caller, require
-from chalicelib.dialogues.errors import not_found
+from chalicelib.dialogues.ids import fetch
 from chalicelib.dialogues.models import Dialogue, Project
-from chalicelib.dialogues.projects import number
 from chalicelib.dialogues.revisions import Draft
 from chalicelib.dialogues.validation import check, writable
 
@@ -19,13 +18,7 @@ _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
 def existing(project: Project, raw_id: str) -> Dialogue:
-    dialogue_id = number(raw_id)
-    try:
-        if dialogue_id is not None:
-            return Dialogue.get(project.id, dialogue_id, consistent_read=True)
-    except Dialogue.DoesNotExist:
-        pass
-    raise not_found("Dialogue", raw_id, project_id=project.id)
+    return fetch(Dialogue, "Dialogue", raw_id, project.id, project_id=project.id)
 
 
 def viewable(who: Caller, project: Project, raw_id: str) -> Dialogue:

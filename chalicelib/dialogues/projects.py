@@ -8,31 +8,15 @@ from chalicelib.core.pagination import Page
 from chalicelib.core.transactions import transact_write
 from chalicelib.dialogues import patches, permissions
 from chalicelib.dialogues.access import PROJECT_ADMIN, PROJECTS_CREATE, Caller, require
-from chalicelib.dialogues.errors import not_found
+from chalicelib.dialogues.ids import fetch
 from chalicelib.dialogues.models import ALL, Project
 from chalicelib.dialogues.validation import check, writable
 
 READ_ONLY = ("id", "url", "dialogues")
 
 
-def number(raw: str) -> int | None:
-    """A path's id as the integer it names, or None for anything that cannot be one."""
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 15 else None
-
-
-def get(project_id: int) -> Project | None:
-    try:
-        return Project.get(project_id, consistent_read=True)
-    except Project.DoesNotExist:
-        return None
-
-
 def existing(raw_id: str) -> Project:
-    project_id = number(raw_id)
-    project = get(project_id) if project_id is not None else None
-    if project is None:
-        raise not_found("Project", raw_id)
-    return project
+    return fetch(Project, "Project", raw_id)
 
 
 def visible(who: Caller, raw_id: str) -> Project:

@@ -9,10 +9,10 @@ from chalicelib.core.errors import Conflict
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.dialogues import revisions
 from chalicelib.dialogues.access import PROJECT_ADMIN, Caller, require
-from chalicelib.dialogues.errors import invalid, not_found
+from chalicelib.dialogues.errors import invalid
 from chalicelib.dialogues.history import Window
+from chalicelib.dialogues.ids import fetch, number
 from chalicelib.dialogues.models import Dialogue, Release, Revision
-from chalicelib.dialogues.projects import number
 from chalicelib.dialogues.validation import check
 
 _ATTEMPTS = 10
@@ -53,13 +53,7 @@ def _release(dialogue: Dialogue, revision: int) -> Release:
 
 
 def existing(dialogue: Dialogue, raw_id: str) -> Release:
-    release_number = number(raw_id)
-    try:
-        if release_number is not None:
-            return Release.get(dialogue.id, release_number, consistent_read=True)
-    except Release.DoesNotExist:
-        pass
-    raise not_found("Release", raw_id, dialogue_id=dialogue.id)
+    return fetch(Release, "Release", raw_id, dialogue.id, dialogue_id=dialogue.id)
 
 
 def description(dialogue: Dialogue, release: Release) -> dict:
