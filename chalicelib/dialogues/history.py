@@ -38,7 +38,7 @@ class Window:
 def window(query: Any) -> Window:
     """The page and orderings a request asks for; `ordering` may repeat, or list several with commas."""
     query = query or {}
-    raw = query.getlist("ordering") if hasattr(query, "getlist") else [query.get("ordering")] if query else []
+    raw = query.getlist("ordering") if "ordering" in query and hasattr(query, "getlist") else [query.get("ordering")]
     ordering = tuple(part.strip() for value in raw if value for part in value.split(",") if part.strip())
     unknown = [value for value in ordering if value not in ORDERINGS]
     if unknown:

@@ -5,8 +5,8 @@ from chalicelib.dialogues.errors import not_found
 
 
 def number(raw: str) -> int | None:
-    """A path's id as the integer it names, or None for anything that cannot be one."""
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 15 else None
+    """A path's id as the integer (from 1) it names, or None for anything that cannot be one."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 15 and int(raw) > 0 else None
 
 
 def fetch(model: Any, kind: str, raw_id: str, *parent_keys: int, **parents: object) -> Any:

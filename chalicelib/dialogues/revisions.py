@@ -163,7 +163,7 @@ def description_at(dialogue: Dialogue, number: int) -> dict:
         raise LookupError(f"dialogue {dialogue.id} has no snapshot before revision {number}")
     for item in reversed(replay):
         body = documents.load(item.body)
-        document = patches.apply(document, body.get("patch") or body["properties"]["patch"])
+        document = patches.apply(document, body["patch"] if "patch" in body else body["properties"]["patch"])
     return document
 
 
