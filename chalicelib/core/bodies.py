@@ -17,16 +17,30 @@ def json_body(request: Any, max_bytes: int | None = None) -> Any:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise InvalidJSON("Body is not UTF-8", 1, error.start + 1) from error
+        line_start = raw.rfind(b"\n", 0, error.start) + 1
+        column = len(raw[line_start:error.start].decode("utf-8", "replace")) + 1
+        raise InvalidJSON("Body is not UTF-8", raw.count(b"\n", 0, error.start) + 1, column) from error
     return parse_json(text)
+
+
+class _NotJson(ValueError):
+    """NaN, Infinity or -Infinity: Python's parser takes them, JSON has no such values."""
+
+
+def _refuse_constant(name: str) -> None:
+    raise _NotJson(name)
 
 
 def parse_json(text: str) -> Any:
     """JSON text as a value a store can hold; anything else raises InvalidJSON."""
     try:
-        body = json.loads(text)
+        body = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
         raise InvalidJSON(error.msg, error.lineno, error.colno) from error
+    except _NotJson as error:
+        at = text.find(str(error))
+        line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+        raise InvalidJSON(f"{error} is not a JSON value", line, column) from error
     except RecursionError as error:
         raise InvalidJSON("Nesting too deep") from error
     except ValueError as error:  # e.g. an integer of more digits than Python converts

@@ -33,7 +33,9 @@ def problems(name: str, body: Any, prefix: tuple = ()) -> list[dict]:
         path = [*prefix, *error.absolute_path]
         if error.validator == "required":  # the document points at the missing property itself
             path.append(error.message.split("'")[1])
-        found.append(failure(error.validator, pointer(path), error.message))
+        entry = failure(error.validator, pointer(path), error.message)
+        if entry not in found:  # one value can fail one check through two routes of the schema (allOf)
+            found.append(entry)
     return sorted(found, key=lambda entry: (entry["path"], entry["type"]))
 
 
