@@ -91,12 +91,12 @@ def grant(account: Account, kind: str, project_id: int | None, dialogue_id: int 
 def revoke(account: Account, permission_id: str) -> Grant:
     """Remove a grant and answer it; the platform admin's `admin` comes with the account and stays."""
     revoked = find(account, permission_id)
+    if revoked.type == "admin" and account.is_admin:
+        raise Conflict("conflict", "The platform admin holds admin through the account")
     try:
         Permission(account.id, permission_id).delete(condition=Permission.id.exists())
     except DeleteError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise
-        if revoked.type == "admin" and account.is_admin:
-            raise Conflict("conflict", "The platform admin holds admin through the account") from error
         raise not_found("Permission", permission_id, user_id=account.id) from error
     return revoked
