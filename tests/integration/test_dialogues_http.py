@@ -160,6 +160,10 @@ def test_every_route_answers_over_http_with_each_permission_used(local_stack, ad
     assert nobody.ok("GET", f"/users/{nobody.id}/permissions/") == [granted]
     assert admin.ok("DELETE", f"/users/{nobody.id}/permissions/{granted['id']}") == granted
     assert nobody.call("GET", path).status_code == 403
+    made_admin = admin.ok("POST", f"/users/{reader.id}/permissions/", {"type": "admin"})
+    assert reader.call("GET", "/users/", expect=200) and reader.ok("GET", "/providers/")
+    admin.ok("DELETE", f"/users/{reader.id}/permissions/{made_admin['id']}")
+    assert reader.call("GET", "/users/").status_code == 403
     nobody.call("POST", "/user/password-changes/", {"old_password": PASSWORD, "new_password": "another-password"},
                 expect=204)
     assert nobody.call("GET", "/user").status_code == 401  # tokens from before the change stop working
