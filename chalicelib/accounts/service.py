@@ -14,6 +14,7 @@ from chalicelib.accounts.passwords import hash_password, verify_password
 from chalicelib.core import clock, mail, tokens
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadGateway, Conflict, Gone, NotFound, Unauthorized
+from chalicelib.core.pagination import Page
 from chalicelib.core.settings import get_settings
 from chalicelib.core.transactions import ConditionFailed, transact_write
 
@@ -95,11 +96,9 @@ def change_password(account: Account, old_password: str, new_password: str) -> N
         raise WrongPassword() from error
 
 
-def page(number: int, per_page: int) -> list[Account]:
+def page(window: Page) -> list[Account]:
     """One page of every account, by integer id (a Query on the `everyone` index, reading up to that page)."""
-    skip = (number - 1) * per_page
-    found = Account.everyone.query(EVERYONE, limit=skip + per_page)
-    return list(found)[skip:]
+    return window.slice(list(Account.everyone.query(EVERYONE, limit=window.end)))
 
 
 def get(account_id: str) -> Account | None:

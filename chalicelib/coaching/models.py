@@ -9,10 +9,10 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from chalicelib.core.tables import register, table_meta
+from chalicelib.core.tables import index, register, table_meta
 
 CLIENT, COACH, ADMIN, SUPERADMIN = "Client", "Coach", "Admin", "Superadmin"
 USER_TYPES = (CLIENT, COACH, ADMIN, SUPERADMIN)
@@ -38,20 +38,6 @@ def update_of(item: Model, names: set[str] | list[str]) -> tuple[list, Any]:
     return actions + [model.revision.add(1)], model.revision == int(item.revision)
 
 
-def _by(name: str, hash_key: str, hash_type: type = NumberAttribute) -> type:
-    """A GSI `by-<name>` on `hash_key`, sorted by id, projecting everything (listings read only the index)."""
-    meta = type("Meta", (), {"index_name": f"by-{name}", "projection": AllProjection()})
-    return type(f"By{name.title()}", (GlobalSecondaryIndex,),
-                {"Meta": meta, hash_key: hash_type(hash_key=True), "id": NumberAttribute(range_key=True)})
-
-
-def _everything(name: str) -> type:
-    """A GSI holding every item under one key (`listing`), by id: small tables listed whole by a Query."""
-    meta = type("Meta", (), {"index_name": "everything", "projection": AllProjection()})
-    return type(f"Every{name}", (GlobalSecondaryIndex,), {"Meta": meta, "listing": UnicodeAttribute(hash_key=True),
-                                                           "id": NumberAttribute(range_key=True)})
-
-
 class DueCheckins(GlobalSecondaryIndex):
     """Items with a check-in to send, by due time: only they carry `checkins`, so the job Queries."""
 
@@ -74,7 +60,7 @@ class Org(Model):
     user_count = NumberAttribute(default=0)  # an org with users cannot be deleted
     listing = UnicodeAttribute(default=ALL)
 
-    everything = _everything("Org")()
+    everything = index("everything", "listing", UnicodeAttribute)
 
 
 class Checkin(MapAttribute):
@@ -120,9 +106,9 @@ class CoachingUser(Model):
     next_checkin_at = UTCDateTimeAttribute(null=True)
     revision = NumberAttribute(default=0)  # moved by every change of fields: see `update_of`
 
-    by_org = _by("org", "org_id")()
-    by_coach = _by("coach", "coach_id")()
-    by_type = _by("type", "type", UnicodeAttribute)()
+    by_org = index("by-org", "org_id")
+    by_coach = index("by-coach", "coach_id")
+    by_type = index("by-type", "type", UnicodeAttribute)
     due = DueCheckins()
 
 
@@ -172,8 +158,8 @@ class Task(Model):
     next_checkin_at = UTCDateTimeAttribute(null=True)
     revision = NumberAttribute(default=0)  # moved by every change of fields: see `update_of`
 
-    by_user = _by("user", "user_id")()
-    by_org = _by("org", "org_id")()
+    by_user = index("by-user", "user_id")
+    by_org = index("by-org", "org_id")
     due = DueCheckins()
 
 
@@ -194,7 +180,7 @@ class Media(Model):
     referrers = NumberAttribute(default=0)  # messages naming the media
     listing = UnicodeAttribute(default=ALL)
 
-    library = _everything("Media")()
+    library = index("everything", "listing", UnicodeAttribute)
 
 
 @register
@@ -213,8 +199,8 @@ class Message(Model):
     client_id = NumberAttribute()  # the client the message is about (or its recipient): whose scope it is in
     org_id = NumberAttribute()
 
-    by_user = _by("user", "client_id")()
-    by_org = _by("org", "org_id")()
+    by_user = index("by-user", "client_id")
+    by_org = index("by-org", "org_id")
 
 
 @register
@@ -241,5 +227,5 @@ class HelpRequest(Model):
     updated_at = UTCDateTimeAttribute()
     referrers = NumberAttribute(default=0)  # messages naming the request
 
-    by_user = _by("user", "user_id")()
-    by_org = _by("org", "org_id")()
+    by_user = index("by-user", "user_id")
+    by_org = index("by-org", "org_id")

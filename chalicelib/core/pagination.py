@@ -42,6 +42,11 @@ class Page:
     number: int
     per_page: int
 
+    @property
+    def end(self) -> int:
+        """How many items there are up to the end of this page: what a Query must read to serve it."""
+        return self.number * self.per_page
+
     def slice(self, items: Sequence[Any]) -> list:
         start = (self.number - 1) * self.per_page
         return list(items[start:start + self.per_page])

@@ -1,6 +1,8 @@
 """The one registry of tables. Models register themselves; the local stack, tests and infra/ build from it."""
 from typing import TypeVar
 
+from pynamodb.attributes import NumberAttribute
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.core.settings import get_settings
@@ -17,6 +19,14 @@ def table_name(name: str) -> str:
 def table_meta(name: str) -> type:
     """A model's Meta: its table `<prefix>-<name>`, billed on demand like every table of the platform."""
     return type("Meta", (), {"table_name": table_name(name), "billing_mode": "PAY_PER_REQUEST"})
+
+
+def index(name: str, hash_key: str, hash_type: type = NumberAttribute) -> GlobalSecondaryIndex:
+    """A GSI `name` on `hash_key`, sorted by the numeric `id`, projecting everything (a listing reads only the
+    index). With a constant `hash_key` (`listing`) it lists a small table whole through one Query."""
+    meta = type("Meta", (), {"index_name": name, "projection": AllProjection()})
+    attributes = {hash_key: hash_type(hash_key=True), "id": NumberAttribute(range_key=True)}
+    return type(f"Index_{name.replace('-', '_')}", (GlobalSecondaryIndex,), {"Meta": meta, **attributes})()
 
 
 def register(model: M) -> M:

@@ -6,20 +6,12 @@ import json
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.core.tables import register, table_meta
+from chalicelib.core.tables import index, register, table_meta
 
 # The one `listing` key of tables that are listed whole through their `everything` index.
 ALL = "all"
-
-
-def _index(name: str, hash_key: str, hash_type: type = UnicodeAttribute) -> GlobalSecondaryIndex:
-    """A GSI `name` on `hash_key`, sorted by id and projecting everything."""
-    meta = type("Meta", (), {"index_name": name, "projection": AllProjection()})
-    attributes = {hash_key: hash_type(hash_key=True), "id": NumberAttribute(range_key=True)}
-    return type(f"Index_{name}", (GlobalSecondaryIndex,), {"Meta": meta, **attributes})()
 
 
 @register
@@ -46,7 +38,7 @@ class Project(Model):
     created = NumberAttribute()
     listing = UnicodeAttribute(default=ALL)
 
-    everything = _index("everything", "listing")
+    everything = index("everything", "listing", UnicodeAttribute)
 
 
 class Stored(JSONAttribute):
@@ -108,7 +100,7 @@ class Provider(Model):
     title = UnicodeAttribute()
     listing = UnicodeAttribute(default=ALL)
 
-    everything = _index("everything", "listing")
+    everything = index("everything", "listing", UnicodeAttribute)
 
 
 @register
@@ -125,6 +117,6 @@ class Channel(Model):
     project_id = NumberAttribute(null=True)
     listing = UnicodeAttribute(default=ALL)
 
-    everything = _index("everything", "listing")
-    by_project = _index("by-project", "project_id", NumberAttribute)
-    by_provider = _index("by-provider", "provider_id", NumberAttribute)
+    everything = index("everything", "listing", UnicodeAttribute)
+    by_project = index("by-project", "project_id")
+    by_provider = index("by-provider", "provider_id")

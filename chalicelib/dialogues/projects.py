@@ -36,8 +36,7 @@ def listing(who: Caller, page: Page) -> list[Project]:
     """The page of projects the caller may see, by id: an admin's from the `everything` index, anyone else's by
     their grants (one BatchGetItem)."""
     if who.is_admin:
-        skip = (page.number - 1) * page.per_page
-        return list(Project.everything.query(ALL, limit=skip + page.per_page))[skip:]
+        return page.slice(list(Project.everything.query(ALL, limit=page.end)))
     found = sorted(Project.batch_get(who.project_ids()), key=lambda project: project.id) if who.project_ids() else []
     return page.slice(found)
 

@@ -20,7 +20,7 @@ _TOKEN_PROBLEMS = {"TOKEN_404": "The token does not exist", "TOKEN_USED": "The t
 
 def listing(who: Caller, page: Page) -> list[Account]:
     require_admin(who)
-    return accounts.page(page.number, page.per_page)
+    return accounts.page(page)
 
 
 def create(who: Caller, body: Any) -> Account:
