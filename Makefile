@@ -6,13 +6,16 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint unit integration job bench bench-nearest clean help
+.PHONY: run test lint unit integration job bench bench-nearest synth deploy destroy clean help
 
 help:
 	@echo "make run                      serve the API on http://127.0.0.1:$(PORT) with a local stack"
 	@echo "make test                     lint, unit tests (moto) and integration tests (DynamoDB Local)"
 	@echo "make job NAME=<job> [NOW=..]  run one scheduled job once against the running local stack"
 	@echo "make bench                    print the benchmark figures"
+	@echo "make synth                    write the CloudFormation templates (infra/cdk.out), no AWS account needed"
+	@echo "make deploy STAGE=dev|prod    deploy a stage with your AWS credentials (CDK CLI from npm)"
+	@echo "make destroy STAGE=dev        remove the dev stage (prod keeps its tables and bucket)"
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +42,22 @@ job: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/routes.py
+
+STAGE ?= dev
+CDK := npx --yes aws-cdk@2.1148.1
+CDK_APP := --app "$(BIN)/python infra/app.py"
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+
+synth: $(STAMP)
+	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(BIN)/python infra/app.py
+	$(BIN)/cfn-lint infra/cdk.out/*.template.json
+	@ls infra/cdk.out/*.template.json
+
+deploy: $(STAMP)
+	STAGES=$(STAGE) $(CDK) deploy $(CDK_APP) serverless-platform-$(STAGE)
+
+destroy: $(STAMP)
+	STAGES=$(STAGE) $(CDK) destroy $(CDK_APP) serverless-platform-$(STAGE)
 
 bench-nearest: $(STAMP)
 	$(BIN)/python bench/nearest.py

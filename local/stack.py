@@ -35,7 +35,7 @@ def jwt_secret() -> str:
 def local_environment(endpoints: dict) -> dict:
     """What the app runs with locally. Variables already set in the shell win over these defaults."""
     env = stage_environment("dev")
-    env.pop("JWT_SECRET_PARAMETER", None)  # the local secret is given directly
+    env.pop("JWT_SECRET_ID", None)  # the local secret is given directly
     env.update(FAKE_CREDENTIALS)
     env.update(MAIL_BACKEND="outbox", MAIL_OUTBOX_DIR=str(STATE_DIR / "outbox"), JWT_SECRET=jwt_secret(),
                OUTBOUND_BACKEND="outbox", OUTBOUND_OUTBOX_DIR=str(STATE_DIR / "outbound"))

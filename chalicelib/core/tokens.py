@@ -19,15 +19,16 @@ _REQUIRED_CLAIMS = ["sub", "typ", "iat", "exp", "jti", "ver"]
 
 @lru_cache(maxsize=1)
 def signing_secret() -> str:
-    """JWT_SECRET, or the SSM SecureString named by JWT_SECRET_PARAMETER (read once per cold start)."""
+    """JWT_SECRET, or the Secrets Manager secret named by JWT_SECRET_ID (read once per cold start). infra/
+    generates that secret at deploy, so no secret is in the config or the template."""
     secret = os.environ.get("JWT_SECRET")
-    parameter = os.environ.get("JWT_SECRET_PARAMETER")
-    if not secret and parameter:
-        import boto3  # only deployed stages read the secret from SSM
+    secret_id = os.environ.get("JWT_SECRET_ID")
+    if not secret and secret_id:
+        import boto3  # only deployed stages read the secret from Secrets Manager
 
-        secret = boto3.client("ssm").get_parameter(Name=parameter, WithDecryption=True)["Parameter"]["Value"]
+        secret = boto3.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"]
     if not secret or len(secret) < 32:
-        raise RuntimeError("JWT_SECRET (or JWT_SECRET_PARAMETER) must hold at least 32 characters")
+        raise RuntimeError("JWT_SECRET (or JWT_SECRET_ID) must hold at least 32 characters")
     return secret
 
 

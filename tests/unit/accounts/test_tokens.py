@@ -140,12 +140,12 @@ def test_the_admin_account_passes_the_admin_check(client):
     assert service.login("admin@example.com", "a-new-admin-password").is_admin
 
 
-def test_signing_secret_is_read_from_an_ssm_parameter_when_configured(aws, monkeypatch):
+def test_signing_secret_is_read_from_secrets_manager_when_configured(aws, monkeypatch):
     import boto3
 
-    boto3.client("ssm").put_parameter(Name="/platform/jwt", Value="s" * 40, Type="SecureString")
+    boto3.client("secretsmanager").create_secret(Name="/platform/jwt", SecretString="s" * 40)
     monkeypatch.delenv("JWT_SECRET")
-    monkeypatch.setenv("JWT_SECRET_PARAMETER", "/platform/jwt")
+    monkeypatch.setenv("JWT_SECRET_ID", "/platform/jwt")
     tokens.signing_secret.cache_clear()
     try:
         assert tokens.signing_secret() == "s" * 40
