@@ -54,7 +54,7 @@ synth: $(STAMP)
 	@ls infra/cdk.out/*.template.json
 
 deploy: $(STAMP)
-	STAGES=$(STAGE) $(CDK) deploy $(CDK_APP) serverless-platform-$(STAGE)
+	STAGES=$(STAGE) $(CDK) deploy $(CDK_APP) $(CDK_FLAGS) serverless-platform-$(STAGE)
 
 destroy: $(STAMP)
 	STAGES=$(STAGE) $(CDK) destroy $(CDK_APP) serverless-platform-$(STAGE)

@@ -1,6 +1,6 @@
 """Everything the app uses besides its functions and API: tables from the model registry, the media bucket,
 the topic and queues, the JWT secret, the functions' role (least privilege) and alarms."""
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
@@ -101,7 +101,7 @@ class PlatformResources(Construct):
         role.add_to_policy(iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.queue.queue_arn]))
         role.add_to_policy(iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"],
                                                resources=[self.secret.secret_arn]))
-        domain = mail_from.split("@")[-1]
+        domain = Fn.select(1, Fn.split("@", mail_from))
         role.add_to_policy(iam.PolicyStatement(
             actions=["ses:SendEmail"],
             resources=[f"arn:{stack.partition}:ses:{stack.region}:{stack.account}:identity/{domain}"]))

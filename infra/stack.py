@@ -3,7 +3,7 @@ through Chalice's own CDK construct with the role, names and secret of those res
 import json
 from pathlib import Path
 
-from aws_cdk import Duration, Fn, Stack
+from aws_cdk import CfnParameter, Duration, Fn, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -29,7 +29,11 @@ class PlatformStack(Stack):
         super().__init__(scope, construct_id, **kwargs)
         config = stage_config(stage)
         variables = config["environment_variables"]
-        self.resources = PlatformResources(self, "Resources", stage=stage, mail_from=variables["MAIL_FROM"])
+        # The sender address, of an SES identity verified in the account: a parameter of the deploy.
+        mail_from = CfnParameter(self, "MailFrom", default=variables["MAIL_FROM"],
+                                 description="Sender address of the app's mail (an SES-verified identity)")
+        variables["MAIL_FROM"] = mail_from.value_as_string
+        self.resources = PlatformResources(self, "Resources", stage=stage, mail_from=mail_from.value_as_string)
         if with_app:
             self._app(stage, config)
 
