@@ -14,6 +14,8 @@ from chalicelib.dialogues.validation import check, writable
 
 READ_ONLY = ("id", "url", "revision_id", "is_published", "has_changes", "can_view", "can_edit")
 FILTERS = ("is_archived", "is_published", "has_changes", "can_view", "can_edit")
+# A summary's fields: the description (up to 256 KB an item) stays out of the answer.
+SUMMARY_FIELDS = ["project_id", "id", "title", "is_archived", "head", "release_count", "released_revision"]
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
@@ -53,7 +55,8 @@ def summaries(who: Caller, project: Project, query: Any = None) -> list[dict]:
             if raw.lower() not in _BOOLEANS:
                 raise BadRequest("invalid_param", f"{name} must be true or false", details={"param": name})
             wanted[name] = _BOOLEANS[raw.lower()]
-    found = [summary(who, dialogue) for dialogue in Dialogue.query(project.id, consistent_read=True)]
+    found = [summary(who, dialogue) for dialogue in Dialogue.query(project.id, consistent_read=True,
+                                                                   attributes_to_get=SUMMARY_FIELDS)]
     return [item for item in found if all(item[name] == value for name, value in wanted.items())]
 
 
