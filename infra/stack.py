@@ -9,6 +9,7 @@ from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 from infra.resources import PlatformResources
+from local.stack import stage_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 # Requests a second across the API, and the burst above it: enough for the apps, a ceiling for a runaway client.
@@ -17,11 +18,10 @@ LOG_DAYS = 30
 
 
 def stage_config(stage: str) -> dict:
-    """The stage as `.chalice/config.json` has it (top-level variables, then the stage's own)."""
-    config = json.loads((ROOT / ".chalice" / "config.json").read_text())
-    stage_settings = dict(config["stages"][stage])
-    variables = {**config.get("environment_variables", {}), **stage_settings.pop("environment_variables", {})}
-    return {**stage_settings, "environment_variables": variables}
+    """The stage's settings as `.chalice/config.json` has them, with its variables merged as `make run` reads
+    them (top-level, then the stage's own)."""
+    settings = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"][stage]
+    return {**settings, "environment_variables": stage_environment(stage)}
 
 
 class PlatformStack(Stack):

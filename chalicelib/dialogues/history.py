@@ -2,7 +2,6 @@
 
 Numbers run 1..N without gaps, so a page ordered by number is one key range; ordering by creation time reads the
 numbers and times of the whole history first."""
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,22 +16,27 @@ class Window:
     page: Page
     ordering: tuple[str, ...]
 
-    def by_number(self) -> bool:
+    def _by_number(self) -> bool:
         return self.ordering[0].lstrip("-") == "number"
 
-    def numbers(self, total: int) -> tuple[int, int]:
+    def _numbers(self, total: int) -> tuple[int, int]:
         """The range of numbers on this page when ordered by number (empty when low > high)."""
         start = (self.page.number - 1) * self.page.per_page
         if self.ordering[0] == "number":
             return start + 1, min(total, start + self.page.per_page)
         return max(1, total - start - self.page.per_page + 1), total - start
 
-    def arrange(self, items: list, key: Callable[[Any, str], Any]) -> list:
-        """`items` sorted by each ordering in turn (the first one given decides first), then paged."""
-        arranged = list(items)
-        for field in reversed(self.ordering):
-            arranged.sort(key=lambda item: key(item, field.lstrip("-")), reverse=field.startswith("-"))
-        return self.page.slice(arranged) if not self.by_number() else arranged
+    def read(self, model: Any, dialogue_id: int, total: int) -> list:
+        """This page of a dialogue's `total` numbered items of `model` (hash key `dialogue_id`, range `number`):
+        ordered by number, one key range; else every item, sorted by each ordering in turn, then paged."""
+        if self._by_number():
+            low, high = self._numbers(total)
+            found = list(model.query(dialogue_id, model.number.between(low, high))) if low <= high else []
+        else:
+            found = list(model.query(dialogue_id))
+        for field in reversed(self.ordering):  # the first ordering given decides first
+            found.sort(key=lambda item: getattr(item, field.lstrip("-")), reverse=field.startswith("-"))
+        return found if self._by_number() else self.page.slice(found)
 
 
 def window(query: Any) -> Window:

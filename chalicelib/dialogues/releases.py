@@ -62,9 +62,4 @@ def description(dialogue: Dialogue, release: Release) -> dict:
 
 
 def listing(dialogue: Dialogue, window: Window) -> list[Release]:
-    if window.by_number():
-        low, high = window.numbers(int(dialogue.release_count))
-        found = list(Release.query(dialogue.id, Release.number.between(low, high))) if low <= high else []
-    else:
-        found = list(Release.query(dialogue.id))
-    return window.arrange(found, lambda item, name: getattr(item, name))
+    return window.read(Release, dialogue.id, int(dialogue.release_count))

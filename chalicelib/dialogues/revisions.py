@@ -169,10 +169,5 @@ def description_at(dialogue: Dialogue, number: int) -> dict:
 
 def listing(dialogue: Dialogue, window: Window) -> list[tuple[Revision, dict]]:
     """A page of revisions with their bodies (stored ones fetched in parallel)."""
-    if window.by_number():
-        low, high = window.numbers(int(dialogue.head))
-        found = list(Revision.query(dialogue.id, Revision.number.between(low, high))) if low <= high else []
-    else:
-        found = list(Revision.query(dialogue.id))
-    page = window.arrange(found, lambda item, name: getattr(item, name))
+    page = window.read(Revision, dialogue.id, int(dialogue.head))
     return list(zip(page, documents.load_all([item.body for item in page]), strict=True))

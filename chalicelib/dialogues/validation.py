@@ -51,4 +51,5 @@ def writable(body: Any, read_only: Iterable[str]) -> Any:
     """A PUT body without the read-only fields, which PUT ignores so that clients can send a description back."""
     if not isinstance(body, dict):
         return body
-    return {key: value for key, value in body.items() if key not in set(read_only)}
+    dropped = set(read_only)
+    return {key: value for key, value in body.items() if key not in dropped}
