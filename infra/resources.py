@@ -10,11 +10,10 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from chalicelib.files import layout
 from infra.tables import TableSpec, specs
 
 APP = "serverless-platform"
-# Where the app writes in the media bucket (recordings, content requests' files, large dialogue documents).
-MEDIA_PREFIXES = ("recordings/", "content-requests/", "dialogues/")
 TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
                  "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
                  "dynamodb:DescribeTable"]
@@ -75,8 +74,12 @@ class PlatformResources(Construct):
             # Browsers and apps send presigned POSTs (uploads) and GETs (downloads) straight to the bucket.
             cors=[s3.CorsRule(allowed_methods=[s3.HttpMethods.POST, s3.HttpMethods.GET, s3.HttpMethods.HEAD],
                               allowed_origins=["*"], allowed_headers=["*"], max_age=3000)],
-            lifecycle_rules=[s3.LifecycleRule(id="abort-incomplete-uploads",
-                                              abort_incomplete_multipart_upload_after=Duration.days(1))])
+            lifecycle_rules=[
+                s3.LifecycleRule(id="abort-incomplete-uploads",
+                                 abort_incomplete_multipart_upload_after=Duration.days(1)),
+                # Uploads that no completion claimed (claiming copies them out of this prefix).
+                s3.LifecycleRule(id="expire-unclaimed-uploads", prefix=layout.UPLOADS,
+                                 expiration=Duration.days(layout.UPLOADS_KEPT_DAYS))])
 
     def _role(self, mail_from: str) -> iam.Role:
         stack = Stack.of(self)
@@ -90,10 +93,10 @@ class PlatformResources(Construct):
         role.add_to_policy(iam.PolicyStatement(actions=TABLE_ACTIONS, resources=table_arns))
         role.add_to_policy(iam.PolicyStatement(
             actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-            resources=[self.bucket.arn_for_objects(f"{prefix}*") for prefix in MEDIA_PREFIXES]))
+            resources=[self.bucket.arn_for_objects(f"{prefix}*") for prefix in layout.ALL]))
         role.add_to_policy(iam.PolicyStatement(
             actions=["s3:ListBucket"], resources=[self.bucket.bucket_arn],
-            conditions={"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in MEDIA_PREFIXES]}}))
+            conditions={"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in layout.ALL]}}))
         role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[self.topic.topic_arn]))
         # SMS goes to phone numbers, which have no ARN: AWS offers nothing narrower than "*" for them.
         role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=["*"],

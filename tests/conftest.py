@@ -194,6 +194,15 @@ class LocalStack:
         return boto3.client("dynamodb", endpoint_url=self.env["AWS_ENDPOINT_URL_DYNAMODB"],
                             region_name="us-east-1", aws_access_key_id="local", aws_secret_access_key="local")
 
+    def keys_under(self, prefix: str) -> list[str]:
+        """The media bucket's keys under `prefix`, read from the stack's S3."""
+        import boto3
+
+        s3 = boto3.client("s3", endpoint_url=self.env["AWS_ENDPOINT_URL_S3"], region_name="us-east-1",
+                          aws_access_key_id="local", aws_secret_access_key="local")
+        listing = s3.list_objects_v2(Bucket=self.env["MEDIA_BUCKET"], Prefix=prefix)
+        return sorted(item["Key"] for item in listing.get("Contents", []))
+
 
 class HttpUser:
     """A registered (or signed-in) user of the local stack, calling `/api<path>` with their token."""

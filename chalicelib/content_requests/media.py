@@ -1,6 +1,5 @@
 """The files of a content request: upload forms for the recipient, completion (which checks every file in
 the bucket before recording it), and the owner's listing of what was sent."""
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,6 +13,7 @@ from chalicelib.core import clock, mail
 from chalicelib.core.errors import Conflict
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.files import storage
+from chalicelib.files.layout import UPLOADS_KEPT_DAYS
 
 CONTENT_TYPES = {
     PHOTO: {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif",
@@ -23,19 +23,19 @@ CONTENT_TYPES = {
 }
 # A large video needs time to start; the form is good for one upload to one key all the same.
 UPLOAD_SECONDS = 3600
-# An issued file that no completion names is forgotten (DynamoDB TTL) after this.
-ISSUED_KEPT = timedelta(days=2)
+# An issued file that no completion names is forgotten (DynamoDB TTL) as its upload is (the bucket's lifecycle).
+ISSUED_KEPT = timedelta(days=UPLOADS_KEPT_DAYS)
 DOWNLOAD_SECONDS = 3600
 CHECK_THREADS = 8
 
 
 def upload_form(request: ContentRequest, upload: Upload) -> dict:
-    """A presigned POST for one file of at most `upload.size` bytes, under the request's prefix.
+    """A presigned POST for one file of at most `upload.size` bytes, staged under the request's prefix.
 
     The key is recorded as issued, so that a completion can name only keys this route gave out."""
     now = clock.now()
     requests.require_open(request, now)
-    key = f"{requests.key_prefix(request)}{uuid.uuid4().hex}.{upload.format_type}"
+    key = storage.upload_key(requests.key_prefix(request), upload.format_type)
     types = CONTENT_TYPES[upload.media_type]
     # A known extension gets its one type; another may be any type of the media (image/..., video/...).
     allowed = [types[upload.format_type]] if upload.format_type in types else sorted(set(types.values()))
@@ -49,7 +49,8 @@ def complete(request: ContentRequest, files: list[SentFile]) -> None:
     """Record the files the recipient uploaded, and close a one-time request, in one transaction.
 
     Every key must be one this request issued and not yet received, and its object must be in the bucket
-    with the stated size and a type of the stated media; otherwise nothing is recorded."""
+    with the stated size and a type of the stated media; otherwise nothing is recorded. The files are
+    claimed out of staging before they are recorded, so that a recorded file is never one that expires."""
     now = clock.now()
     requests.require_open(request, now)
     # Read strongly consistent: a form issued a moment ago must count as issued.
@@ -65,9 +66,12 @@ def complete(request: ContentRequest, files: list[SentFile]) -> None:
         requests.require_open(requests.current(request), now)
         problems.raise_any()
     try:
-        transact_write(lambda transaction: _record(transaction, request, files, now))
+        with storage.claimed([sent.s3_key for sent in files]) as kept:
+            transact_write(lambda transaction: _record(transaction, request, files, kept, now))
     except ConditionFailed as error:
         _explain(request, files, error)
+    except storage.FileMissing as error:
+        _explain_claimed(request, files, error)
     _tell_owner(request, len(files))
 
 
@@ -94,13 +98,14 @@ def _problems_of(sent: SentFile, issued: MediaFile | None) -> list[tuple[str, st
     return []
 
 
-def _record(transaction: Any, request: ContentRequest, files: list[SentFile], now: datetime) -> None:
-    for position, sent in enumerate(files):
+def _record(transaction: Any, request: ContentRequest, files: list[SentFile], kept: list[str], now: datetime) -> None:
+    for position, (sent, stored_key) in enumerate(zip(files, kept, strict=True)):
         note = MediaFile.note.set(sent.note) if sent.note else MediaFile.note.remove()
         transaction.update(
             MediaFile(request.id, sent.s3_key),
             actions=[MediaFile.name.set(sent.name), MediaFile.size.set(sent.size), note, MediaFile.received_at.set(now),
-                     MediaFile.position.set(position), MediaFile.forget_at.remove()],
+                     MediaFile.position.set(position), MediaFile.stored_key.set(stored_key),
+                     MediaFile.forget_at.remove()],
             condition=MediaFile.issued_at.exists() & MediaFile.received_at.does_not_exist())
     # One conditional write closes a one-time request: of two concurrent completions, one finds it pending.
     closing = requests.status_actions(COMPLETED, request.owner_id) if request.time_type == ONE_TIME else []
@@ -121,6 +126,14 @@ def _explain(request: ContentRequest, files: list[SentFile], error: ConditionFai
     raise Invalid(sent) from error
 
 
+def _explain_claimed(request: ContentRequest, files: list[SentFile], missing: storage.FileMissing) -> None:
+    """Why an upload left staging between its check and its claim: a completion that succeeded took it (a
+    failed one leaves it staged), and may have closed the request too."""
+    requests.require_open(requests.current(request), clock.now())
+    index = next(index for index, sent in enumerate(files) if sent.s3_key == missing.args[0])
+    raise Invalid([{"param": f"media_files[{index}][s3_key]", "message": "Was already sent"}]) from missing
+
+
 def _tell_owner(request: ContentRequest, count: int) -> None:
     owner = accounts.get(request.owner_id)
     if owner is None:
@@ -139,4 +152,4 @@ def received(request: ContentRequest) -> list[MediaFile]:
 
 
 def download_url(item: MediaFile) -> str:
-    return storage.download_url(item.s3_key, expires_in=DOWNLOAD_SECONDS)
+    return storage.download_url(item.stored_key, expires_in=DOWNLOAD_SECONDS)

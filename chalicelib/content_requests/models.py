@@ -75,7 +75,8 @@ class RequestToken(Model):
 
 @register
 class MediaFile(Model):
-    """A file of a request: issued with its upload form, received when a completion names it.
+    """A file of a request: issued with its upload form (`s3_key`, staged), received when a completion names
+    it and copies it to `stored_key`.
 
     An issued file that no completion names is removed by its TTL (`forget_at`)."""
 
@@ -91,4 +92,5 @@ class MediaFile(Model):
     issued_at = UTCDateTimeAttribute()
     received_at = UTCDateTimeAttribute(null=True)
     position = NumberAttribute(null=True)  # its place in the completion that sent it
+    stored_key = UnicodeAttribute(null=True)  # once received: where the file is kept
     forget_at = TTLAttribute(null=True)

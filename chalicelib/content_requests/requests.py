@@ -24,7 +24,7 @@ from chalicelib.core import clock
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import Conflict
 from chalicelib.core.transactions import ConditionFailed, transact_write
-from chalicelib.files import storage
+from chalicelib.files import layout, storage
 
 log = logging.getLogger(__name__)
 # Tries of a conditional write that is lost only to a concurrent change (or, at create, a token collision).
@@ -32,8 +32,9 @@ ATTEMPTS = 3
 
 
 def key_prefix(request: ContentRequest) -> str:
-    """Where the request's files live in the bucket: deleting the request removes this prefix."""
-    return f"content-requests/{int(request.id)}/"
+    """Where the request's files live in the bucket (and, staged, under `uploads/`): deleting the request
+    removes both."""
+    return f"{layout.CONTENT_REQUESTS}{int(request.id)}/"
 
 
 def status_at(request: ContentRequest, now: datetime) -> str:
@@ -194,6 +195,7 @@ def delete(request_id: int, account: Account) -> None:
         for item in MediaFile.query(request.id):
             batch.delete(item)
     storage.delete_prefix(key_prefix(request))
+    storage.delete_prefix(layout.UPLOADS + key_prefix(request))
 
 
 def expire_due(now: datetime) -> int:

@@ -5,7 +5,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from chalicelib.files import storage
+from chalicelib.files import layout, storage
 
 # A dialogue's own description is read on every GET, so it stays in the item up to this size.
 HEAD_INLINE_BYTES = 256 * 1024
@@ -26,7 +26,7 @@ def store(value: Any, dialogue_id: int, inline_bytes: int = PART_INLINE_BYTES) -
     data = _encode(value)
     if len(data) <= inline_bytes:
         return {"value": value}
-    key = f"dialogues/{dialogue_id}/{hashlib.sha256(data).hexdigest()}.json"
+    key = f"{layout.DIALOGUES}{dialogue_id}/{hashlib.sha256(data).hexdigest()}.json"
     if key not in _put:
         storage.put(key, data, "application/json")
         if len(_put) > 1000:

@@ -1,14 +1,23 @@
-"""The media bucket: presigned POST uploads, checks of what was stored, presigned downloads."""
+"""The media bucket: presigned POST uploads, claiming them out of staging, checks of what was stored,
+presigned downloads."""
 import os
-from collections.abc import Sequence
+import re
+import uuid
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from chalicelib.core.settings import get_settings
+from chalicelib.files.layout import UPLOADS
 
 # HeadObject has no body, so a missing key answers 404 (or 403 when the caller may not list the bucket).
 _MISSING_CODES = {"404", "NoSuchKey", "403"}
+# What upload_key names a file: 32 hex digits, and an extension where the surface gives one.
+_UPLOAD_NAME = re.compile(r"[0-9a-f]{32}(\.[0-9A-Za-z]{1,16})?")
+COPY_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,54 @@ def _client() -> Any:
 def reset_client() -> None:
     """Drop the cached client, so that the next call reads the endpoint again (tests)."""
     _client.cache_clear()
+
+
+def upload_key(prefix: str, extension: str = "") -> str:
+    """A fresh key for one upload form of `prefix` (`recordings/5/`): staged under `uploads/` until claimed."""
+    return f"{UPLOADS}{prefix}{uuid.uuid4().hex}{'.' + extension if extension else ''}"
+
+
+def is_upload_key(key: str, prefix: str) -> bool:
+    """Whether `key` is one that `upload_key(prefix, ...)` could have made."""
+    staged = UPLOADS + prefix
+    return key.startswith(staged) and _UPLOAD_NAME.fullmatch(key[len(staged):]) is not None
+
+
+@contextmanager
+def claimed(keys: Sequence[str]) -> Iterator[list[str]]:
+    """Copy each staged upload out of `uploads/` to a fresh key of its own, and yield those keys to record.
+
+    If the block raises, the copies are removed; once it returns, the staged uploads are. Each completion owns
+    its copies, so a retried or doubled completion never removes a file that another one recorded. A staged
+    upload that is gone (claimed meanwhile, or expired) raises FileMissing, and nothing is kept."""
+    kept = [_kept_key(key) for key in keys]
+    try:
+        with ThreadPoolExecutor(min(COPY_THREADS, len(keys) or 1)) as pool:
+            list(pool.map(_copy, keys, kept))
+        yield kept
+    except BaseException:
+        delete_all(kept)
+        raise
+    delete_all(keys)
+
+
+def _kept_key(staged: str) -> str:
+    """Where a staged upload is kept once claimed: out of `uploads/`, under a new name, same extension."""
+    folder, _, name = staged.removeprefix(UPLOADS).rpartition("/")
+    _, dot, extension = name.partition(".")
+    return f"{folder}/{uuid.uuid4().hex}{dot}{extension}"
+
+
+def _copy(source: str, target: str) -> None:
+    from botocore.exceptions import ClientError
+
+    bucket = get_settings().media_bucket
+    try:
+        _client().copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": source})
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in _MISSING_CODES:
+            raise FileMissing(source) from error
+        raise
 
 
 def upload_form(key: str, *, max_bytes: int, content_types: Sequence[str], expires_in: int = 900) -> dict:
@@ -107,12 +164,19 @@ def get(key: str) -> bytes:
         raise
 
 
+def delete_all(keys: Sequence[str]) -> None:
+    """Remove the objects under `keys`, a thousand per call (keys with nothing stored are no matter)."""
+    for start in range(0, len(keys), 1000):
+        _client().delete_objects(Bucket=get_settings().media_bucket, Delete={
+            "Objects": [{"Key": key} for key in keys[start:start + 1000]], "Quiet": True})
+
+
 def delete_prefix(prefix: str) -> int:
-    """Remove every object whose key starts with `prefix` (a thousand per call); the number removed."""
-    bucket, removed = get_settings().media_bucket, 0
-    for page in _client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-        keys = [{"Key": item["Key"]} for item in page.get("Contents", [])]
-        if keys:
-            _client().delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
-            removed += len(keys)
+    """Remove every object whose key starts with `prefix`; the number removed."""
+    removed = 0
+    for page in _client().get_paginator("list_objects_v2").paginate(Bucket=get_settings().media_bucket,
+                                                                    Prefix=prefix):
+        keys = [item["Key"] for item in page.get("Contents", [])]
+        delete_all(keys)
+        removed += len(keys)
     return removed

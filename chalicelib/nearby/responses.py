@@ -2,7 +2,6 @@
 latest three, and announced to the request's followers (a notification each, one push message)."""
 import json
 import logging
-import re
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -15,7 +14,7 @@ from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadRequest, Conflict
 from chalicelib.core.settings import get_settings
 from chalicelib.core.transactions import ConditionFailed, transact_write
-from chalicelib.files import storage
+from chalicelib.files import layout, storage
 from chalicelib.nearby import requests
 from chalicelib.nearby.models import (
     ACTIVE,
@@ -35,13 +34,12 @@ DISCOVER_MAX, LIST_MAX, NOTIFICATIONS_MAX = 3, 100, 50
 NOTIFICATION_LIFETIME = timedelta(days=30)
 # Tries of the optimistic write: each is lost only to another response landing on the same request.
 RECORD_ATTEMPTS = 5
-_UPLOAD_NAME = re.compile(r"[0-9a-f]{32}")
 
 logger = logging.getLogger(__name__)
 
 
 def _key_prefix(request: NearbyRequest) -> str:
-    return f"responses/{int(request.id)}/"
+    return f"{layout.RESPONSES}{int(request.id)}/"
 
 
 def _require_active(request: NearbyRequest) -> None:
@@ -52,21 +50,24 @@ def _require_active(request: NearbyRequest) -> None:
 def upload_form(request: NearbyRequest, kind: int) -> dict:
     """A presigned POST for one photo (0) or video (1) answering `request`; its key then records the response."""
     _require_active(request)
-    key = f"{_key_prefix(request)}{uuid.uuid4().hex}"
+    key = storage.upload_key(_key_prefix(request))
     return storage.upload_form(key, max_bytes=MAX_BYTES[kind], content_types=CONTENT_TYPES[kind])
 
 
 def create(request: NearbyRequest, account: Account, key: str, kind: int) -> Response:
-    """Record a response whose media is already in S3 under `key` (checked, never trusted), then tell
-    the request's followers."""
+    """Record a response whose media was uploaded under `key` (checked, never trusted, then kept out of
+    staging), and tell the request's followers."""
     _require_active(request)
-    prefix = _key_prefix(request)
-    if not key.startswith(prefix) or not _UPLOAD_NAME.fullmatch(key[len(prefix):]):
+    if not storage.is_upload_key(key, _key_prefix(request)):
         raise BadRequest("RESPONSE_KEY_INVALID", "The key is not one of this request's uploads")
     _check_media(key, kind)
-    response = Response(request.id, next_id("nearby-responses"), responder_id=account.id, type=kind,
-                        card_id=str(uuid.uuid4()).upper(), media_key=key, created_at=clock.now())
-    _record(request, response)
+    try:
+        with storage.claimed([key]) as (kept,):
+            response = Response(request.id, next_id("nearby-responses"), responder_id=account.id, type=kind,
+                                card_id=str(uuid.uuid4()).upper(), media_key=kept, created_at=clock.now())
+            _record(request, response)
+    except storage.FileMissing as error:  # claimed by another response since the check
+        raise BadRequest("RESPONSE_MEDIA_NOT_UPLOADED", "Nothing was uploaded under that key") from error
     _notify(request, response)
     return response
 

@@ -1,4 +1,5 @@
-"""Recorded sessions: audio uploaded to S3 (presigned POST, or the legacy multipart form), then recorded."""
+"""Recorded sessions: audio uploaded to S3 (presigned POST, or the legacy multipart form), then claimed out
+of staging and recorded."""
 import uuid
 
 from pynamodb.exceptions import QueryError
@@ -9,7 +10,7 @@ from chalicelib.accounts.models import Account
 from chalicelib.core import clock
 from chalicelib.core.errors import BadRequest, NotFound
 from chalicelib.core.pagination import decode_cursor, encode_cursor
-from chalicelib.files import storage
+from chalicelib.files import layout, storage
 from chalicelib.recordings.fields import ParticipantFields, PromptFields
 from chalicelib.recordings.models import Participant, Project, PromptedTopic, RecordedSession
 
@@ -21,31 +22,33 @@ DOWNLOAD_SECONDS = 3600
 
 
 def _key_prefix(project: Project) -> str:
-    return f"recordings/{int(project.id)}/"
+    return f"{layout.RECORDINGS}{int(project.id)}/"
 
 
 def upload_form(project: Project) -> dict:
     """A presigned POST for one new recording of `project`; its key then creates the session."""
-    key = f"{_key_prefix(project)}{uuid.uuid4().hex}"
+    key = storage.upload_key(_key_prefix(project))
     return storage.upload_form(key, max_bytes=MAX_RECORDING_BYTES, content_types=AUDIO_TYPES)
 
 
 def create(project: Project, account: Account, recording_key: str, participants: list[ParticipantFields],
            prompts: list[PromptFields]) -> RecordedSession:
-    """Record a session whose audio is already in S3 under `recording_key` (checked, never trusted)."""
-    if not recording_key.startswith(_key_prefix(project)) or "/" in recording_key[len(_key_prefix(project)):]:
+    """Record a session whose audio was uploaded under `recording_key` (checked, never trusted), keeping the
+    audio out of staging."""
+    if not storage.is_upload_key(recording_key, _key_prefix(project)):
         raise BadRequest("SESSION_RECORDING_KEY_INVALID", "The key is not one of this project's uploads")
-    topics = _prompted_topics(project, prompts)
+    topics, people = _prompted_topics(project, prompts), _participants(participants)
     try:
         stored = storage.stored_object(recording_key, max_bytes=MAX_RECORDING_BYTES)
+        with storage.claimed([recording_key]) as (kept,):
+            session = RecordedSession(uuid.uuid4().hex, project_id=project.id, creator_id=account.id,
+                                      recording_key=kept, recording_bytes=stored.size, participants=people,
+                                      topics=topics, created_at=clock.now())
+            session.save(condition=RecordedSession.id.does_not_exist())
     except storage.FileMissing as error:
         raise BadRequest("SESSION_RECORDING_NOT_UPLOADED", "Nothing was uploaded under that key") from error
     except storage.FileTooLarge as error:
         raise BadRequest("SESSION_RECORDING_TOO_LARGE", "The recording is too large") from error
-    session = RecordedSession(uuid.uuid4().hex, project_id=project.id, creator_id=account.id,
-                              recording_key=recording_key, recording_bytes=stored.size,
-                              participants=_participants(participants), topics=topics, created_at=clock.now())
-    session.save(condition=RecordedSession.id.does_not_exist())
     return session
 
 
@@ -59,7 +62,7 @@ def create_from_upload(project: Project, account: Account, recording: bytes, con
     if len(recording) > MAX_LEGACY_BYTES:
         raise BadRequest("SESSION_RECORDING_TOO_LARGE", "Upload recordings this large with a presigned POST")
     _prompted_topics(project, prompts)  # refuse bad prompts before anything is stored
-    key = f"{_key_prefix(project)}{uuid.uuid4().hex}"
+    key = storage.upload_key(_key_prefix(project))
     storage.put(key, recording, content_type)
     try:
         return create(project, account, key, participants, prompts)

@@ -152,7 +152,12 @@ def test_twenty_concurrent_completions_of_a_one_time_request_let_exactly_one_thr
     stored = local_stack.dynamodb().get_item(TableName=local_stack.table("content-requests"),
                                              Key={"id": {"N": str(created["id"])}}, ConsistentRead=True)["Item"]
     assert (stored["status"]["S"], stored["file_count"]["N"]) == ("completed", "1")
-    assert owner.call("GET", f"/{created['id']}/media_files").json()["meta"]["total_count"] == 1
+    listed = owner.call("GET", f"/{created['id']}/media_files").json()
+    assert listed["meta"]["total_count"] == 1
+    # Each completion copied the upload out of staging; the losers removed only their own copies.
+    assert local_stack.keys_under(f"uploads/content-requests/{created['id']}/") == []
+    assert len(local_stack.keys_under(f"content-requests/{created['id']}/")) == 1
+    assert requests.get(listed["media_files"][0]["url"], timeout=30).content == PHOTO
 
 
 def _due(stack, now):

@@ -34,6 +34,15 @@ def stored():
     return {int(r.id): r.attribute_values for r in ContentRequest.scan(consistent_read=True)}
 
 
+def keys_under(bucket, prefix):
+    listing = boto3.client("s3").list_objects_v2(Bucket=bucket, Prefix=prefix)
+    return sorted(item["Key"] for item in listing.get("Contents", []))
+
+
+def kept_key(sent):
+    return MediaFile.get(1, sent["s3_key"]).stored_key
+
+
 def refused(param, message, status=422):
     return status, {"errors": [{"param": param, "message": message}]}
 
@@ -63,7 +72,7 @@ def test_upload_form_is_a_presigned_post_for_one_key_of_the_stated_size(api, cre
 
     assert status == 201
     assert set(form) == {"url", "fields", "s3_key", "expires_in"} and form["expires_in"] == 3600
-    assert re.fullmatch(r"content-requests/1/[0-9a-f]{32}\.png", form["s3_key"])
+    assert re.fullmatch(r"uploads/content-requests/1/[0-9a-f]{32}\.png", form["s3_key"])
     assert bucket in form["url"]
     assert form["fields"]["key"] == form["s3_key"] and form["fields"]["Content-Type"] == "image/png"
     conditions = policy(form)["conditions"]
@@ -232,7 +241,45 @@ def test_completion_is_refused_for_canceled_completed_and_expired_requests(api, 
     assert [item.s3_key for item in MediaFile.scan() if item.received_at] == [files[completed]["s3_key"]]
 
 
-def test_a_completion_that_read_the_request_before_another_closed_it_is_409(api, owner, create, send, outbox):
+def test_completion_keeps_each_file_out_of_staging_under_a_key_of_its_own(api, create, send, bucket):
+    token = create(time_type="multi_use")["token"]
+    photo = send(token)
+    video = send(token, data=b"v" * 100, media_type="video", format_type="mp4", content_type="video/mp4")
+
+    assert complete(api, token, [photo, video]) == SUCCESS
+
+    s3 = boto3.client("s3")
+    for sent, data, content_type in [(photo, b"\x89PNG" + b"0" * 60, "image/png"), (video, b"v" * 100, "video/mp4")]:
+        key = kept_key(sent)
+        assert re.fullmatch(rf"content-requests/1/[0-9a-f]{{32}}\.{sent['format_type']}", key)
+        kept = s3.get_object(Bucket=bucket, Key=key)
+        assert (kept["Body"].read(), kept["ContentType"]) == (data, content_type)
+    assert keys_under(bucket, "uploads/") == []
+    assert keys_under(bucket, "content-requests/") == sorted([kept_key(photo), kept_key(video)])
+
+
+@pytest.mark.parametrize(("time_type", "refusal"), [
+    ("multi_use", (422, [{"param": "media_files[1][s3_key]", "message": "Was already sent"}])),
+    ("one_time", (409, [{"param": "status", "message": "The content request was already completed"}]))])
+def test_a_completion_whose_upload_another_claimed_meanwhile_is_refused_and_removes_nothing_of_it(
+        api, create, send, bucket, outbox, monkeypatch, time_type, refusal):
+    token = create(time_type=time_type)["token"]
+    other, sent = send(token), send(token)
+    request = ContentRequest.get(1)
+    assert complete(api, token, [sent]) == SUCCESS
+    winner = kept_key(sent)
+    monkeypatch.setattr(media, "_problems_of", lambda *_: [])  # its checks passed before the other claimed it
+
+    with pytest.raises(ApiError) as error:
+        media.complete(request, fields.media_files({"media_files": [other, sent]}))
+
+    assert (error.value.status, error.value.errors) == refusal
+    assert keys_under(bucket, "") == sorted([winner, other["s3_key"]]) and kept_key(sent) == winner
+    assert int(ContentRequest.get(1).file_count) == 1
+
+
+def test_a_completion_that_read_the_request_before_another_closed_it_is_409(api, owner, create, send, outbox,
+                                                                           bucket):
     one_time, canceled = create()["token"], create()["token"]
     first, late, too_late = send(one_time), send(one_time), send(canceled)
     stale_one_time, stale_canceled = ContentRequest.get(1), ContentRequest.get(2)
@@ -247,6 +294,9 @@ def test_a_completion_that_read_the_request_before_another_closed_it_is_409(api,
         assert (refusal.value.status, refusal.value.errors) == (409, [{"param": "status", "message": message}])
     assert stored() == before and outbox.sent == emails
     assert [item.s3_key for item in MediaFile.scan() if item.received_at] == [first["s3_key"]]
+    # The refused completions kept no copy; their uploads stay staged for the lifecycle rule.
+    assert keys_under(bucket, "content-requests/") == [kept_key(first)]
+    assert keys_under(bucket, "uploads/") == sorted([late["s3_key"], too_late["s3_key"]])
 
 
 def test_completion_for_an_unknown_token_is_404(api, create, send):
@@ -451,8 +501,8 @@ def test_the_owner_lists_the_files_sent(api, owner, create, send, fixed_clock):
         {"name": "file", "s3_key": second["s3_key"], "format_type": "mp4", "media_type": "video", "size": 100,
          "note": None, "created_at": "2026-11-23T12:01:00.000Z"}],
         "meta": {"total_count": 2}}
-    assert all(key in url and "X-Amz-Signature=" in url for key, url in zip([first["s3_key"], second["s3_key"]],
-                                                                           urls, strict=True))
+    assert all(kept_key(sent) in url and "X-Amz-Signature=" in url for sent, url in zip([first, second], urls,
+                                                                                         strict=True))
     assert "X-Amz-Expires=3600" in urls[0]
 
 

@@ -229,7 +229,7 @@ def test_delete_of_another_users_or_an_unknown_request_is_404_and_keeps_it(api, 
     assert stored() == before
     assert [t.token for t in RequestToken.scan()] == [body["token"]]
     assert [item.s3_key for item in MediaFile.query(1)] == [key]
-    assert keys_under(bucket, "content-requests/") == [key]
+    assert keys_under(bucket, "") == [key]
 
 
 # --- delete ---
@@ -250,8 +250,8 @@ def test_delete_removes_the_request_its_link_its_files_and_its_objects(api, owne
     assert first["token"] not in {t.token for t in RequestToken.scan()} and RequestToken.count() == 9
     assert list(MediaFile.query(1)) == []
     assert [item.s3_key for item in MediaFile.query(10)] == [kept["s3_key"]]
-    assert keys_under(bucket, "content-requests/1/") == []
-    assert keys_under(bucket, "content-requests/") == [kept["s3_key"]]
+    assert keys_under(bucket, "content-requests/1/") == keys_under(bucket, "uploads/content-requests/1/") == []
+    assert keys_under(bucket, "") == [kept["s3_key"]]
     assert api.get(f"{BASE}/{first['token']}") == (404, {"errors": [{"param": "token", "message": "Not found"}]})
     assert api.get(f"{BASE}/1", token=owner) == (404, NOT_FOUND)
     assert api.get(f"{BASE}/1/media_files", token=owner) == (404, NOT_FOUND)

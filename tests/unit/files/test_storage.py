@@ -134,3 +134,89 @@ def test_delete_prefix_removes_every_object_under_the_prefix_and_nothing_else(bu
     assert sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]) == [
         "content-requests/70/c.png", "other/7/d"]
     assert storage.delete_prefix("content-requests/7/") == 0
+
+
+def _keys(bucket: str) -> list[str]:
+    return sorted(item["Key"] for item in boto3.client("s3").list_objects_v2(Bucket=bucket).get("Contents", []))
+
+
+def _stage(bucket: str, prefix: str = "recordings/7/", extension: str = "", data: bytes = b"audio") -> str:
+    key = storage.upload_key(prefix, extension)
+    boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=data, ContentType="audio/mpeg")
+    return key
+
+
+def test_an_upload_key_is_fresh_and_staged_under_uploads():
+    first, second = storage.upload_key("recordings/7/"), storage.upload_key("content-requests/3/", "png")
+
+    assert first.startswith("uploads/recordings/7/") and len(first) == len("uploads/recordings/7/") + 32
+    assert second.startswith("uploads/content-requests/3/") and second.endswith(".png")
+    assert storage.upload_key("recordings/7/") != first
+
+
+@pytest.mark.parametrize(("key", "expected"), [
+    ("uploads/recordings/7/" + "a" * 32, True),
+    ("uploads/recordings/7/" + "a" * 32 + ".png", True),
+    ("recordings/7/" + "a" * 32, False),
+    ("uploads/recordings/71/" + "a" * 32, False),
+    ("uploads/recordings/7/" + "A" * 32, False),
+    ("uploads/recordings/7/" + "a" * 31, False),
+    ("uploads/recordings/7/x/" + "a" * 32, False),
+    ("uploads/recordings/7/../8/" + "a" * 32, False),
+])
+def test_is_upload_key_accepts_only_keys_upload_key_makes_for_the_prefix(key, expected):
+    assert storage.is_upload_key(key, "recordings/7/") is expected
+
+
+def test_claiming_copies_each_upload_out_of_staging_and_removes_the_staged_ones(bucket):
+    staged = [_stage(bucket, extension="mp3", data=b"one"), _stage(bucket, data=b"two")]
+
+    with storage.claimed(staged) as kept:
+        assert _keys(bucket) == sorted(staged + kept)
+
+    assert [key.rsplit("/", 1)[0] for key in kept] == ["recordings/7", "recordings/7"]
+    assert kept[0].endswith(".mp3") and "." not in kept[1].rsplit("/", 1)[1]
+    assert _keys(bucket) == sorted(kept)
+    s3 = boto3.client("s3")
+    assert [s3.get_object(Bucket=bucket, Key=key)["Body"].read() for key in kept] == [b"one", b"two"]
+    assert storage.stored_object(kept[0], max_bytes=10) == StoredObject(kept[0], 3, "audio/mpeg")
+
+
+def test_a_failed_claim_removes_its_copies_and_leaves_the_uploads_staged(bucket):
+    staged = [_stage(bucket), _stage(bucket)]
+
+    with pytest.raises(RuntimeError), storage.claimed(staged):
+        raise RuntimeError("the record was refused")
+
+    assert _keys(bucket) == sorted(staged)
+
+
+def test_claiming_an_upload_that_is_gone_raises_file_missing_and_keeps_nothing(bucket):
+    present = _stage(bucket)
+    gone = storage.upload_key("recordings/7/")
+
+    with pytest.raises(FileMissing), storage.claimed([present, gone]):
+        pytest.fail("the block must not run")
+
+    assert _keys(bucket) == [present]
+
+
+def test_two_claims_of_one_upload_keep_separate_copies(bucket):
+    staged = _stage(bucket)
+
+    with storage.claimed([staged]) as (first,), pytest.raises(RuntimeError), storage.claimed([staged]) as (second,):
+        assert first != second
+        raise RuntimeError("the second record was refused")
+
+    assert _keys(bucket) == [first]
+
+
+def test_delete_all_removes_more_than_a_thousand_keys(bucket):
+    s3 = boto3.client("s3")
+    keys = [f"dialogues/1/{n:04}.json" for n in range(1001)]
+    for key in keys:
+        s3.put_object(Bucket=bucket, Key=key, Body=b"{}")
+
+    storage.delete_all(keys[:-1])
+
+    assert _keys(bucket) == keys[-1:]

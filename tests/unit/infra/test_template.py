@@ -7,6 +7,7 @@ from pynamodb.attributes import TTLAttribute
 
 from chalicelib.core.settings import get_settings
 from chalicelib.core.tables import registered
+from chalicelib.files import layout
 
 
 @pytest.fixture(scope="module", params=["dev", "prod"])
@@ -80,7 +81,8 @@ def test_every_table_is_on_demand_with_point_in_time_recovery_and_prod_keeps_its
 # Where "*" may stand, and why: SMS goes to phone numbers, which have no ARN; object keys under the app's own
 # prefixes, and the log groups of the stage's functions, whose names Chalice makes.
 ALLOWED_WILDCARDS = {("sns:Publish", "*")}
-ALLOWED_PREFIX_WILDCARDS = ("/recordings/*", "/content-requests/*", "/dialogues/*", ":log-group:/aws/lambda/")
+ALLOWED_PREFIX_WILDCARDS = ("/uploads/*", "/recordings/*", "/content-requests/*", "/responses/*", "/dialogues/*",
+                            ":log-group:/aws/lambda/")
 
 
 def _text(value) -> str:
@@ -133,3 +135,22 @@ def test_the_functions_may_touch_every_table_and_index_and_nothing_else(template
             granted |= {json.dumps(resource, sort_keys=True) for resource in statement["Resource"]}
     expected = sum(1 + len(table["indexes"]) for table in _registry(stage).values())
     assert len(granted) == expected
+
+
+def test_the_functions_may_use_objects_under_every_prefix_of_the_bucket_layout_and_no_others(template):
+    _, body = template
+    granted = set()
+    for statement in _statements(body):
+        if "s3:PutObject" in statement["Action"]:
+            granted |= {_text(resource).split("/")[-2] + "/" for resource in statement["Resource"]}
+            assert set(statement["Action"]) == {"s3:GetObject", "s3:PutObject", "s3:DeleteObject"}
+    assert granted == set(layout.ALL)
+
+
+def test_the_bucket_expires_unclaimed_uploads_and_aborts_incomplete_ones(template):
+    _, body = template
+    (bucket,) = _resources(body, "AWS::S3::Bucket")
+    rules = {rule["Id"]: rule for rule in bucket["LifecycleConfiguration"]["Rules"]}
+    assert rules["expire-unclaimed-uploads"] == {"Id": "expire-unclaimed-uploads", "Prefix": "uploads/",
+                                                 "ExpirationInDays": layout.UPLOADS_KEPT_DAYS, "Status": "Enabled"}
+    assert rules["abort-incomplete-uploads"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}

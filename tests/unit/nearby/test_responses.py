@@ -57,7 +57,7 @@ def test_the_upload_form_is_a_presigned_post_for_one_photo_or_video(api, alice, 
     status, form = api.post("/api/v04/requests/1/responses/uploads", {"type": kind}, token=bob)
 
     assert status == 201
-    assert re.fullmatch(r"responses/1/[0-9a-f]{32}", form["key"])
+    assert re.fullmatch(r"uploads/responses/1/[0-9a-f]{32}", form["key"])
     policy = json.loads(base64.b64decode(form["fields"]["policy"]))
     assert ["content-length-range", 1, max_bytes] in policy["conditions"]
     assert ["starts-with", "$Content-Type", prefix] in policy["conditions"]
@@ -76,9 +76,24 @@ def test_a_response_is_recorded_once_its_media_is_uploaded(api, alice, bob, map_
     assert body["responder"] == {"userId": 2, "userName": "Bob Builder", "userAvatar": None}
     assert body["created"] == "2026-11-23T18:00:00.000Z"
     assert re.fullmatch(r"[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}", body["cardId"])
-    assert key in body["media"] and "X-Amz-Expires=3600" in body["media"]
     stored = Response.get(1, 1)
-    assert (stored.media_key, stored.card_id, stored.responder_id) == (key, body["cardId"], accounts.by_number(2).id)
+    assert re.fullmatch(r"responses/1/[0-9a-f]{32}", stored.media_key)
+    assert stored.media_key in body["media"] and "X-Amz-Expires=3600" in body["media"]
+    assert (stored.card_id, stored.responder_id) == (body["cardId"], accounts.by_number(2).id)
+    # The media is kept out of staging, under its own key; the staged upload is gone.
+    s3, bucket_name = boto3.client("s3"), get_settings().media_bucket
+    kept = s3.get_object(Bucket=bucket_name, Key=stored.media_key)
+    assert (kept["Body"].read(), kept["ContentType"]) == (PHOTO_BYTES, "image/jpeg")
+    assert s3.list_objects_v2(Bucket=bucket_name, Prefix="uploads/")["KeyCount"] == 0
+
+
+def test_an_upload_makes_one_response_only(api, alice, bob, map_request, bucket):
+    key = upload(api, bob)
+    assert api.post("/api/v04/requests/1/responses", {"key": key, "type": 0}, token=bob)[0] == 201
+
+    assert api.post("/api/v04/requests/1/responses", {"key": key, "type": 0}, token=bob) == (
+        400, {"error": "RESPONSE_MEDIA_NOT_UPLOADED"})
+    assert Response.count(1) == 1 and NearbyRequest.get(1).response_count == 1
 
 
 def test_the_request_counts_its_responses_and_shows_the_newest_three(api, alice, bob, map_request, bucket,
@@ -115,15 +130,16 @@ def test_the_responses_of_a_request_start_empty(api, alice, map_request):
 
 
 @pytest.mark.parametrize(("body", "code"), [
-    ({"key": "responses/1/" + "0" * 32, "type": 0}, "RESPONSE_MEDIA_NOT_UPLOADED"),
-    ({"key": "responses/2/" + "0" * 32, "type": 0}, "RESPONSE_KEY_INVALID"),
-    ({"key": "recordings/1/" + "0" * 32, "type": 0}, "RESPONSE_KEY_INVALID"),
-    ({"key": "responses/1/../2/" + "0" * 32, "type": 0}, "RESPONSE_KEY_INVALID"),
-    ({"key": "responses/1/", "type": 0}, "RESPONSE_KEY_INVALID"),
-    ({"key": "responses/1/" + "0" * 32, "type": 2}, "INVALID_RESPONSE_TYPE"),
-    ({"key": "responses/1/" + "0" * 32, "type": "0"}, "INVALID_RESPONSE_TYPE"),
-    ({"key": "responses/1/" + "0" * 32, "type": True}, "INVALID_RESPONSE_TYPE"),
-    ({"key": "responses/1/" + "0" * 32}, "REQUIRED_FIELD_MISSING"),
+    ({"key": "uploads/responses/1/" + "0" * 32, "type": 0}, "RESPONSE_MEDIA_NOT_UPLOADED"),
+    ({"key": "responses/1/" + "0" * 32, "type": 0}, "RESPONSE_KEY_INVALID"),
+    ({"key": "uploads/responses/2/" + "0" * 32, "type": 0}, "RESPONSE_KEY_INVALID"),
+    ({"key": "uploads/recordings/1/" + "0" * 32, "type": 0}, "RESPONSE_KEY_INVALID"),
+    ({"key": "uploads/responses/1/../2/" + "0" * 32, "type": 0}, "RESPONSE_KEY_INVALID"),
+    ({"key": "uploads/responses/1/", "type": 0}, "RESPONSE_KEY_INVALID"),
+    ({"key": "uploads/responses/1/" + "0" * 32, "type": 2}, "INVALID_RESPONSE_TYPE"),
+    ({"key": "uploads/responses/1/" + "0" * 32, "type": "0"}, "INVALID_RESPONSE_TYPE"),
+    ({"key": "uploads/responses/1/" + "0" * 32, "type": True}, "INVALID_RESPONSE_TYPE"),
+    ({"key": "uploads/responses/1/" + "0" * 32}, "REQUIRED_FIELD_MISSING"),
     ({"key": " ", "type": 0}, "REQUIRED_FIELD_MISSING"),
     ({"key": 5, "type": 0}, "REQUIRED_FIELD_MISSING"),
     ({"type": 0}, "REQUIRED_FIELD_MISSING"),

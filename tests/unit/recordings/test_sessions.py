@@ -1,6 +1,7 @@
 """/api/projects/<pid>/sessions: the presigned and legacy uploads, listing and showing sessions."""
 import base64
 import json
+import re
 
 import boto3
 import pytest
@@ -14,7 +15,7 @@ def test_the_upload_route_gives_a_presigned_post_limited_to_audio(api, owner, pr
 
     assert status == 201
     form = body["data"]
-    assert form["key"].startswith("recordings/1/") and len(form["key"]) == len("recordings/1/") + 32
+    assert re.fullmatch(r"uploads/recordings/1/[0-9a-f]{32}", form["key"])
     policy = json.loads(base64.b64decode(form["fields"]["policy"]))
     assert ["content-length-range", 1, 500 * 1024 * 1024] in policy["conditions"]
     assert ["starts-with", "$Content-Type", "audio/"] in policy["conditions"]
@@ -31,8 +32,19 @@ def test_a_session_is_recorded_from_an_uploaded_key(api, owner, recording_sessio
     assert session["topics"] == [{"id": 1, "start": "0", "end": "10", "text": "Childhood"},
                                  {"id": 2, "start": "10", "end": "25", "text": "Work"}]
     assert session["user_annotations"] == [] and session["created_on"] == "23-Nov-2026"
-    assert "X-Amz-Expires=3600" in session["recording_url"]
-    assert RecordedSession.get(session["id"]).recording_bytes == len(b"ID3-audio-bytes")
+    stored = RecordedSession.get(session["id"])
+    assert stored.recording_bytes == len(b"ID3-audio-bytes")
+    assert stored.recording_key in session["recording_url"] and "X-Amz-Expires=3600" in session["recording_url"]
+
+
+def test_a_recorded_session_keeps_its_audio_out_of_staging(api, owner, recording_session, bucket):
+    key = RecordedSession.get(recording_session["id"]).recording_key
+
+    assert re.fullmatch(r"recordings/1/[0-9a-f]{32}", key)
+    s3 = boto3.client("s3")
+    kept = s3.get_object(Bucket=bucket, Key=key)
+    assert (kept["Body"].read(), kept["ContentType"]) == (b"ID3-audio-bytes", "audio/mpeg")
+    assert [item["Key"] for item in s3.list_objects_v2(Bucket=bucket)["Contents"]] == [key]
 
 
 def test_a_session_needs_its_recording_uploaded_first(api, owner, project, bucket):
@@ -45,7 +57,8 @@ def test_a_session_needs_its_recording_uploaded_first(api, owner, project, bucke
     assert RecordedSession.count() == 0
 
 
-@pytest.mark.parametrize("key", ["recordings/2/" + "a" * 32, "elsewhere/x", "recordings/1/a/b", "recordings/1"])
+@pytest.mark.parametrize("key", ["uploads/recordings/2/" + "a" * 32, "recordings/1/" + "a" * 32, "elsewhere/x",
+                                 "uploads/recordings/1/a/b", "uploads/recordings/1/", "uploads/recordings/1"])
 def test_a_session_refuses_a_key_outside_the_projects_uploads(api, owner, project, bucket, key):
     boto3.client("s3").put_object(Bucket=bucket, Key=key, Body=b"x")
 
@@ -104,7 +117,9 @@ def test_the_legacy_multipart_upload_records_a_session_and_stores_the_audio(api,
 
     assert status == 201, payload
     stored = RecordedSession.get(payload["data"]["id"])
+    assert re.fullmatch(r"recordings/1/[0-9a-f]{32}", stored.recording_key)
     assert boto3.client("s3").get_object(Bucket=bucket, Key=stored.recording_key)["Body"].read() == audio
+    assert boto3.client("s3").list_objects_v2(Bucket=bucket)["KeyCount"] == 1
     assert [t["text"] for t in payload["data"]["topics"]] == ["Childhood", "Work"]
 
 
