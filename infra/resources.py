@@ -1,5 +1,7 @@
 """Everything the app uses besides its functions and API: tables from the model registry, the media bucket,
 the topic and queues, the JWT secret, the functions' role (least privilege) and alarms."""
+from collections.abc import Iterable
+
 from aws_cdk import Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_dynamodb as dynamodb
@@ -11,9 +13,11 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from chalicelib.files import layout
+from chalicelib.jobs import JOBS
 from infra.tables import TableSpec, specs
 
 APP = "serverless-platform"
+SENDS = ("sms", "push", "messenger", "mail")
 TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
                  "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
                  "dynamodb:DescribeTable"]
@@ -34,7 +38,11 @@ class PlatformResources(Construct):
         self.secret = secretsmanager.Secret(
             self, "JwtSecret", secret_name=f"/{APP}/{stage}/jwt-secret", removal_policy=retain,
             generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True))
-        self.role = self._role(mail_from)
+        self.mail_from = mail_from
+        # The API handler serves every surface; each scheduled job runs as a role of only what it declares.
+        self.role = self._role("FunctionRole", "api", self.tables, SENDS, api=True)
+        self.job_roles = {job.name: self._role(f"JobRole-{job.name}", job.name, job.tables, job.sends)
+                          for job in JOBS.values()}
         cloudwatch.Alarm(self, "DeadLettersWaiting", threshold=1, evaluation_periods=1,
                          metric=self.dead_letters.metric_approximate_number_of_messages_visible(),
                          alarm_description="Messenger check-ins that could not be delivered")
@@ -81,34 +89,46 @@ class PlatformResources(Construct):
                 s3.LifecycleRule(id="expire-unclaimed-uploads", prefix=layout.UPLOADS,
                                  expiration=Duration.days(layout.UPLOADS_KEPT_DAYS))])
 
-    def _role(self, mail_from: str) -> iam.Role:
+    def _role(self, construct_id: str, name: str, tables: Iterable[str], sends: Iterable[str],
+              api: bool = False) -> iam.Role:
+        """A functions' role allowed only on `tables` (and their indexes), the senders in `sends`, its log groups,
+        and for the API also the bucket's prefixes and the JWT secret."""
         stack = Stack.of(self)
-        role = iam.Role(self, "FunctionRole", role_name=f"{self.prefix}-functions",
+        role = iam.Role(self, construct_id, role_name=f"{self.prefix}-{name}",
                         assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
         table_arns = []
-        for table in self.tables.values():
+        for table in map(self.tables.__getitem__, tables):
             table_arns.append(table.attr_arn)
-            for index in table.global_secondary_indexes or []:
-                table_arns.append(f"{table.attr_arn}/index/{index.index_name}")
+            indexes = table.global_secondary_indexes or []
+            table_arns += [f"{table.attr_arn}/index/{index.index_name}" for index in indexes]
         role.add_to_policy(iam.PolicyStatement(actions=TABLE_ACTIONS, resources=table_arns))
-        role.add_to_policy(iam.PolicyStatement(
-            actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
-            resources=[self.bucket.arn_for_objects(f"{prefix}*") for prefix in layout.ALL]))
-        role.add_to_policy(iam.PolicyStatement(
-            actions=["s3:ListBucket"], resources=[self.bucket.bucket_arn],
-            conditions={"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in layout.ALL]}}))
-        role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=[self.topic.topic_arn]))
-        # SMS goes to phone numbers, which have no ARN: AWS offers nothing narrower than "*" for them.
-        role.add_to_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=["*"],
-                                               conditions={"Null": {"sns:Protocol": "true"}}))
-        role.add_to_policy(iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.queue.queue_arn]))
-        role.add_to_policy(iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"],
-                                               resources=[self.secret.secret_arn]))
-        domain = Fn.select(1, Fn.split("@", mail_from))
-        role.add_to_policy(iam.PolicyStatement(
-            actions=["ses:SendEmail"],
-            resources=[f"arn:{stack.partition}:ses:{stack.region}:{stack.account}:identity/{domain}"]))
+        for send in sends:
+            role.add_to_policy(self._sender_statement(send))
+        if api:
+            role.add_to_policy(iam.PolicyStatement(
+                actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                resources=[self.bucket.arn_for_objects(f"{prefix}*") for prefix in layout.ALL]))
+            role.add_to_policy(iam.PolicyStatement(
+                actions=["s3:ListBucket"], resources=[self.bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in layout.ALL]}}))
+            role.add_to_policy(iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"],
+                                                   resources=[self.secret.secret_arn]))
         role.add_to_policy(iam.PolicyStatement(
             actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
             resources=[f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:/aws/lambda/{self.prefix}*"]))
         return role
+
+    def _sender_statement(self, send: str) -> iam.PolicyStatement:
+        stack = Stack.of(self)
+        if send == "sms":
+            # SMS goes to phone numbers, which have no ARN: AWS offers nothing narrower than "*" for them.
+            return iam.PolicyStatement(actions=["sns:Publish"], resources=["*"],
+                                       conditions={"Null": {"sns:Protocol": "true"}})
+        if send == "push":
+            return iam.PolicyStatement(actions=["sns:Publish"], resources=[self.topic.topic_arn])
+        if send == "messenger":
+            return iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.queue.queue_arn])
+        domain = Fn.select(1, Fn.split("@", self.mail_from))
+        return iam.PolicyStatement(
+            actions=["ses:SendEmail"],
+            resources=[f"arn:{stack.partition}:ses:{stack.region}:{stack.account}:identity/{domain}"])

@@ -1,5 +1,5 @@
 """One stage of the platform: its resources, and the Chalice app (API Gateway, Lambda, schedules) deployed
-through Chalice's own CDK construct with the role, names and secret of those resources."""
+through Chalice's own CDK construct with the roles, names and secret of those resources."""
 import json
 from pathlib import Path
 
@@ -39,6 +39,7 @@ class PlatformStack(Stack):
 
     def _app(self, stage: str, config: dict) -> None:
         from chalice.cdk import Chalice
+        from chalice.utils import to_cfn_resource_name
 
         resources = self.resources
         config["environment_variables"].update(
@@ -46,6 +47,10 @@ class PlatformStack(Stack):
             FBOOK_QUEUE_URL=resources.queue.queue_url, MEDIA_BUCKET=resources.bucket.bucket_name)
         chalice = Chalice(self, "App", source_dir=str(ROOT), stage_config={
             **config, "manage_iam_role": False, "iam_role_arn": resources.role.role_arn})
+        # Chalice reads a function's own role only from .chalice/config.json, which cannot hold a deploy-time
+        # ARN: each job's function is given its role here.
+        for name, role in resources.job_roles.items():
+            chalice.get_resource(to_cfn_resource_name(name)).add_property_override("Role", role.role_arn)
         chalice.get_resource("RestAPI").add_property_override("MethodSettings", [{
             "HttpMethod": "*", "ResourcePath": "/*", "ThrottlingRateLimit": THROTTLE_RATE,
             "ThrottlingBurstLimit": THROTTLE_BURST}])

@@ -97,6 +97,41 @@ def outbox():
     mail.use(None)
 
 
+class AwsCalls(list):
+    """The AWS calls made while a test records them, as (service, operation, params)."""
+
+    def touched(self) -> tuple[set[str], set[str]]:
+        """The tables (registry names) the calls used, and what else: `sms`, `push` (the topic), `messenger`
+        (the queue), `mail`, or `service:Operation` for anything a job role would not grant."""
+        prefix, tables, others = get_settings().table_prefix + "-", set(), set()
+        for service, operation, params in self:
+            if service == "dynamodb":
+                items = [next(iter(item.values())) for item in params.get("TransactItems", [])]
+                names = [params.get("TableName"), *params.get("RequestItems", {}), *(i["TableName"] for i in items)]
+                tables |= {name.removeprefix(prefix) for name in names if name}
+            elif (service, operation) == ("sns", "Publish"):
+                others.add("sms" if "PhoneNumber" in params else "push")
+            else:
+                others.add({("sqs", "SendMessage"): "messenger", ("ses", "SendEmail"): "mail"}.get(
+                    (service, operation), f"{service}:{operation}"))
+        return tables, others
+
+
+@pytest.fixture
+def aws_calls(monkeypatch):
+    """Record every AWS call (botocore's, and so PynamoDB's) from here on; clear() to start afresh."""
+    from botocore.client import BaseClient
+
+    calls, real = AwsCalls(), BaseClient._make_api_call
+
+    def record(client, operation, params):
+        calls.append((client.meta.service_model.service_name, operation, params))
+        return real(client, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", record)
+    return calls
+
+
 @pytest.fixture
 def settings_env(monkeypatch):
     """Change a setting for one test: settings_env(EXPOSE_RESET_URL="false")."""

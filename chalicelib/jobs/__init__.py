@@ -14,16 +14,20 @@ class Job:
     run: Callable[[datetime], object]
     every_minutes: int
     description: str
+    # What the job's own role grants (infra/), and nothing else; each job's tests check it uses exactly these.
+    tables: tuple[str, ...]  # registry names (`content-requests`), with their indexes
+    sends: tuple[str, ...] = ()  # `sms`, `messenger` (the queue), `push` (the topic), `mail`
 
 
 JOBS: dict[str, Job] = {}
 
 
-def job(name: str, every_minutes: int, description: str) -> Callable:
-    """Decorator: register `run(now)` as the scheduled job `name`."""
+def job(name: str, every_minutes: int, description: str, *, tables: tuple[str, ...],
+        sends: tuple[str, ...] = ()) -> Callable:
+    """Decorator: register `run(now)` as the scheduled job `name`, which uses only `tables` and `sends`."""
 
     def register(run: Callable[[datetime], object]) -> Callable[[datetime], object]:
-        JOBS[name] = Job(name, run, every_minutes, description)
+        JOBS[name] = Job(name, run, every_minutes, description, tables, sends)
         return run
 
     return register

@@ -14,7 +14,8 @@ PAGE = 25
 
 
 @job("expire-requests", every_minutes=5,
-     description="expire requests past their end: free the owner's slot, drop them from nearest and inboxes")
+     description="expire requests past their end: free the owner's slot, drop them from nearest and inboxes",
+     tables=("nearby-requests", "nearby-active-requests", "nearby-request-cells", "nearby-deliveries"))
 def expire_requests(now: datetime) -> int:
     """Expire every active request whose end is at or before `now`; the number this run expired."""
     due = NearbyRequest.by_end.query(ACTIVE, NearbyRequest.end <= now, page_size=PAGE)

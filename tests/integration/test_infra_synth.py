@@ -1,6 +1,6 @@
 """`make synth` as a fresh clone runs it: CloudFormation templates for dev and prod, written without an AWS
-account, that cfn-lint passes, whose functions all run as the one least-privilege role, and whose Lambda
-package holds only the runtime dependencies."""
+account, that cfn-lint passes, whose functions each run as their own least-privilege role (the API handler's,
+or their job's), and whose Lambda package holds only the runtime dependencies."""
 import json
 import os
 import subprocess
@@ -34,15 +34,18 @@ def test_synth_writes_a_template_per_stage_that_cfn_lint_passes(synthesized):
     assert (lint.returncode, lint.stdout) == (0, "")
 
 
-def test_every_function_runs_as_the_one_role_with_the_stages_resources(synthesized):
+def test_every_function_runs_as_its_own_role_with_the_stages_resources(synthesized):
     template = json.loads((synthesized / "serverless-platform-prod.template.json").read_text())
     resources = template["Resources"]
-    roles = [name for name, resource in resources.items() if resource["Type"] == "AWS::IAM::Role"]
+    roles = {resource["Properties"]["RoleName"].removeprefix("serverless-platform-prod-"): name
+             for name, resource in resources.items() if resource["Type"] == "AWS::IAM::Role"}
     functions = {name: r["Properties"] for name, r in resources.items() if r["Type"] == "AWS::Serverless::Function"}
-    assert len(roles) == 1
-    assert sorted(functions) == ["APIHandler", "ExpireContentRequests", "ExpireRequests", "SendCheckins"]
-    for properties in functions.values():
-        assert properties["Role"] == {"Fn::GetAtt": [roles[0], "Arn"]}
+    expected = {"APIHandler": "api", "ExpireContentRequests": "expire-content-requests",
+                "ExpireRequests": "expire-requests", "SendCheckins": "send-checkins"}
+    assert sorted(roles) == sorted(expected.values())
+    assert sorted(functions) == sorted(expected)
+    for function, properties in functions.items():
+        assert properties["Role"] == {"Fn::GetAtt": [roles[expected[function]], "Arn"]}, function
         variables = properties["Environment"]["Variables"]
         assert variables["STAGE"] == "prod" and variables["EXPOSE_RESET_URL"] == "false"
         assert {"JWT_SECRET_ID", "PUSH_TOPIC_ARN", "FBOOK_QUEUE_URL", "MEDIA_BUCKET"} <= set(variables)

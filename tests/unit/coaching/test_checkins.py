@@ -361,3 +361,24 @@ def test_the_job_is_registered_to_run_every_15_minutes():
     job = JOBS["send-checkins"]
 
     assert (job.run, job.every_minutes) == (send_checkins, 15)
+
+
+def test_the_job_uses_exactly_what_its_role_grants(api, world, new_client, aws_calls):
+    """SMS and Messenger check-ins, from entries and a recurring task, sent through SNS and SQS (moto)."""
+    import boto3
+
+    from chalicelib.coaching import outbound
+
+    queue_url = boto3.client("sqs").create_queue(QueueName="messenger")["QueueUrl"]
+    sms = new_client(checkin_times=[entry("budget", NOW - HOUR)])
+    new_client(platform="FBOOK", fb_id="fb-4242", checkin_times=[entry("goals", NOW)])
+    recurring_task(api, world, sms["id"], frequency=1, duration=1)
+    previous = outbound.use(outbound.AwsSender(queue_url))
+    aws_calls.clear()
+    try:
+        assert send_checkins(NOW + 24 * HOUR) == 3
+    finally:
+        outbound.use(previous)
+
+    job = JOBS["send-checkins"]
+    assert aws_calls.touched() == (set(job.tables), set(job.sends))

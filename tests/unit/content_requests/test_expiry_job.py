@@ -112,3 +112,12 @@ def test_the_job_is_registered_to_run_hourly():
     job = JOBS["expire-content-requests"]
 
     assert (job.run, job.every_minutes) == (expire_content_requests, 60)
+
+
+def test_the_job_uses_exactly_what_its_role_grants(mixed, aws_calls):
+    aws_calls.clear()
+
+    assert expire_content_requests(END_OF_23RD) == 2
+
+    job = JOBS["expire-content-requests"]
+    assert aws_calls.touched() == (set(job.tables), set(job.sends))

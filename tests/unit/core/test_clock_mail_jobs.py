@@ -53,7 +53,7 @@ def test_the_ses_sender_raises_mail_error_when_ses_refuses(aws):
 def test_a_registered_job_is_scheduled_and_runs_with_the_platform_clock(monkeypatch, fixed_clock):
     seen = []
     monkeypatch.setattr(jobs, "JOBS", {})
-    jobs.job("tick", every_minutes=15, description="test")(lambda now: seen.append(now))
+    jobs.job("tick", every_minutes=15, description="test", tables=())(lambda now: seen.append(now))
     app = Chalice("jobs-test")
 
     jobs.schedule(app)

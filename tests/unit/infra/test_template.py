@@ -8,6 +8,7 @@ from pynamodb.attributes import TTLAttribute
 from chalicelib.core.settings import get_settings
 from chalicelib.core.tables import registered
 from chalicelib.files import layout
+from chalicelib.jobs import JOBS
 
 
 @pytest.fixture(scope="module", params=["dev", "prod"])
@@ -154,3 +155,62 @@ def test_the_bucket_expires_unclaimed_uploads_and_aborts_incomplete_ones(templat
     assert rules["expire-unclaimed-uploads"] == {"Id": "expire-unclaimed-uploads", "Prefix": "uploads/",
                                                  "ExpirationInDays": layout.UPLOADS_KEPT_DAYS, "Status": "Enabled"}
     assert rules["abort-incomplete-uploads"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
+
+
+def _grants_by_role(template: dict) -> dict[str, list[dict]]:
+    """Each role's Allow statements, by role name."""
+    names = {logical: resource["Properties"]["RoleName"] for logical, resource in template["Resources"].items()
+             if resource["Type"] == "AWS::IAM::Role"}
+    grants = {name: [] for name in names.values()}
+    for kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        for policy in _resources(template, kind):
+            for role in policy.get("Roles", []):
+                grants[names[role["Ref"]]] += policy["PolicyDocument"]["Statement"]
+    return grants
+
+
+def _what(template: dict, statement: dict) -> set[str]:
+    """What a statement grants, in words: physical table (and index) names, or a sender, or another action."""
+    tables = {logical: resource["Properties"]["TableName"] for logical, resource in template["Resources"].items()
+              if resource["Type"] == "AWS::DynamoDB::Table"}
+    found = set()
+    for resource in statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]:
+        text = _text(resource)
+        if "dynamodb:GetItem" in statement["Action"]:
+            logical = json.loads(text.split("/index/")[0])["Fn::GetAtt"][0]
+            found.add(tables[logical] + (f"/index/{text.split('/index/')[1]}" if "/index/" in text else ""))
+        elif statement["Action"] == "sns:Publish":
+            found.add("sms" if text == "*" else "push")
+        else:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            found |= {{"sqs:SendMessage": "messenger", "ses:SendEmail": "mail"}.get(a, a) for a in actions}
+    return found
+
+
+def _granted(template: dict, role: str) -> set[str]:
+    return set().union(*(_what(template, statement) for statement in _grants_by_role(template)[role]))
+
+
+def _allowed_words(stage: str, tables, sends) -> set[str]:
+    registry = _registry(stage)
+    names = [f"serverless-platform-{stage}-{table}" for table in tables]
+    logs = {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"}
+    return {*names, *(f"{name}/index/{index[0]}" for name in names for index in registry[name]["indexes"]),
+            *sends, *logs}
+
+
+def test_each_job_runs_as_a_role_of_only_the_tables_and_senders_it_declares(template):
+    stage, body = template
+    assert len(JOBS) == 3
+    for job in JOBS.values():
+        granted = _granted(body, f"serverless-platform-{stage}-{job.name}")
+        assert granted == _allowed_words(stage, job.tables, job.sends), job.name
+
+
+def test_the_api_role_may_use_every_table_the_bucket_the_secret_and_every_sender(template):
+    stage, body = template
+    granted = _granted(body, f"serverless-platform-{stage}-api")
+
+    registry_names = [name.removeprefix(f"serverless-platform-{stage}-") for name in _registry(stage)]
+    assert granted == _allowed_words(stage, registry_names, {"sms", "push", "messenger", "mail"}) | {
+        "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket", "secretsmanager:GetSecretValue"}

@@ -5,7 +5,7 @@ import pytest
 
 from chalicelib.accounts import service as accounts
 from chalicelib.core import clock
-from chalicelib.jobs import expiry
+from chalicelib.jobs import JOBS, expiry
 from chalicelib.jobs.expiry import expire_requests
 from chalicelib.nearby.models import ACTIVE, EXPIRED, ActiveRequests, DirectDelivery, NearbyRequest, RequestCell
 from tests.unit.nearby.conftest import ASK
@@ -95,3 +95,12 @@ def test_the_job_runs_on_its_schedule_with_the_platform_clock(api, client, two_r
 
     assert source.schedule_expression.to_string() == "rate(5 minutes)"
     assert [r.status for r in NearbyRequest.batch_get([1, 2])] == [EXPIRED, EXPIRED]
+
+
+def test_the_job_uses_exactly_what_its_role_grants(api, two_requests, aws_calls):
+    aws_calls.clear()
+
+    assert expire_requests(clock.now() + LIFETIME) == 2
+
+    job = JOBS["expire-requests"]
+    assert aws_calls.touched() == (set(job.tables), set(job.sends))
