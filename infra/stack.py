@@ -15,6 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # Requests a second across the API, and the burst above it: enough for the apps, a ceiling for a runaway client.
 THROTTLE_RATE, THROTTLE_BURST = 100, 200
 LOG_DAYS = 30
+# The share of the API's requests answering 5xx, over five minutes, that raises its alarm.
+API_5XX_RATE = 0.01
 
 
 def stage_config(stage: str) -> dict:
@@ -54,8 +56,9 @@ class PlatformStack(Stack):
         chalice.get_resource("RestAPI").add_property_override("MethodSettings", [{
             "HttpMethod": "*", "ResourcePath": "/*", "ThrottlingRateLimit": THROTTLE_RATE,
             "ThrottlingBurstLimit": THROTTLE_BURST}])
+        # 5XXError is 0 or 1 per request, so its average is the share of requests that failed.
         self._alarm("Api5xx", "AWS/ApiGateway", "5XXError", {"ApiName": f"serverless-platform-{stage}"},
-                    "The API answered 5xx")
+                    f"More than {API_5XX_RATE:.0%} of the API's requests answered 5xx", "Average", API_5XX_RATE)
         for name in function_names():
             function = chalice.get_function(name)
             logs.CfnLogGroup(self, f"{name}Logs", retention_in_days=LOG_DAYS,
@@ -64,10 +67,11 @@ class PlatformStack(Stack):
                 self._alarm(f"{name}{metric}", "AWS/Lambda", metric, {"FunctionName": function.function_name},
                             f"{name}: Lambda {metric.lower()}")
 
-    def _alarm(self, construct_id: str, namespace: str, metric: str, dimensions: dict, description: str) -> None:
-        cloudwatch.Alarm(self, construct_id, threshold=1, evaluation_periods=1, alarm_description=description,
+    def _alarm(self, construct_id: str, namespace: str, metric: str, dimensions: dict, description: str,
+               statistic: str = "Sum", threshold: float = 1) -> None:
+        cloudwatch.Alarm(self, construct_id, threshold=threshold, evaluation_periods=1, alarm_description=description,
                          treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                         metric=cloudwatch.Metric(namespace=namespace, metric_name=metric, statistic="Sum",
+                         metric=cloudwatch.Metric(namespace=namespace, metric_name=metric, statistic=statistic,
                                                   dimensions_map=dimensions, period=Duration.minutes(5)))
 
 

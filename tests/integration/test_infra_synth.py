@@ -52,6 +52,19 @@ def test_every_function_runs_as_its_own_role_with_the_stages_resources(synthesiz
         assert "JWT_SECRET" not in variables
 
 
+def test_alarms_watch_the_apis_5xx_rate_each_functions_errors_and_throttles_and_the_dead_letters(synthesized):
+    template = json.loads((synthesized / "serverless-platform-prod.template.json").read_text())
+    alarms = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    watched = sorted((a["Namespace"], a["MetricName"], a["Statistic"], a["Threshold"]) for a in alarms)
+
+    assert watched == sorted([("AWS/ApiGateway", "5XXError", "Average", 0.01),
+                              ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", 1),
+                              *[("AWS/Lambda", metric, "Sum", 1) for metric in ("Errors", "Throttles")
+                                for _ in range(4)]])
+    functions = {json.dumps(d["Value"]) for a in alarms for d in a.get("Dimensions", []) if d["Name"] == "FunctionName"}
+    assert len(functions) == 4
+
+
 def test_the_lambda_package_holds_only_runtime_dependencies(synthesized):
     packages = list(synthesized.glob("asset.*.zip"))
     assert len(packages) == 1
