@@ -33,7 +33,7 @@ def with_owner(request: ContentRequest, owner: Account | None, now: datetime) ->
 def media_file(item: MediaFile) -> dict:
     return {
         "name": item.name,
-        "s3_key": item.s3_key,
+        "s3_key": item.stored_key,  # where the file is kept (the key it was uploaded under is gone)
         "format_type": item.format_type,
         "media_type": item.media_type,
         "size": int(item.size),

@@ -90,9 +90,11 @@ def test_a_request_is_answered_by_link_with_real_bytes_and_the_owner_downloads_t
     assert done == {"content_requests": [{**created, "status": "completed"}], "meta": {"total_count": 1}}
     assert created["id"] not in [r["id"] for r in still_pending["content_requests"]]
     [file] = files["media_files"]
-    assert {k: file[k] for k in ("name", "s3_key", "format_type", "media_type", "size", "note")} == {
-        "name": "cake", "s3_key": sent["s3_key"], "format_type": "png", "media_type": "photo", "size": len(PHOTO),
-        "note": "The big one"}
+    assert {k: file[k] for k in ("name", "format_type", "media_type", "size", "note")} == {
+        "name": "cake", "format_type": "png", "media_type": "photo", "size": len(PHOTO), "note": "The big one"}
+    # The file was kept out of staging, under the key the listing shows; the staged upload is gone.
+    assert local_stack.keys_under(f"content-requests/{created['id']}/") == [file["s3_key"]]
+    assert sent["s3_key"] not in local_stack.keys_under("uploads/")
     assert requests.get(file["url"], timeout=30).content == PHOTO
     assert any(created["name"] in mail["subject"] for mail in _mail_to(local_stack, "content-owner@example.com"))
 
