@@ -1,5 +1,6 @@
 """The media bucket: presigned POST uploads, claiming them out of staging, checks of what was stored,
 presigned downloads."""
+import logging
 import os
 import re
 import uuid
@@ -18,6 +19,8 @@ _MISSING_CODES = {"404", "NoSuchKey", "403"}
 # What upload_key names a file: 32 hex digits, and an extension where the surface gives one.
 _UPLOAD_NAME = re.compile(r"[0-9a-f]{32}(\.[0-9A-Za-z]{1,16})?")
 COPY_THREADS = 8
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -68,9 +71,10 @@ def is_upload_key(key: str, prefix: str) -> bool:
 def claimed(keys: Sequence[str]) -> Iterator[list[str]]:
     """Copy each staged upload out of `uploads/` to a fresh key of its own, and yield those keys to record.
 
-    If the block raises, the copies are removed; once it returns, the staged uploads are. Each completion owns
-    its copies, so a retried or doubled completion never removes a file that another one recorded. A staged
-    upload that is gone (claimed meanwhile, or expired) raises FileMissing, and nothing is kept."""
+    If the block raises, the copies are removed; once it returns, the staged uploads are (or, failing that,
+    the lifecycle rule expires them). Each completion owns its copies, so a retried or doubled completion
+    never removes a file that another one recorded. A staged upload that is gone (claimed meanwhile, or
+    expired) raises FileMissing, and nothing is kept."""
     kept = [_kept_key(key) for key in keys]
     try:
         with ThreadPoolExecutor(min(COPY_THREADS, len(keys) or 1)) as pool:
@@ -79,7 +83,10 @@ def claimed(keys: Sequence[str]) -> Iterator[list[str]]:
     except BaseException:
         delete_all(kept)
         raise
-    delete_all(keys)
+    try:
+        delete_all(keys)
+    except Exception:  # the record is written: the lifecycle rule removes what stays staged
+        logger.exception("staged uploads not removed: %s", keys)
 
 
 def _kept_key(staged: str) -> str:

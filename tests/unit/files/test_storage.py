@@ -220,3 +220,16 @@ def test_delete_all_removes_more_than_a_thousand_keys(bucket):
     storage.delete_all(keys[:-1])
 
     assert _keys(bucket) == keys[-1:]
+
+
+def test_a_claim_whose_staged_uploads_cannot_be_removed_still_stands(bucket, monkeypatch, caplog):
+    staged = _stage(bucket)
+
+    def refuse(keys):
+        raise RuntimeError("S3 is unavailable")
+
+    with storage.claimed([staged]) as (kept,):
+        monkeypatch.setattr(storage, "delete_all", refuse)
+
+    assert _keys(bucket) == sorted([staged, kept])  # the lifecycle rule removes the staged one
+    assert "staged uploads not removed" in caplog.text
