@@ -108,9 +108,9 @@ class PlatformResources(Construct):
             role.add_to_policy(iam.PolicyStatement(
                 actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
                 resources=[self.bucket.arn_for_objects(f"{prefix}*") for prefix in layout.ALL]))
-            role.add_to_policy(iam.PolicyStatement(
-                actions=["s3:ListBucket"], resources=[self.bucket.bucket_arn],
-                conditions={"StringLike": {"s3:prefix": [f"{prefix}*" for prefix in layout.ALL]}}))
+            # Listing the bucket (keys only) is what lets S3 answer 404 for a missing key, not 403: a vanished
+            # upload is then told from a refused one. Reads and writes stay limited to the prefixes above.
+            role.add_to_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[self.bucket.bucket_arn]))
             role.add_to_policy(iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"],
                                                    resources=[self.secret.secret_arn]))
         role.add_to_policy(iam.PolicyStatement(

@@ -14,8 +14,9 @@ from typing import Any
 from chalicelib.core.settings import get_settings
 from chalicelib.files.layout import UPLOADS
 
-# HeadObject has no body, so a missing key answers 404 (or 403 when the caller may not list the bucket).
-_MISSING_CODES = {"404", "NoSuchKey", "403"}
+# HeadObject has no body, so a missing key answers 404; GetObject and CopyObject say NoSuchKey. (The role may
+# list the bucket, so S3 never disguises a missing key as 403: an AccessDenied stays an error.)
+_MISSING_CODES = {"404", "NoSuchKey"}
 # What upload_key names a file: 32 hex digits, and an extension where the surface gives one.
 _UPLOAD_NAME = re.compile(r"[0-9a-f]{32}(\.[0-9A-Za-z]{1,16})?")
 COPY_THREADS = 8
