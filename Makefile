@@ -6,11 +6,12 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint unit integration job bench bench-nearest synth deploy destroy clean help
+.PHONY: run test lint unit integration rehearse job bench bench-nearest synth deploy destroy clean help
 
 help:
 	@echo "make run                      serve the API on http://127.0.0.1:$(PORT) with a local stack"
-	@echo "make test                     lint, unit tests (moto) and integration tests (DynamoDB Local)"
+	@echo "make test                     lint, unit tests (moto), integration tests (DynamoDB Local) and the rehearsal"
+	@echo "make rehearse                 the deploy rehearsal: both stages' templates and Lambda zip, run locally"
 	@echo "make job NAME=<job> [NOW=..]  run one scheduled job once against the running local stack"
 	@echo "make bench                    print the benchmark figures"
 	@echo "make synth                    write the CloudFormation templates (infra/cdk.out), no AWS account needed"
@@ -25,7 +26,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	$(BIN)/python -m local
 
-test: lint unit integration
+test: lint unit integration rehearse
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -35,6 +36,11 @@ unit: $(STAMP)
 
 integration: $(STAMP)
 	$(BIN)/python -m pytest tests/integration
+
+# Synthesizes both stages, deploys their tables and resources on DynamoDB Local and moto, runs each function from
+# the asset zip in a clean interpreter, and judges every AWS call against the function's role (README: Deploying).
+rehearse: $(STAMP)
+	$(BIN)/python -m pytest tests/rehearsal
 
 job: $(STAMP)
 	$(BIN)/python -m local.job $(NAME) $(if $(NOW),--now $(NOW))
@@ -50,7 +56,7 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
 synth: $(STAMP)
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(BIN)/python infra/app.py
-	$(BIN)/cfn-lint infra/cdk.out/*.template.json
+	$(BIN)/cfn-lint --include-checks I -- infra/cdk.out/*.template.json
 	@ls infra/cdk.out/*.template.json
 
 deploy: $(STAMP)

@@ -22,4 +22,9 @@ app.register_blueprint(nearby, url_prefix="/api/v04")
 app.register_blueprint(content_requests, url_prefix="/api/v4")
 app.register_blueprint(coaching, url_prefix="/api")
 app.register_blueprint(dialogues)
-jobs.schedule(app)
+
+# A handler of its own per job: the packaged template calls `app.<function name>`, and each is named after
+# its job (`send-checkins` -> `send_checkins`), so each name below must be that.
+send_checkins = jobs.scheduled(app, "send-checkins")
+expire_content_requests = jobs.scheduled(app, "expire-content-requests")
+expire_requests = jobs.scheduled(app, "expire-requests")

@@ -1,9 +1,10 @@
 """Everything the app uses besides its functions and API: tables from the model registry, the media bucket,
-the topic and queues, the JWT secret, the functions' role (least privilege) and alarms."""
+the topics and queues, the JWT secret, the functions' roles (least privilege), the ops topic and alarms."""
 from collections.abc import Iterable
 
-from aws_cdk import Duration, Fn, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnCondition, Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
@@ -17,41 +18,85 @@ from chalicelib.jobs import JOBS
 from infra.tables import TableSpec, specs
 
 APP = "serverless-platform"
-SENDS = ("sms", "push", "messenger", "mail")
+# The API function sends push notifications and mail; SMS and Messenger check-ins go out only from a job.
+API_SENDS = ("push", "mail")
 TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
-                 "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:ConditionCheckItem",
-                 "dynamodb:DescribeTable"]
+                 "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
+                 "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"]
+# SQS's longest retention: a stalled Messenger consumer loses nothing for two weeks.
+MESSAGE_RETENTION = Duration.days(14)
+# A check-in waiting an hour means the Messenger consumer has stopped (it normally drains within minutes).
+OLDEST_MESSAGE_SECONDS = 3600
+
+
+def public_base_url_parameter(stage: str) -> str:
+    """The name of the SSM parameter that holds the stage's public base URL, the root of every link mailed."""
+    return f"/{APP}/{stage}/public-base-url"
 
 
 class PlatformResources(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, stage: str, mail_from: str) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, stage: str, mail_from: str,
+                 alarm_email: str) -> None:
         super().__init__(scope, construct_id)
         self.stage, prod = stage, stage == "prod"
-        retain = RemovalPolicy.RETAIN if prod else RemovalPolicy.DESTROY
-        self.tables = {table.name: self._table(table, prod, retain) for table in specs()}
-        self.bucket = self._bucket(retain)
+        # Prod keeps its data when the stack is deleted or a resource replaced, yet a failed first create still
+        # removes what it made (a retained table would make every retry fail on "already exists").
+        keep = RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE if prod else RemovalPolicy.DESTROY
+        self.tables = {table.name: self._table(table, keep) for table in specs()}
+        self.bucket = self._bucket(prod, keep)
         self.topic = sns.Topic(self, "Push", topic_name=f"{self.prefix}-push")
+        self.alarm_topic = self._alarm_topic(alarm_email)
         self.dead_letters = sqs.Queue(self, "MessengerDeadLetters", queue_name=f"{self.prefix}-messenger-dlq",
-                                      retention_period=Duration.days(14), enforce_ssl=True)
+                                      retention_period=MESSAGE_RETENTION, enforce_ssl=True)
         self.queue = sqs.Queue(self, "Messenger", queue_name=f"{self.prefix}-messenger", enforce_ssl=True,
+                               retention_period=MESSAGE_RETENTION,
                                dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=self.dead_letters))
         self.secret = secretsmanager.Secret(
-            self, "JwtSecret", secret_name=f"/{APP}/{stage}/jwt-secret", removal_policy=retain,
+            self, "JwtSecret", secret_name=f"/{APP}/{stage}/jwt-secret", removal_policy=keep,
             generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True))
         self.mail_from = mail_from
         # The API handler serves every surface; each scheduled job runs as a role of only what it declares.
-        self.role = self._role("FunctionRole", "api", self.tables, SENDS, api=True)
+        self.role = self._role("FunctionRole", "api", self.tables, API_SENDS, api=True)
         self.job_roles = {job.name: self._role(f"JobRole-{job.name}", job.name, job.tables, job.sends)
                           for job in JOBS.values()}
-        cloudwatch.Alarm(self, "DeadLettersWaiting", threshold=1, evaluation_periods=1,
-                         metric=self.dead_letters.metric_approximate_number_of_messages_visible(),
-                         alarm_description="Messenger check-ins that could not be delivered")
+        self._queue_alarms()
 
     @property
     def prefix(self) -> str:
         return f"{APP}-{self.stage}"
 
-    def _table(self, table: TableSpec, prod: bool, retain: RemovalPolicy) -> dynamodb.CfnTable:
+    @property
+    def public_base_url_parameter(self) -> str:
+        """The name of this stage's public base URL parameter."""
+        return public_base_url_parameter(self.stage)
+
+    def notify(self, alarm: cloudwatch.Alarm) -> cloudwatch.Alarm:
+        """Send `alarm`'s state changes, into alarm and back to OK, to the ops topic."""
+        alarm.add_alarm_action(actions.SnsAction(self.alarm_topic))
+        alarm.add_ok_action(actions.SnsAction(self.alarm_topic))
+        return alarm
+
+    def _alarm_topic(self, alarm_email: str) -> sns.Topic:
+        """The ops topic every alarm notifies, with `alarm_email` subscribed when the deploy gives one."""
+        topic = sns.Topic(self, "Alarms", topic_name=f"{self.prefix}-alarms")
+        given = CfnCondition(self, "HasAlarmEmail", expression=Fn.condition_not(Fn.condition_equals(alarm_email, "")))
+        subscription = sns.CfnSubscription(self, "AlarmEmailSubscription", topic_arn=topic.topic_arn,
+                                           protocol="email", endpoint=alarm_email)
+        subscription.cfn_options.condition = given
+        return topic
+
+    def _queue_alarms(self) -> None:
+        self.notify(cloudwatch.Alarm(
+            self, "DeadLettersWaiting", threshold=1, evaluation_periods=1,
+            metric=self.dead_letters.metric_approximate_number_of_messages_visible(),
+            alarm_description="Messenger check-ins that could not be delivered"))
+        self.notify(cloudwatch.Alarm(
+            self, "MessengerStalled", threshold=OLDEST_MESSAGE_SECONDS, evaluation_periods=1,
+            metric=self.queue.metric_approximate_age_of_oldest_message(statistic="Maximum"),
+            alarm_description=f"A Messenger check-in has waited over {OLDEST_MESSAGE_SECONDS} s: its consumer "
+                              "has stopped"))
+
+    def _table(self, table: TableSpec, keep: RemovalPolicy) -> dynamodb.CfnTable:
         def keys(schema: list[dict]) -> list:
             return [dynamodb.CfnTable.KeySchemaProperty(attribute_name=key["AttributeName"], key_type=key["KeyType"])
                     for key in schema]
@@ -65,20 +110,29 @@ class PlatformResources(Construct):
                 for item in table.attributes],
             global_secondary_indexes=[dynamodb.CfnTable.GlobalSecondaryIndexProperty(
                 index_name=index["name"], key_schema=keys(index["key_schema"]),
-                projection=dynamodb.CfnTable.ProjectionProperty(projection_type=index["projection"]["ProjectionType"]))
+                # The whole projection: an INCLUDE without its NonKeyAttributes is refused by CreateTable.
+                projection=dynamodb.CfnTable.ProjectionProperty(
+                    projection_type=index["projection"]["ProjectionType"],
+                    non_key_attributes=index["projection"].get("NonKeyAttributes")))
                 for index in table.indexes] or None,
             time_to_live_specification=dynamodb.CfnTable.TimeToLiveSpecificationProperty(
                 attribute_name=table.ttl_attribute, enabled=True) if table.ttl_attribute else None,
+            # No deletion protection: it would stop a failed first create from deleting the tables it made (the
+            # stack then sticks in ROLLBACK_FAILED). A deleted stack keeps them (RETAIN), and a table deleted by
+            # hand leaves a 35-day system backup (point-in-time recovery).
             point_in_time_recovery_specification=dynamodb.CfnTable.PointInTimeRecoverySpecificationProperty(
-                point_in_time_recovery_enabled=True),
-            deletion_protection_enabled=prod)
-        made.apply_removal_policy(retain)
+                point_in_time_recovery_enabled=True))
+        made.apply_removal_policy(keep)
         return made
 
-    def _bucket(self, retain: RemovalPolicy) -> s3.Bucket:
-        return s3.Bucket(
-            self, "Media", bucket_name=f"{self.prefix}-media", block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            encryption=s3.BucketEncryption.S3_MANAGED, enforce_ssl=True, removal_policy=retain,
+    def _bucket(self, prod: bool, keep: RemovalPolicy) -> s3.Bucket:
+        bucket = s3.Bucket(
+            # S3 names are global: the account and region keep two deploys of a stage from colliding.
+            self, "Media", bucket_name=Fn.join("-", [f"{self.prefix}-media", Aws.ACCOUNT_ID, Aws.REGION]),
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL, encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True, removal_policy=keep,
+            # CloudFormation deletes only an empty bucket: dev's is emptied first, so `make destroy` completes.
+            auto_delete_objects=not prod,
             # Browsers and apps send presigned POSTs (uploads) and GETs (downloads) straight to the bucket.
             cors=[s3.CorsRule(allowed_methods=[s3.HttpMethods.POST, s3.HttpMethods.GET, s3.HttpMethods.HEAD],
                               allowed_origins=["*"], allowed_headers=["*"], max_age=3000)],
@@ -88,11 +142,20 @@ class PlatformResources(Construct):
                 # Uploads that no completion claimed (claiming copies them out of this prefix).
                 s3.LifecycleRule(id="expire-unclaimed-uploads", prefix=layout.UPLOADS,
                                  expiration=Duration.days(layout.UPLOADS_KEPT_DAYS))])
+        if not prod:
+            self._drop_redundant_dependency()
+        return bucket
+
+    def _drop_redundant_dependency(self) -> None:
+        """CDK's auto-delete function both DependsOn its role and names it by GetAtt; cfn-lint flags the
+        duplicate (W3005). The GetAtt alone orders them, so the DependsOn goes."""
+        provider = Stack.of(self).node.find_child("Custom::S3AutoDeleteObjectsCustomResourceProvider")
+        provider.node.find_child("Handler").add_deletion_override("DependsOn")
 
     def _role(self, construct_id: str, name: str, tables: Iterable[str], sends: Iterable[str],
               api: bool = False) -> iam.Role:
-        """A functions' role allowed only on `tables` (and their indexes), the senders in `sends`, its log groups,
-        and for the API also the bucket's prefixes and the JWT secret."""
+        """A functions' role allowed only on `tables` (and their indexes), the senders in `sends`, the public base
+        URL parameter, its log groups, and for the API also the bucket's prefixes and the JWT secret."""
         stack = Stack.of(self)
         role = iam.Role(self, construct_id, role_name=f"{self.prefix}-{name}",
                         assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
@@ -113,6 +176,11 @@ class PlatformResources(Construct):
             role.add_to_policy(iam.PolicyStatement(actions=["s3:ListBucket"], resources=[self.bucket.bucket_arn]))
             role.add_to_policy(iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"],
                                                    resources=[self.secret.secret_arn]))
+        # Links in mail are built from the public base URL, which the stack can only hand over through SSM.
+        role.add_to_policy(iam.PolicyStatement(
+            actions=["ssm:GetParameter"],
+            resources=[f"arn:{stack.partition}:ssm:{stack.region}:{stack.account}:parameter"
+                       f"{self.public_base_url_parameter}"]))
         role.add_to_policy(iam.PolicyStatement(
             actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
             resources=[f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:/aws/lambda/{self.prefix}*"]))
@@ -121,9 +189,9 @@ class PlatformResources(Construct):
     def _sender_statement(self, send: str) -> iam.PolicyStatement:
         stack = Stack.of(self)
         if send == "sms":
-            # SMS goes to phone numbers, which have no ARN: AWS offers nothing narrower than "*" for them.
-            return iam.PolicyStatement(actions=["sns:Publish"], resources=["*"],
-                                       conditions={"Null": {"sns:Protocol": "true"}})
+            # SMS goes to phone numbers, which have no ARN. AWS's documented form allows publishing to anything
+            # that is not a topic: every phone number, and no topic at all.
+            return iam.PolicyStatement(actions=["sns:Publish"], not_resources=[f"arn:{stack.partition}:sns:*:*:*"])
         if send == "push":
             return iam.PolicyStatement(actions=["sns:Publish"], resources=[self.topic.topic_arn])
         if send == "messenger":

@@ -3,12 +3,14 @@ through Chalice's own CDK construct with the roles, names and secret of those re
 import json
 from pathlib import Path
 
-from aws_cdk import CfnParameter, Duration, Fn, Stack
+from aws_cdk import CfnCondition, CfnParameter, CfnResource, Duration, Fn, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from infra.resources import PlatformResources
+from chalicelib.jobs import JOBS, Job
+from infra.resources import APP, PlatformResources
 from local.stack import stage_environment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,6 +19,13 @@ THROTTLE_RATE, THROTTLE_BURST = 100, 200
 LOG_DAYS = 30
 # The share of the API's requests answering 5xx, over five minutes, that raises its alarm.
 API_5XX_RATE = 0.01
+# A job is missed when this many of its intervals pass without a run that succeeded.
+MISSED_RUNS = 2
+# cfn-lint's informational checks that the templates skip, and why (the template carries them, so `make synth`,
+# the synth test and any other run of cfn-lint agree). I1022 prefers Fn::Sub to an Fn::Join with an empty
+# delimiter: CDK renders every string built from tokens that way (ARNs, the bucket policy, Chalice's own), and
+# both mean the same.
+CFN_LINT_IGNORED = ["I1022"]
 
 
 def stage_config(stage: str) -> dict:
@@ -26,16 +35,25 @@ def stage_config(stage: str) -> dict:
     return {**settings, "environment_variables": stage_environment(stage)}
 
 
+def api_name(stage: str) -> str:
+    """The REST API's name in API Gateway, the `ApiName` its metrics carry: one per stage."""
+    return f"{APP}-{stage}"
+
+
 class PlatformStack(Stack):
     def __init__(self, scope: Construct, construct_id: str, *, stage: str, with_app: bool = True, **kwargs) -> None:
         super().__init__(scope, construct_id, **kwargs)
+        self.template_options.metadata = {"cfn-lint": {"config": {"ignore_checks": CFN_LINT_IGNORED}}}
         config = stage_config(stage)
         variables = config["environment_variables"]
         # The sender address, of an SES identity verified in the account: a parameter of the deploy.
         mail_from = CfnParameter(self, "MailFrom", default=variables["MAIL_FROM"],
                                  description="Sender address of the app's mail (an SES-verified identity)")
+        alarm_email = CfnParameter(self, "AlarmEmail", default="",
+                                   description="Address that the ops topic mails alarms to (none when empty)")
         variables["MAIL_FROM"] = mail_from.value_as_string
-        self.resources = PlatformResources(self, "Resources", stage=stage, mail_from=mail_from.value_as_string)
+        self.resources = PlatformResources(self, "Resources", stage=stage, mail_from=mail_from.value_as_string,
+                                           alarm_email=alarm_email.value_as_string)
         if with_app:
             self._app(stage, config)
 
@@ -46,33 +64,88 @@ class PlatformStack(Stack):
         resources = self.resources
         config["environment_variables"].update(
             JWT_SECRET_ID=resources.secret.secret_arn, PUSH_TOPIC_ARN=resources.topic.topic_arn,
-            FBOOK_QUEUE_URL=resources.queue.queue_url, MEDIA_BUCKET=resources.bucket.bucket_name)
+            FBOOK_QUEUE_URL=resources.queue.queue_url, MEDIA_BUCKET=resources.bucket.bucket_name,
+            # Not the URL itself: the API's URL names the REST API, whose definition names the API function, so
+            # the function's environment cannot hold it. The function reads the parameter instead.
+            PUBLIC_BASE_URL_PARAMETER=resources.public_base_url_parameter)
         chalice = Chalice(self, "App", source_dir=str(ROOT), stage_config={
             **config, "manage_iam_role": False, "iam_role_arn": resources.role.role_arn})
         # Chalice reads a function's own role only from .chalice/config.json, which cannot hold a deploy-time
         # ARN: each job's function is given its role here.
         for name, role in resources.job_roles.items():
             chalice.get_resource(to_cfn_resource_name(name)).add_property_override("Role", role.role_arn)
-        chalice.get_resource("RestAPI").add_property_override("MethodSettings", [{
+        rest_api = chalice.get_resource("RestAPI")
+        rest_api.add_property_override("MethodSettings", [{
             "HttpMethod": "*", "ResourcePath": "/*", "ThrottlingRateLimit": THROTTLE_RATE,
             "ThrottlingBurstLimit": THROTTLE_BURST}])
+        self._name_api(rest_api, stage)
+        self._public_base_url(rest_api, config["api_gateway_stage"])
         # 5XXError is 0 or 1 per request, so its average is the share of requests that failed.
-        self._alarm("Api5xx", "AWS/ApiGateway", "5XXError", {"ApiName": f"serverless-platform-{stage}"},
+        self._alarm("Api5xx", "AWS/ApiGateway", "5XXError",
+                    {"ApiName": api_name(stage), "Stage": config["api_gateway_stage"]},
                     f"More than {API_5XX_RATE:.0%} of the API's requests answered 5xx", "Average", API_5XX_RATE)
+        jobs = {to_cfn_resource_name(job.name): job for job in JOBS.values()}
         for name in function_names():
             function = chalice.get_function(name)
-            logs.CfnLogGroup(self, f"{name}Logs", retention_in_days=LOG_DAYS,
-                             log_group_name=Fn.join("", ["/aws/lambda/", function.function_name]))
+            log_group = logs.CfnLogGroup(self, f"{name}Logs", retention_in_days=LOG_DAYS,
+                                         log_group_name=Fn.join("", ["/aws/lambda/", function.function_name]))
+            # A deleted prod stack's logs are what tells why it went; dev's go with it.
+            log_group.apply_removal_policy(
+                RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE if stage == "prod" else RemovalPolicy.DESTROY)
             for metric in ("Errors", "Throttles"):
                 self._alarm(f"{name}{metric}", "AWS/Lambda", metric, {"FunctionName": function.function_name},
                             f"{name}: Lambda {metric.lower()}")
+            if name in jobs:
+                self._heartbeat_alarm(name, function.function_name, jobs[name])
+
+    def _name_api(self, rest_api: CfnResource, stage: str) -> None:
+        """Give the REST API its stage's name, the `ApiName` of its metrics. Chalice titles the swagger with the
+        app's name in every stage, so both stages' APIs would share one; Name and title are set alike."""
+        name = api_name(stage)
+        rest_api.add_property_override("Name", name)
+        rest_api.add_property_override("DefinitionBody.info.title", name)
+
+    def _public_base_url(self, rest_api: CfnResource, api_stage: str) -> ssm.StringParameter:
+        """The SSM parameter holding the root of every link the app mails: the `DomainName` parameter's domain,
+        or else the API's own URL with its stage path."""
+        domain = CfnParameter(
+            self, "DomainName", default="",
+            description="The domain the app is served at, root of the links it mails (the API's own URL when empty)")
+        has_domain = CfnCondition(self, "HasDomainName", expression=Fn.condition_not(
+            Fn.condition_equals(domain.value_as_string, "")))
+        api_url = Fn.sub(f"https://${{Api}}.execute-api.${{AWS::Region}}.${{AWS::URLSuffix}}/{api_stage}",
+                         {"Api": rest_api.ref})
+        domain_url = Fn.sub("https://${Domain}", {"Domain": domain.value_as_string})
+        return ssm.StringParameter(
+            self, "PublicBaseUrl", parameter_name=self.resources.public_base_url_parameter,
+            description="Root of the links the app mails",
+            string_value=Fn.condition_if(has_domain.logical_id, domain_url, api_url).to_string())
+
+    def _heartbeat_alarm(self, name: str, function_name: str, job: Job) -> None:
+        """Alarm when `MISSED_RUNS` of the job's intervals pass without a run that succeeded: it catches a
+        schedule that stopped firing as well as runs that fail, which the Errors alarm alone does not."""
+        period = Duration.minutes(job.every_minutes)
+
+        def lambda_metric(metric: str) -> cloudwatch.Metric:
+            return cloudwatch.Metric(namespace="AWS/Lambda", metric_name=metric, statistic="Sum", period=period,
+                                     dimensions_map={"FunctionName": function_name})
+
+        succeeded = cloudwatch.MathExpression(
+            expression="FILL(invocations,0) - FILL(errors,0)", period=period, label="successful runs",
+            using_metrics={"invocations": lambda_metric("Invocations"), "errors": lambda_metric("Errors")})
+        self.resources.notify(cloudwatch.Alarm(
+            self, f"{name}Missed", metric=succeeded, threshold=1, evaluation_periods=MISSED_RUNS,
+            comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
+            alarm_description=f"{name}: no successful run in {MISSED_RUNS} intervals of {job.every_minutes} min"))
 
     def _alarm(self, construct_id: str, namespace: str, metric: str, dimensions: dict, description: str,
                statistic: str = "Sum", threshold: float = 1) -> None:
-        cloudwatch.Alarm(self, construct_id, threshold=threshold, evaluation_periods=1, alarm_description=description,
-                         treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-                         metric=cloudwatch.Metric(namespace=namespace, metric_name=metric, statistic=statistic,
-                                                  dimensions_map=dimensions, period=Duration.minutes(5)))
+        self.resources.notify(cloudwatch.Alarm(
+            self, construct_id, threshold=threshold, evaluation_periods=1, alarm_description=description,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            metric=cloudwatch.Metric(namespace=namespace, metric_name=metric, statistic=statistic,
+                                     dimensions_map=dimensions, period=Duration.minutes(5))))
 
 
 def function_names() -> list[str]:

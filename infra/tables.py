@@ -1,7 +1,8 @@
 """Table definitions read off the model registry, so that infra never lists a table a second time."""
 from dataclasses import dataclass
 
-from pynamodb.attributes import TTLAttribute
+from pynamodb.attributes import Attribute, TTLAttribute
+from pynamodb.indexes import GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.core.settings import get_settings
@@ -15,7 +16,7 @@ class TableSpec:
     name: str  # without the stage prefix: `accounts`, `dialogue-revisions`
     key_schema: list[dict]
     attributes: list[dict]
-    indexes: list[dict]  # {"name", "key_schema", "projection"}
+    indexes: list[dict]  # {"name", "key_schema", "projection": {"ProjectionType"[, "NonKeyAttributes"]}}
     ttl_attribute: str | None
 
 
@@ -24,20 +25,46 @@ def _ttl(model: type[Model]) -> str | None:
                  if isinstance(attribute, TTLAttribute)), None)
 
 
-def _keys(schema: list[dict]) -> list[dict]:
-    """The partition key first, as CloudFormation wants it (PynamoDB may list the sort key first)."""
-    return sorted(schema, key=lambda key: key["KeyType"] != "HASH")
+def _key_attributes(attributes: dict[str, Attribute]) -> list[Attribute]:
+    """The hash and range key among `attributes`, the partition key first as CloudFormation wants it."""
+    keys = [attribute for attribute in attributes.values() if attribute.is_hash_key or attribute.is_range_key]
+    return sorted(keys, key=lambda attribute: not attribute.is_hash_key)
+
+
+def _key_schema(attributes: dict[str, Attribute]) -> list[dict]:
+    return [{"AttributeName": key.attr_name, "KeyType": "HASH" if key.is_hash_key else "RANGE"}
+            for key in _key_attributes(attributes)]
+
+
+def _global_indexes(model: type[Model]) -> list[GlobalSecondaryIndex]:
+    """The model's GSIs: the index instances among its (and its bases') class attributes."""
+    found = {name: value for klass in reversed(model.__mro__) for name, value in vars(klass).items()
+             if isinstance(value, GlobalSecondaryIndex)}
+    return list(found.values())
+
+
+def _projection(index: GlobalSecondaryIndex) -> dict:
+    """The index's projection as CloudFormation (and CreateTable) take it: an INCLUDE lists its attributes."""
+    projection = index.Meta.projection
+    made = {"ProjectionType": projection.projection_type}
+    if projection.non_key_attributes:
+        made["NonKeyAttributes"] = list(projection.non_key_attributes)
+    return made
 
 
 def spec(model: type[Model]) -> TableSpec:
-    schema = model._get_schema()
+    """The table of `model`, from PynamoDB's public API: its attributes and its indexes' Meta."""
     prefix = get_settings().table_prefix + "-"
-    definitions = {item["AttributeName"]: item["AttributeType"] for item in schema["attribute_definitions"]}
-    indexes = [{"name": index["index_name"], "key_schema": _keys(index["key_schema"]),
-                "projection": index["projection"]} for index in schema.get("global_secondary_indexes", [])]
-    return TableSpec(model.Meta.table_name.removeprefix(prefix), _keys(schema["key_schema"]),
-                     [{"AttributeName": name, "AttributeType": kind} for name, kind in sorted(definitions.items())],
-                     sorted(indexes, key=lambda index: index["name"]), _ttl(model))
+    indexes = _global_indexes(model)
+    keys = _key_attributes(model.get_attributes())
+    keys += [key for index in indexes for key in _key_attributes(index.Meta.attributes)]
+    definitions = {key.attr_name: key.attr_type for key in keys}
+    return TableSpec(
+        model.Meta.table_name.removeprefix(prefix), _key_schema(model.get_attributes()),
+        [{"AttributeName": name, "AttributeType": kind} for name, kind in sorted(definitions.items())],
+        sorted(({"name": index.Meta.index_name, "key_schema": _key_schema(index.Meta.attributes),
+                 "projection": _projection(index)} for index in indexes), key=lambda index: index["name"]),
+        _ttl(model))
 
 
 def specs() -> list[TableSpec]:

@@ -5,9 +5,13 @@ import signal
 import sys
 import threading
 import time
+import uuid
+from datetime import UTC, datetime
 
 from local import stack
 from local.services import ROOT, port_is_free, start_dynamodb_local, start_moto
+
+LOCAL_ACCOUNT = "000000000000"
 
 
 def _services(started: list) -> dict:
@@ -27,9 +31,10 @@ def _services(started: list) -> dict:
 
 
 def _fire_jobs(stop: threading.Event) -> None:
-    """The local stand-in for EventBridge: run each job when its rate comes round."""
-    from chalicelib.core import clock
-    from chalicelib.jobs import JOBS
+    """The local stand-in for EventBridge: when a job's rate comes round, call its handler in app.py with a
+    scheduled event, as its rule does in AWS."""
+    import app
+    from chalicelib.jobs import JOBS, handler_name
 
     due = {name: time.monotonic() + job.every_minutes * 60 for name, job in JOBS.items()}
     while not stop.wait(5):
@@ -37,9 +42,17 @@ def _fire_jobs(stop: threading.Event) -> None:
             if time.monotonic() >= due[name]:
                 due[name] += job.every_minutes * 60
                 try:
-                    job.run(clock.now())
+                    getattr(app, handler_name(name))(_scheduled_event(name), None)
                 except Exception:  # a failing job is reported and retried at its next turn, as in AWS
                     logging.exception("job %s failed", name)
+
+
+def _scheduled_event(rule: str) -> dict:
+    """The event EventBridge sends a scheduled rule's target (a local account stands in)."""
+    region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": LOCAL_ACCOUNT, "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "region": region,
+            "resources": [f"arn:aws:events:{region}:{LOCAL_ACCOUNT}:rule/{rule}"], "detail": {}}
 
 
 def _stop_on_sigterm(signum, frame):
@@ -57,7 +70,7 @@ def main() -> None:
         endpoints = _services(started)
         for service in started:
             print(f"started {service.name} on {service.url}")
-        env = stack.local_environment(endpoints)
+        env = stack.local_environment(endpoints, port)
         os.environ.update(env)
         sys.path.insert(0, str(ROOT))
         from chalice.cli.factory import CLIFactory

@@ -32,13 +32,15 @@ def jwt_secret() -> str:
     return path.read_text().strip()
 
 
-def local_environment(endpoints: dict) -> dict:
-    """What the app runs with locally. Variables already set in the shell win over these defaults."""
+def local_environment(endpoints: dict, port: int) -> dict:
+    """What the app serving on `port` runs with locally. Variables already set in the shell win over these
+    defaults."""
     env = stage_environment("dev")
     env.pop("JWT_SECRET_ID", None)  # the local secret is given directly
     env.update(FAKE_CREDENTIALS)
     env.update(MAIL_BACKEND="outbox", MAIL_OUTBOX_DIR=str(STATE_DIR / "outbox"), JWT_SECRET=jwt_secret(),
-               OUTBOUND_BACKEND="outbox", OUTBOUND_OUTBOX_DIR=str(STATE_DIR / "outbound"))
+               OUTBOUND_BACKEND="outbox", OUTBOUND_OUTBOX_DIR=str(STATE_DIR / "outbound"),
+               PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")  # mailed links open on this machine's server
     env.update({f"AWS_ENDPOINT_URL_{service}": url for service, url in endpoints.items()})
     env.update({key: value for key, value in os.environ.items() if key in env and key != "JWT_SECRET"})
     return env

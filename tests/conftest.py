@@ -13,19 +13,21 @@ from pathlib import Path
 
 import pytest
 
+# The base of mailed links, with a stage path as API Gateway's URL has one.
+PUBLIC_BASE_URL = "https://api.example.test/api"
 # Set before anything imports chalicelib: settings and table names are read at import.
 for _name in [n for n in os.environ if n.startswith("AWS_")]:
     del os.environ[_name]
 os.environ.update({
     "STAGE": "test", "TABLE_PREFIX": "platform-test", "MEDIA_BUCKET": "platform-test-media",
     "JWT_SECRET": "unit-test-secret-that-is-long-enough-0123456789", "MAIL_BACKEND": "memory",
-    "OUTBOUND_BACKEND": "memory", "EXPOSE_RESET_URL": "true",
+    "OUTBOUND_BACKEND": "memory", "EXPOSE_RESET_URL": "true", "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
 })
 
 from chalicelib.core import clock, mail  # noqa: E402
-from chalicelib.core.settings import get_settings  # noqa: E402
+from chalicelib.core.settings import get_settings, public_base_url  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -134,15 +136,34 @@ def aws_calls(monkeypatch):
 
 @pytest.fixture
 def settings_env(monkeypatch):
-    """Change a setting for one test: settings_env(EXPOSE_RESET_URL="false")."""
+    """Change a setting for one test: settings_env(EXPOSE_RESET_URL="false"); None unsets it."""
 
-    def change(**values: str) -> None:
+    def change(**values: str | None) -> None:
         for name, value in values.items():
-            monkeypatch.setenv(name, value)
+            if value is None:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+        forget()
+
+    def forget() -> None:
         get_settings.cache_clear()
+        public_base_url.cache_clear()
 
     yield change
-    get_settings.cache_clear()
+    forget()
+
+
+@pytest.fixture
+def base_url_parameter(aws, settings_env):
+    """The deployed configuration of mailed links: no PUBLIC_BASE_URL, and an SSM parameter (on moto) named by
+    PUBLIC_BASE_URL_PARAMETER holding the API's URL. Gives that URL."""
+    import boto3
+
+    name, url = "/serverless-platform/test/public-base-url", "https://abc123.execute-api.us-east-1.amazonaws.com/api"
+    boto3.client("ssm").put_parameter(Name=name, Value=url, Type="String")
+    settings_env(PUBLIC_BASE_URL=None, PUBLIC_BASE_URL_PARAMETER=name)
+    return url
 
 
 @pytest.fixture

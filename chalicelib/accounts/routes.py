@@ -43,7 +43,7 @@ def me():
 @route("/forgot/", methods=("POST",))
 def forgot():
     email = fields.reset_request(json_object(_request()))
-    link = service.start_password_reset(email, _base_url())
+    link = service.start_password_reset(email)
     return envelope({"reset_url": link if get_settings().expose_reset_url else None})
 
 
@@ -57,11 +57,3 @@ def reset_password(token):
     password = fields.new_password(json_object(_request()))
     return envelope(service.tokens_for(service.reset_password(token, password)))
 
-
-def _base_url() -> str:
-    """Where reset links point: PUBLIC_BASE_URL, else the host this request came to."""
-    configured = get_settings().public_base_url
-    if configured:
-        return configured
-    headers = _request().headers
-    return f"{headers.get('x-forwarded-proto', 'http')}://{headers.get('host', 'localhost')}"

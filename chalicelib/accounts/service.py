@@ -15,7 +15,7 @@ from chalicelib.core import clock, mail, tokens
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadGateway, Conflict, Gone, NotFound, Unauthorized
 from chalicelib.core.pagination import Page
-from chalicelib.core.settings import get_settings
+from chalicelib.core.settings import get_settings, public_base_url
 from chalicelib.core.transactions import ConditionFailed, transact_write
 
 log = logging.getLogger(__name__)
@@ -167,8 +167,9 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_password_reset(email: str, base_url: str) -> str:
+def start_password_reset(email: str) -> str:
     """Store a single-use reset token for the account of `email` and mail its link; returns the link."""
+    base_url = public_base_url()  # first: a stage without one fails alike for known and unknown emails
     account = by_email(email)
     if account is None:
         raise NotFound("USER_DOES_NOT_EXIST", "No account has that email")

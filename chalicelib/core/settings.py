@@ -15,7 +15,6 @@ class Settings:
     refresh_token_seconds: int
     reset_token_seconds: int
     expose_reset_url: bool
-    public_base_url: str
     mail_backend: str
     mail_outbox_dir: str
     mail_from: str
@@ -47,7 +46,6 @@ def get_settings() -> Settings:
         refresh_token_seconds=_int("REFRESH_TOKEN_SECONDS", 30 * 24 * 3600),
         reset_token_seconds=_int("RESET_TOKEN_SECONDS", 3600),
         expose_reset_url=env.get("EXPOSE_RESET_URL", "false").lower() in _TRUE,
-        public_base_url=env.get("PUBLIC_BASE_URL", "").rstrip("/"),
         mail_backend=env.get("MAIL_BACKEND", "ses"),
         mail_outbox_dir=env.get("MAIL_OUTBOX_DIR", ".local/outbox"),
         mail_from=env.get("MAIL_FROM", "no-reply@example.com"),
@@ -58,3 +56,20 @@ def get_settings() -> Settings:
         outbound_outbox_dir=env.get("OUTBOUND_OUTBOX_DIR", ".local/outbound"),
         fbook_queue_url=env.get("FBOOK_QUEUE_URL", ""),
     )
+
+
+@lru_cache(maxsize=1)
+def public_base_url() -> str:
+    """The absolute base of every link the app mails, e.g. `https://abc.execute-api.us-east-1.amazonaws.com/api`:
+    PUBLIC_BASE_URL, else the SSM parameter named by PUBLIC_BASE_URL_PARAMETER. Read on the first link, not at
+    import (cold starts stay short), then kept for the process. Never taken from a request's headers: those
+    are the caller's to choose, and behind API Gateway they lack the stage path."""
+    url = os.environ.get("PUBLIC_BASE_URL", "")
+    parameter = os.environ.get("PUBLIC_BASE_URL_PARAMETER", "")
+    if not url and parameter:
+        import boto3  # only deployed stages read it from SSM
+
+        url = boto3.client("ssm").get_parameter(Name=parameter)["Parameter"]["Value"]
+    if not url:
+        raise RuntimeError("Set PUBLIC_BASE_URL or PUBLIC_BASE_URL_PARAMETER: mailed links need an absolute base")
+    return url.rstrip("/")

@@ -6,7 +6,6 @@ from chalicelib.accounts import service as accounts
 from chalicelib.accounts.models import Account
 from chalicelib.core.errors import BadGateway, Gone, NotFound
 from chalicelib.core.pagination import Page
-from chalicelib.core.settings import get_settings
 from chalicelib.dialogues import patches
 from chalicelib.dialogues.access import ADMIN, Caller, require, require_admin
 from chalicelib.dialogues.errors import invalid, not_found
@@ -67,7 +66,7 @@ def start_reset(body: Any) -> None:
     whether the email is known; a mail failure is logged, not shown."""
     check("password_reset", body)
     try:
-        accounts.start_password_reset(body["email"], get_settings().public_base_url)
+        accounts.start_password_reset(body["email"])
     except NotFound:
         return
     except BadGateway:

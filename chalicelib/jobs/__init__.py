@@ -1,7 +1,7 @@
 """Scheduled work: each job is a plain `run(now)` registered here with its rate.
 
-`app.py` wraps each in an `@app.schedule`, `make run` fires them on a local timer, and
-`make job NAME=...` runs one once. Jobs are idempotent: every item is claimed with a condition.
+`app.py` gives each its own `@app.schedule` handler (`scheduled`), `make run` fires those handlers on a local
+timer, and `make job NAME=...` runs one job once. Jobs are idempotent: every item is claimed with a condition.
 """
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,14 +33,20 @@ def job(name: str, every_minutes: int, description: str, *, tables: tuple[str, .
     return register
 
 
-def schedule(app: object) -> None:
-    """Give every registered job an `@app.schedule` at its rate, run with the platform clock's time."""
+def handler_name(name: str) -> str:
+    """The name of job `name`'s handler in `app.py`: `send-checkins` is `app.send_checkins`."""
+    return name.replace("-", "_")
+
+
+def scheduled(app: object, name: str) -> Callable:
+    """Job `name`'s own `@app.schedule` at its rate, run with the platform clock's time. Assign it in `app.py`
+    to `handler_name(name)`: Chalice names the function's handler `app.<the function's __name__>`."""
     from chalice import Rate
 
     from chalicelib.core import clock
 
-    for each in JOBS.values():
-        def handler(event: object, run: Callable = each.run) -> object:
-            return run(clock.now())
+    def handler(event: object) -> object:
+        return JOBS[name].run(clock.now())
 
-        app.schedule(Rate(each.every_minutes, unit=Rate.MINUTES), name=each.name)(handler)
+    handler.__name__ = handler.__qualname__ = handler_name(name)
+    return app.schedule(Rate(JOBS[name].every_minutes, unit=Rate.MINUTES), name=name)(handler)

@@ -113,6 +113,7 @@ def test_password_reset_through_the_outbox_link(local_stack):
     login = post(local_stack, "/api/auth/login/", {"email": email, "password": "my-new-password-1"})
 
     assert forgot.json()["data"]["reset_url"] == link
+    assert link.startswith(f"{local_stack.base_url}/api/auth/reset/")  # `make run`'s PUBLIC_BASE_URL
     assert (shown.status_code, shown.json()["data"]) == (200, {"email": email})
     assert reset.status_code == 200
     assert (reused.status_code, reused.json()["meta"]["errors"]) == (410, ["TOKEN_USED"])

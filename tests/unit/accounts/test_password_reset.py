@@ -5,7 +5,8 @@ import pytest
 
 from chalicelib.accounts.models import ResetToken
 from chalicelib.core import mail
-from tests.conftest import JAY
+from chalicelib.core.settings import public_base_url
+from tests.conftest import JAY, PUBLIC_BASE_URL
 
 
 def reset_link(api, email="jay@example.com"):
@@ -21,7 +22,7 @@ def token_of(link):
 def test_forgot_mails_a_reset_link_and_answers_it(api, jay, outbox):
     link = reset_link(api)
 
-    assert link.startswith("http://") and "/api/auth/reset/" in link
+    assert link.startswith(f"{PUBLIC_BASE_URL}/api/auth/reset/")
     assert [(m.to, m.subject) for m in outbox.sent] == [("jay@example.com", "Reset your password")]
     assert link in outbox.sent[0].body
     stored = list(ResetToken.scan())
@@ -37,10 +38,41 @@ def test_forgot_keeps_the_link_out_of_the_answer_where_the_stage_says_so(api, ja
     assert len(outbox.sent) == 1
 
 
-def test_forgot_uses_the_public_base_url_when_set(api, jay, settings_env):
-    settings_env(PUBLIC_BASE_URL="https://api.example.org/")
+@pytest.mark.parametrize("headers", [{"Host": "attacker.example.com"},
+                                     {"Host": "attacker.example.com", "X-Forwarded-Proto": "http"}, {}])
+def test_forgot_links_to_the_configured_base_whatever_host_the_request_names(api, jay, outbox, headers):
+    status, body = api.post("/api/auth/forgot/", {"email": "jay@example.com"}, headers=headers)
 
-    assert reset_link(api).startswith("https://api.example.org/api/auth/reset/")
+    link = body["data"]["reset_url"]
+    assert status == 200 and link.startswith(f"{PUBLIC_BASE_URL}/api/auth/reset/")
+    assert link in outbox.sent[0].body
+
+
+def test_forgot_ignores_a_trailing_slash_of_the_configured_base(api, jay, settings_env):
+    settings_env(PUBLIC_BASE_URL="https://api.example.org/api/")
+
+    assert reset_link(api).startswith("https://api.example.org/api/api/auth/reset/")
+
+
+def test_without_public_base_url_links_come_from_the_ssm_parameter_read_once(api, jay, outbox, base_url_parameter,
+                                                                              aws_calls):
+    aws_calls.clear()
+
+    links = [reset_link(api), reset_link(api)]
+
+    assert all(link.startswith(f"{base_url_parameter}/api/auth/reset/") for link in links)
+    assert [link in sent.body for link, sent in zip(links, outbox.sent, strict=True)] == [True, True]
+    assert [(service, operation) for service, operation, _ in aws_calls if service == "ssm"] == [
+        ("ssm", "GetParameter")]
+
+
+def test_without_a_configured_base_no_link_is_built_or_mailed(api, jay, outbox, settings_env):
+    settings_env(PUBLIC_BASE_URL=None, PUBLIC_BASE_URL_PARAMETER=None)
+
+    with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL or PUBLIC_BASE_URL_PARAMETER"):
+        public_base_url()
+    status, _ = api.post("/api/auth/forgot/", {"email": "jay@example.com"}, headers={"Host": "api.example.org"})
+    assert (status, outbox.sent, ResetToken.count()) == (500, [], 0)
 
 
 @pytest.mark.parametrize(("body", "status", "key"), [

@@ -1,9 +1,11 @@
 """The injectable clock, the mail senders and the scheduled-job wiring."""
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from chalice import Chalice
+from chalice.local import LambdaContext
 from chalice.test import Client
 
 from chalicelib import jobs
@@ -50,16 +52,62 @@ def test_the_ses_sender_raises_mail_error_when_ses_refuses(aws):
         mail.SesSender("unverified@example.com").send(mail.Email("a@example.com", "Hi", "Body"))
 
 
-def test_a_registered_job_is_scheduled_and_runs_with_the_platform_clock(monkeypatch, fixed_clock):
+def scheduled_event(rule: str) -> dict:
+    """What EventBridge sends the target of scheduled rule `rule`."""
+    return {"version": "0", "id": "53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa", "detail-type": "Scheduled Event",
+            "source": "aws.events", "account": "123456789012", "time": "2026-11-23T12:00:00Z", "region": "us-east-1",
+            "resources": [f"arn:aws:events:us-east-1:123456789012:rule/{rule}"], "detail": {}}
+
+
+def test_a_job_is_scheduled_at_its_rate_by_a_handler_named_after_it(monkeypatch, fixed_clock):
     seen = []
     monkeypatch.setattr(jobs, "JOBS", {})
-    jobs.job("tick", every_minutes=15, description="test", tables=())(lambda now: seen.append(now))
+    jobs.job("tick-tock", every_minutes=15, description="test", tables=())(lambda now: seen.append(("tick", now)))
+    jobs.job("other", every_minutes=5, description="test", tables=())(lambda now: seen.append(("other", now)))
     app = Chalice("jobs-test")
 
-    jobs.schedule(app)
+    handler = jobs.scheduled(app, "tick-tock")
 
     [source] = app.event_sources
-    assert (source.name, source.schedule_expression.to_string()) == ("tick", "rate(15 minutes)")
+    assert (source.name, source.schedule_expression.to_string()) == ("tick-tock", "rate(15 minutes)")
+    assert (source.handler_string, handler.func.__name__) == ("app.tick_tock", "tick_tock")
     with Client(app, project_dir=str(ROOT / "tests")) as client:
-        client.lambda_.invoke("tick", client.events.generate_cw_event("Scheduled Event", "aws.events", {}, []))
-    assert seen == [NOW]
+        client.lambda_.invoke("tick-tock", client.events.generate_cw_event("aws.events", "Scheduled Event", {}, []))
+    assert seen == [("tick", NOW)]
+
+
+def test_each_scheduled_function_of_the_app_has_a_handler_of_its_own(monkeypatch, fixed_clock):
+    """What AWS runs: the template's `Handler: app.<name>`, looked up on the app module and called with the
+    rule's event. Each runs its own job, and only that one."""
+    import app as module
+
+    ran = []
+    for name, job in jobs.JOBS.items():
+        monkeypatch.setitem(jobs.JOBS, name, replace(job, run=lambda now, name=name: ran.append((name, now))))
+    sources = module.app.event_sources
+
+    handlers = {source.name: _resolve(module, source.handler_string) for source in sources}
+
+    assert sorted(handlers) == sorted(jobs.JOBS)
+    assert len({id(handler) for handler in handlers.values()}) == len(handlers)
+    for name, handler in handlers.items():
+        ran.clear()
+        handler(scheduled_event(name), LambdaContext(name, memory_size=512))
+        assert ran == [(name, NOW)]
+
+
+def _resolve(module: object, handler_string: str) -> object:
+    """The callable a Lambda `Handler` string names, as the Python runtime finds it."""
+    module_name, _, attribute = handler_string.partition(".")
+    assert module_name == module.__name__
+    handler = getattr(module, attribute)
+    assert callable(handler)
+    return handler
+
+
+def test_each_job_runs_at_its_registered_rate():
+    from app import app
+
+    rates = {source.name: source.schedule_expression.to_string() for source in app.event_sources}
+
+    assert rates == {name: f"rate({job.every_minutes} minutes)" for name, job in jobs.JOBS.items()}

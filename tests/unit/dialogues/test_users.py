@@ -9,6 +9,7 @@ from chalicelib.accounts import service as accounts
 from chalicelib.accounts.models import Account, ResetToken
 from chalicelib.accounts.passwords import hash_password
 from chalicelib.dialogues.permissions import grant_id
+from tests.conftest import PUBLIC_BASE_URL
 from tests.unit.dialogues.conftest import PASSWORD, PEOPLE, patch, problems
 
 NEW_PASSWORD = "a-brand-new-password"
@@ -456,6 +457,28 @@ def test_password_reset_mails_a_token_to_a_known_email(api, world, outbox):
     assert [(m.to, m.subject) for m in outbox.sent] == [("project_reader@example.com", "Reset your password")]
     assert reset_token(outbox)
     assert ResetToken.count() == 1
+
+
+def mailed_link(outbox):
+    """The link of the one reset mail sent."""
+    assert len(outbox.sent) == 1, outbox.sent
+    return re.search(r"\S+/api/auth/reset/[^/\s]+/", outbox.sent[0].body).group(0)
+
+
+def test_password_reset_mails_an_absolute_link_to_the_route_that_serves_it(api, world, outbox):
+    _ok(api.post("/password-resets/", {"email": "project_reader@example.com"}), 204)
+
+    link = mailed_link(outbox)
+    assert link.startswith(f"{PUBLIC_BASE_URL}/api/auth/reset/")
+    status, body = api.get(link.removeprefix(PUBLIC_BASE_URL))  # the path within the API's stage
+    assert (status, body["data"]) == (200, {"email": "project_reader@example.com"})
+
+
+def test_password_reset_links_to_the_base_in_ssm_where_only_its_parameter_is_set(api, world, outbox,
+                                                                                 base_url_parameter):
+    _ok(api.post("/password-resets/", {"email": "project_reader@example.com"}), 204)
+
+    assert mailed_link(outbox).startswith(f"{base_url_parameter}/api/auth/reset/")
 
 
 def test_password_reset_finds_the_email_in_any_case(api, world, outbox):
