@@ -5,10 +5,9 @@ import signal
 import sys
 import threading
 import time
-import uuid
-from datetime import UTC, datetime
 
 from local import stack
+from local.events import scheduled_event
 from local.services import ROOT, port_is_free, start_dynamodb_local, start_moto
 
 LOCAL_ACCOUNT = "000000000000"
@@ -42,17 +41,10 @@ def _fire_jobs(stop: threading.Event) -> None:
             if time.monotonic() >= due[name]:
                 due[name] += job.every_minutes * 60
                 try:
-                    getattr(app, handler_name(name))(_scheduled_event(name), None)
+                    region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
+                    getattr(app, handler_name(name))(scheduled_event(name, LOCAL_ACCOUNT, region), None)
                 except Exception:  # a failing job is reported and retried at its next turn, as in AWS
                     logging.exception("job %s failed", name)
-
-
-def _scheduled_event(rule: str) -> dict:
-    """The event EventBridge sends a scheduled rule's target (a local account stands in)."""
-    region = os.environ.get("AWS_DEFAULT_REGION", "us-east-1")
-    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
-            "account": LOCAL_ACCOUNT, "time": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "region": region,
-            "resources": [f"arn:aws:events:{region}:{LOCAL_ACCOUNT}:rule/{rule}"], "detail": {}}
 
 
 def _stop_on_sigterm(signum, frame):

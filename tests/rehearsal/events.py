@@ -4,8 +4,8 @@ import base64
 import json
 import uuid
 from datetime import UTC, datetime
-from urllib.parse import urlencode
 
+from local.events import scheduled_event
 from tests.rehearsal.template import ACCOUNT, REGION
 
 
@@ -83,10 +83,6 @@ class Gateway:
                              "caller": None, "user": None, "userArn": None, "accessKey": None}},
             "body": text, "isBase64Encoded": binary and body is not None}
 
-    @staticmethod
-    def url(path: str, query: dict | None = None) -> str:
-        return path + ("?" + urlencode(query) if query else "")
-
 
 def answer(result: dict) -> tuple[int, dict, bytes]:
     """A proxy integration's answer as the client gets it: status, headers and the body's bytes."""
@@ -104,7 +100,4 @@ def json_body(raw: bytes):
 
 def scheduled(rule: str, when: datetime | None = None) -> dict:
     """The event an EventBridge schedule rule sends its target."""
-    when = when or datetime.now(UTC)
-    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
-            "account": ACCOUNT, "time": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "region": REGION,
-            "resources": [f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{rule}"], "detail": {}}
+    return scheduled_event(rule, ACCOUNT, REGION, when)

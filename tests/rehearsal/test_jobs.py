@@ -2,6 +2,7 @@
 event its EventBridge schedule sends, once the API has made something due for it and the job's platform clock has
 moved past the due time (as `make job NOW=` does). Its answer is the job's count; its effect is read through the
 API, as a client sees it."""
+import json
 from datetime import UTC, datetime, timedelta
 
 from tests.rehearsal import events
@@ -72,11 +73,14 @@ def test_the_send_checkins_function_records_and_texts_a_due_check_in(stage):
     coach = root.ok("POST", "/api/coaches", person("checkin-coach", org["id"]), expect=201)
     client = root.ok("POST", "/api/clients", person("checkin-client", org["id"], coach_id=coach["id"], checkin_times=[
         {"topic": "rent", "message": "Rent paid this week?", "time": ms(due_at)}, later]), expect=201)
+    root.ok("POST", "/api/clients", person("checkin-messenger", org["id"], coach_id=coach["id"], platform="FBOOK",
+                                           fb_id="fb-4242", checkin_times=[
+        {"topic": "goals", "message": "How are the goals?", "time": ms(due_at)}]), expect=201)
     calls_from = len(stage.calls)
 
     sent = run_job(stage, "SendCheckins", due_at)
 
-    assert isinstance(sent, int) and sent >= 1
+    assert isinstance(sent, int) and sent >= 2
     messages = root.ok("GET", f"/api/clients/{client['id']}/messages")
     assert [(m["text"], m["topic"], m["from_user"], m["to_user"]) for m in messages] == [
         ("Rent paid this week?", "rent", coach["id"], client["id"])]
@@ -85,3 +89,6 @@ def test_the_send_checkins_function_records_and_texts_a_due_check_in(stage):
     texts = [c["params"] for logical, c in stage.calls[calls_from:]
              if logical == "SendCheckins" and (c["service"], c["operation"]) == ("sns", "Publish")]
     assert {"PhoneNumber": "+15550102233", "Message": "Rent paid this week?"} in texts
+    queued = [json.loads(c["params"]["MessageBody"]) for logical, c in stage.calls[calls_from:]
+              if logical == "SendCheckins" and (c["service"], c["operation"]) == ("sqs", "SendMessage")]
+    assert [(m["platform"], m["to"], m["text"]) for m in queued] == [("FBOOK", "fb-4242", "How are the goals?")]
