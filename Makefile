@@ -48,6 +48,8 @@ job: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/routes.py
+	$(BIN)/python bench/signin_timing.py
+	$(BIN)/python bench/patch_amplification.py
 
 STAGE ?= dev
 CDK := npx --yes aws-cdk@2.1148.1

@@ -11,6 +11,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from chalicelib.files import layout
@@ -27,6 +28,16 @@ TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", 
 MESSAGE_RETENTION = Duration.days(14)
 # A check-in waiting an hour means the Messenger consumer has stopped (it normally drains within minutes).
 OLDEST_MESSAGE_SECONDS = 3600
+# The routes a password guesser, an address prober or a mail bomber calls: sign-in, registration, reset and
+# verification mail, reset and verify links, password changes. WAF sees the path as the client sent it: after the
+# stage at the execute-api URL (`/api/api/auth/login/`, `/api/password-resets`), without it at a custom domain
+# (`/api/auth/login/`, `/password-resets`); so each is matched anywhere in the path, decoded and lowercased.
+AUTH_PATHS = ("/auth/login", "/auth/register", "/auth/forgot", "/auth/verify", "/auth/reset", "/password-resets",
+              "/password-confirmations", "/user/password-changes")
+# Requests to them one IP may make in 5 minutes: a person signing in, resetting and verifying makes a handful, and
+# an office or campus behind one address dozens; a script makes thousands. Above it the IP gets 429 until its rate
+# falls back (docs/decisions.md). The app's per-email lockout covers one account; this covers one IP trying many.
+AUTH_RATE_LIMIT, AUTH_RATE_WINDOW = 100, 300
 
 
 def public_base_url_parameter(stage: str) -> str:
@@ -60,6 +71,7 @@ class PlatformResources(Construct):
         self.job_roles = {job.name: self._role(f"JobRole-{job.name}", job.name, job.tables, job.sends)
                           for job in JOBS.values()}
         self._queue_alarms()
+        self.firewall = self._firewall()
 
     @property
     def prefix(self) -> str:
@@ -95,6 +107,45 @@ class PlatformResources(Construct):
             metric=self.queue.metric_approximate_age_of_oldest_message(statistic="Maximum"),
             alarm_description=f"A Messenger check-in has waited over {OLDEST_MESSAGE_SECONDS} s: its consumer "
                               "has stopped"))
+
+    def _firewall(self) -> wafv2.CfnWebACL:
+        """The API's web ACL (the stack associates it with the API's stage): everything allowed, but an IP over
+        AUTH_RATE_LIMIT requests to the auth routes in AUTH_RATE_WINDOW seconds is answered 429; its blocks alarm."""
+        name, rule = f"{self.prefix}-api", f"{self.prefix}-auth-rate"
+
+        def seen(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+            return wafv2.CfnWebACL.VisibilityConfigProperty(
+                cloud_watch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True)
+
+        paths = [wafv2.CfnWebACL.StatementProperty(byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}), positional_constraint="CONTAINS",
+            search_string=path, text_transformations=[
+                wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="URL_DECODE"),
+                wafv2.CfnWebACL.TextTransformationProperty(priority=1, type="LOWERCASE")]))
+            for path in AUTH_PATHS]
+        too_many = wafv2.CfnWebACL.CustomResponseProperty(response_code=429, response_headers=[
+            wafv2.CfnWebACL.CustomHTTPHeaderProperty(name="Retry-After", value=str(AUTH_RATE_WINDOW))])
+        acl = wafv2.CfnWebACL(
+            self, "Firewall", name=name, scope="REGIONAL", visibility_config=seen(name),
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow=wafv2.CfnWebACL.AllowActionProperty()),
+            rules=[wafv2.CfnWebACL.RuleProperty(
+                name="auth-rate", priority=0, visibility_config=seen(rule),
+                action=wafv2.CfnWebACL.RuleActionProperty(
+                    block=wafv2.CfnWebACL.BlockActionProperty(custom_response=too_many)),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                        aggregate_key_type="IP", limit=AUTH_RATE_LIMIT, evaluation_window_sec=AUTH_RATE_WINDOW,
+                        scope_down_statement=wafv2.CfnWebACL.StatementProperty(
+                            or_statement=wafv2.CfnWebACL.OrStatementProperty(statements=paths)))))])
+        self.notify(cloudwatch.Alarm(
+            self, "AuthRateBlocked", threshold=1, evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description=f"An IP went over {AUTH_RATE_LIMIT} requests to the auth routes in "
+                              f"{AUTH_RATE_WINDOW // 60} minutes: the WAF blocks it",
+            metric=cloudwatch.Metric(namespace="AWS/WAFV2", metric_name="BlockedRequests", statistic="Sum",
+                                     period=Duration.seconds(AUTH_RATE_WINDOW),
+                                     dimensions_map={"WebACL": name, "Region": Aws.REGION, "Rule": rule})))
+        return acl
 
     def _table(self, table: TableSpec, keep: RemovalPolicy) -> dynamodb.CfnTable:
         def keys(schema: list[dict]) -> list:

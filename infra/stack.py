@@ -3,10 +3,21 @@ through Chalice's own CDK construct with the roles, names and secret of those re
 import json
 from pathlib import Path
 
-from aws_cdk import CfnCondition, CfnParameter, CfnResource, Duration, Fn, RemovalPolicy, Stack
+from aws_cdk import (
+    Acknowledgment,
+    CfnCondition,
+    CfnParameter,
+    CfnResource,
+    Duration,
+    Fn,
+    RemovalPolicy,
+    Stack,
+    Validations,
+)
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
+from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from chalicelib.jobs import JOBS, Job
@@ -80,6 +91,7 @@ class PlatformStack(Stack):
             "ThrottlingBurstLimit": THROTTLE_BURST}])
         self._name_api(rest_api, stage)
         self._public_base_url(rest_api, config["api_gateway_stage"])
+        self._protect(rest_api, config["api_gateway_stage"])
         # 5XXError is 0 or 1 per request, so its average is the share of requests that failed.
         self._alarm("Api5xx", "AWS/ApiGateway", "5XXError",
                     {"ApiName": api_name(stage), "Stage": config["api_gateway_stage"]},
@@ -104,6 +116,20 @@ class PlatformStack(Stack):
         name = api_name(stage)
         rest_api.add_property_override("Name", name)
         rest_api.add_property_override("DefinitionBody.info.title", name)
+
+    def _protect(self, rest_api: CfnResource, api_stage: str) -> wafv2.CfnWebACLAssociation:
+        """Put the web ACL (resources.firewall) in front of the API's stage. SAM makes the stage of the RestAPI
+        (logical id `RestAPI<stage>Stage`) only when it expands the template: the association waits for it."""
+        association = wafv2.CfnWebACLAssociation(
+            self, "FirewallAssociation", web_acl_arn=self.resources.firewall.attr_arn,
+            resource_arn=Fn.sub(f"arn:${{AWS::Partition}}:apigateway:${{AWS::Region}}::/restapis/${{Api}}/stages/"
+                                f"{api_stage}", {"Api": rest_api.ref}))
+        association.add_override("DependsOn", [f"RestAPI{api_stage}Stage"])
+        # CDK's own check reads the template before SAM's expansion, where the stage is not yet a resource;
+        # cfn-lint (make synth) reads it after, and finds it.
+        Validations.of(association).acknowledge(Acknowledgment(
+            id="CloudFormation-Validate::E3005", reason="SAM makes the stage resource when it expands the RestAPI"))
+        return association
 
     def _public_base_url(self, rest_api: CfnResource, api_stage: str) -> ssm.StringParameter:
         """The SSM parameter holding the root of every link the app mails: the `DomainName` parameter's domain,

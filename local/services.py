@@ -1,4 +1,5 @@
 """Helper services on loopback: DynamoDB Local (Amazon's engine) and moto's server for S3, SQS, SNS, SES."""
+import hashlib
 import os
 import shutil
 import signal
@@ -16,6 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DYNAMODB_LOCAL_PACKAGE = "amplify-dynamodb-simulator@2.9.30"
 DYNAMODB_LOCAL_DIR = ROOT / ".cache" / "dynamodb-local" / DYNAMODB_LOCAL_PACKAGE.split("@")[1]
+# DynamoDBLocal.jar has no bind-address option (its Jetty listens on every interface): this launcher starts the
+# same server bound to 127.0.0.1. It needs a JDK's javac once; without one, the jar runs as shipped (README).
+LOOPBACK_LAUNCHER = Path(__file__).resolve().with_name("LoopbackDynamoDB.java")
 
 
 def free_port() -> int:
@@ -100,16 +104,48 @@ def dynamodb_local_files() -> Path:
     return DYNAMODB_LOCAL_DIR
 
 
+def loopback_launcher(home: Path) -> Path | None:
+    """The directory of the compiled LoopbackDynamoDB class for the jar in `home`, compiled once (per version of
+    its source) into `home`; None where there is no javac to compile it."""
+    digest = hashlib.sha256(LOOPBACK_LAUNCHER.read_bytes()).hexdigest()[:12]
+    target = home / f"loopback-{digest}"
+    if (target / "LoopbackDynamoDB.class").exists():
+        return target
+    javac = shutil.which("javac")
+    if javac is None:
+        return None
+    with tempfile.TemporaryDirectory(dir=home) as work:
+        classes = Path(work) / "classes"
+        subprocess.run([javac, "-nowarn", "-cp", os.pathsep.join([str(home / "DynamoDBLocal.jar"),
+                                                                  str(home / "DynamoDBLocal_lib" / "*")]),
+                        "-d", str(classes), str(LOOPBACK_LAUNCHER)], check=True, capture_output=True)
+        try:
+            os.rename(classes, target)
+        except OSError:
+            if not (target / "LoopbackDynamoDB.class").exists():  # another process won the race only if it is there
+                raise
+    return target
+
+
 def start_dynamodb_local(data_dir: Path | None = None) -> Service:
-    """DynamoDB Local on a free port: in memory, or kept in `data_dir` across restarts."""
+    """DynamoDB Local on a free port of 127.0.0.1 (see loopback_launcher): in memory, or kept in `data_dir` across
+    restarts."""
     home = dynamodb_local_files()
     port = free_port()
     storage = ["-inMemory"]
     if data_dir is not None:
         data_dir.mkdir(parents=True, exist_ok=True)
         storage = ["-sharedDb", "-dbPath", str(data_dir.resolve())]
-    command = ["java", "-Xms64m", "-Djava.library.path=DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar",
-               "-port", str(port), *storage]
+    options = ["-port", str(port), "-disableTelemetry", *storage]
+    launcher = loopback_launcher(home)
+    if launcher is None:
+        print("warning: no javac, so DynamoDB Local runs as shipped and listens on every interface (README: "
+              "The local stack)", file=sys.stderr, flush=True)
+        command = ["java", "-Xms64m", "-Djava.library.path=DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar", *options]
+    else:
+        classpath = os.pathsep.join([str(launcher), "DynamoDBLocal.jar", "DynamoDBLocal_lib/*"])
+        command = ["java", "-Xms64m", "-Djava.library.path=DynamoDBLocal_lib", "-cp", classpath, "LoopbackDynamoDB",
+                   *options]
     return _start("DynamoDB Local", command, port, cwd=home)
 
 

@@ -41,6 +41,9 @@ def local_environment(endpoints: dict, port: int) -> dict:
     env.update(MAIL_BACKEND="outbox", MAIL_OUTBOX_DIR=str(STATE_DIR / "outbox"), JWT_SECRET=jwt_secret(),
                OUTBOUND_BACKEND="outbox", OUTBOUND_OUTBOX_DIR=str(STATE_DIR / "outbound"),
                PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")  # mailed links open on this machine's server
+    # Only the local stack answers /forgot/ with the link: on any deployed stage it would hand anyone who
+    # knows an email that account.
+    env.update(EXPOSE_RESET_URL="true")
     env.update({f"AWS_ENDPOINT_URL_{service}": url for service, url in endpoints.items()})
     env.update({key: value for key, value in os.environ.items() if key in env and key != "JWT_SECRET"})
     return env

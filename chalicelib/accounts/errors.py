@@ -18,6 +18,8 @@ _KEYS = {
     "invalid_param": "GENERAL_INVALID_PARAMETER",
     "invalid_cursor": "GENERAL_INVALID_CURSOR",
     "contended": "GENERAL_TRY_AGAIN",
+    "too_many_attempts": "AUTH_TOO_MANY_ATTEMPTS",
+    "too_many_mails": "AUTH_TOO_MANY_EMAILS",
 }
 
 

@@ -1,6 +1,7 @@
 """What the /api/auth document asks of each request body, checked field by field into its error keys."""
 import re
 
+from chalicelib.accounts import common_passwords
 from chalicelib.core.fields import Problems, text
 
 _EMAIL = re.compile(r"^[^@\s\x00-\x1f\x7f]{1,64}@[^@\s\x00-\x1f\x7f]+\.[^@\s.\x00-\x1f\x7f]{2,}$")
@@ -26,6 +27,15 @@ def _password(body: dict, problems: Problems, **keys: str) -> str | None:
     return password
 
 
+def _chosen_password(body: dict, problems: Problems, **keys: str) -> str | None:
+    """A password being set (not one being checked): also refused when it is on the common list."""
+    password = _password(body, problems, **keys)
+    if password is not None and common_passwords.is_common(password):
+        problems.add("AUTH_PASSWORD_TOO_COMMON")
+        return None
+    return password
+
+
 def registration(body: dict) -> tuple[str, str, str]:
     problems = Problems()
     fullname = text(body, "fullname", problems, missing="AUTH_FULLNAME_REQUIRED",
@@ -33,7 +43,7 @@ def registration(body: dict) -> tuple[str, str, str]:
     if fullname is not None and len(fullname.strip()) > FULLNAME_MAX:
         problems.add("AUTH_FULLNAME_TOO_LONG")
     email = _email(body, problems, missing="AUTH_EMAIL_REQUIRED")
-    password = _password(body, problems, missing="AUTH_PASSWORD_REQUIRED")
+    password = _chosen_password(body, problems, missing="AUTH_PASSWORD_REQUIRED")
     problems.raise_any()
     return fullname, email, password
 
@@ -55,7 +65,7 @@ def reset_request(body: dict) -> str:
 
 def new_password(body: dict) -> str:
     problems = Problems()
-    password = _password(body, problems, missing="AUTH_PASSWORD_KEY_REQUIRED", empty="AUTH_PASSWORD_IS_EMPTY")
+    password = _chosen_password(body, problems, missing="AUTH_PASSWORD_KEY_REQUIRED", empty="AUTH_PASSWORD_IS_EMPTY")
     problems.raise_any()
     return password
 

@@ -1,4 +1,5 @@
-"""Account storage: accounts, the email claims that keep emails unique, and password-reset tokens."""
+"""Account storage: accounts, the email claims that keep emails unique, password-reset and email-verification
+tokens."""
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -43,8 +44,12 @@ class Account(Model):
     avatar_url = UnicodeAttribute(null=True)
     password_hash = UnicodeAttribute()
     is_admin = BooleanAttribute(default=False)
+    # Set once the mailbox owner has followed a mailed link: only then does the email grant surface roles.
+    email_verified = BooleanAttribute(default=False)
     # Bumped when the password changes: tokens carry it, so older tokens stop working.
     token_version = NumberAttribute(default=1)
+    # Bumped by a reset, a verification or a password change: reset tokens carry it, so older links stop working.
+    reset_generation = NumberAttribute(default=0)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 
@@ -75,6 +80,8 @@ class ResetToken(Model):
     email = UnicodeAttribute()
     expires_at = UTCDateTimeAttribute()
     used_at = UTCDateTimeAttribute(null=True)
+    # The account's reset_generation when issued: a later reset, verification or password change retires it.
+    generation = NumberAttribute(default=0)
     # Kept a while past expiry so that an old link still answers TOKEN_EXPIRED, then removed by TTL.
     remove_at = TTLAttribute()
 
@@ -86,4 +93,22 @@ class RedeemedRefreshToken(Model):
     Meta = table_meta("redeemed-refresh-tokens")
 
     jti = UnicodeAttribute(hash_key=True)
+    remove_at = TTLAttribute()
+
+
+@register
+class VerificationToken(Model):
+    """A mailed link that proves an email: a registration's (1 day) or an invitation's (7 days), stored by its
+    SHA-256. An invitation may name an address that has no account yet: following it creates one."""
+
+    Meta = table_meta("email-verifications")
+
+    token_hash = UnicodeAttribute(hash_key=True)
+    email = UnicodeAttribute()
+    purpose = UnicodeAttribute()
+    first_name = UnicodeAttribute(default="")
+    last_name = UnicodeAttribute(default="")
+    expires_at = UTCDateTimeAttribute()
+    used_at = UTCDateTimeAttribute(null=True)
+    # Kept a while past expiry so that an old link still answers TOKEN_EXPIRED, then removed by TTL.
     remove_at = TTLAttribute()

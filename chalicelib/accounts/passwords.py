@@ -3,6 +3,7 @@ import base64
 import hashlib
 import hmac
 import os
+from functools import cache
 
 # n=2**14, r=8 costs 16 MiB and tens of milliseconds per hash: the parameters travel with each hash.
 _N, _R, _P, _LENGTH = 2 ** 14, 8, 1, 32
@@ -27,3 +28,19 @@ def verify_password(password: str, stored: str) -> bool:
     except ValueError:
         return False
     return scheme == "scrypt" and hmac.compare_digest(actual, expected)
+
+
+@cache
+def _unmatchable() -> str:
+    """A hash in the current parameters that no password matches (its digest is random bytes, derived from
+    nothing), made once per process at no cost: checking a password against it costs what a real check does."""
+    return f"scrypt${_N}${_R}${_P}${_b64(os.urandom(16))}${_b64(os.urandom(_LENGTH))}"
+
+
+def check_password(password: str, stored: str | None) -> bool:
+    """verify_password; with no stored hash (an unknown email) the same scrypt against a hash that nothing
+    matches, and False. So the time of a sign-in does not tell whether an account has the email."""
+    if stored is None:
+        verify_password(password, _unmatchable())
+        return False
+    return verify_password(password, stored)

@@ -1,7 +1,7 @@
 """The /api/auth routes of the recordings document, plus /refresh/ and /me/ that its clients need."""
 from chalice import Blueprint
 
-from chalicelib.accounts import fields, service
+from chalicelib.accounts import fields, service, verification
 from chalicelib.accounts.auth import authenticate
 from chalicelib.accounts.errors import envelope, render
 from chalicelib.core.bodies import json_object
@@ -19,7 +19,9 @@ def _request():
 @route("/register/", methods=("POST",))
 def register():
     fullname, email, password = fields.registration(json_object(_request()))
-    return envelope(service.tokens_for(service.register(fullname, email, password)), 201)
+    account = service.register(fullname, email, password)
+    verification.mail_registration_link(account)
+    return envelope(service.tokens_for(account), 201)
 
 
 @route("/login/", methods=("POST",))
@@ -37,7 +39,7 @@ def refresh():
 def me():
     account = authenticate(_request())
     return envelope({"user_id": int(account.number), "fullname": account.fullname, "email": account.email,
-                     "is_admin": account.is_admin})
+                     "is_admin": account.is_admin, "email_verified": account.email_verified})
 
 
 @route("/forgot/", methods=("POST",))
@@ -57,3 +59,21 @@ def reset_password(token):
     password = fields.new_password(json_object(_request()))
     return envelope(service.tokens_for(service.reset_password(token, password)))
 
+
+@route("/verify/", methods=("POST",))
+def resend_verification():
+    """Mail a fresh verification link; the answer is the same for every address, known or not."""
+    verification.resend(fields.reset_request(json_object(_request())))
+    return envelope(None)
+
+
+@route("/verify/{token}/")
+def verification_email(token):
+    return envelope({"email": verification.token_email(token)})
+
+
+@route("/verify/{token}/", methods=("POST",))
+def verify_email(token):
+    """Follow a verification or invitation link: set the password, verify the email, answer fresh tokens."""
+    password = fields.new_password(json_object(_request()))
+    return envelope(service.tokens_for(verification.verify(token, password)))

@@ -9,8 +9,9 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
+from chalicelib.accounts import guard
 from chalicelib.accounts.models import EVERYONE, Account, EmailClaim, RedeemedRefreshToken, ResetToken
-from chalicelib.accounts.passwords import hash_password, verify_password
+from chalicelib.accounts.passwords import check_password, hash_password, verify_password
 from chalicelib.core import clock, mail, tokens
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadGateway, Conflict, Gone, NotFound, Unauthorized
@@ -21,6 +22,8 @@ from chalicelib.core.transactions import ConditionFailed, transact_write
 log = logging.getLogger(__name__)
 # A used or expired reset token is kept this long so that its link still says why it fails.
 _RESET_TOKEN_KEPT = timedelta(days=7)
+# An account id that is never given (ids are version-4 UUIDs): what a sign-in with an unknown email reads.
+_NO_ACCOUNT = str(uuid.UUID(int=0))
 
 
 class EmailTaken(Conflict):
@@ -43,18 +46,16 @@ def _split_name(fullname: str) -> tuple[str, str]:
     return first, last.strip()
 
 
-def register(fullname: str, email: str, password: str, *, is_admin: bool = False) -> Account:
+def register(fullname: str, email: str, password: str, *, is_admin: bool = False,
+             email_verified: bool = False) -> Account:
     """Create an account named by one full name (the recordings and nearby documents)."""
-    return create(*_split_name(fullname), email, password, is_admin=is_admin)
+    return create(*_split_name(fullname), email, password, is_admin=is_admin, email_verified=email_verified)
 
 
-def create(first_name: str, last_name: str, email: str, password: str, *, is_admin: bool = False) -> Account:
+def create(first_name: str, last_name: str, email: str, password: str, *, is_admin: bool = False,
+           email_verified: bool = False) -> Account:
     """Create an account; EmailTaken if the email (in any case) has one already."""
-    now = clock.now()
-    account = Account(id=str(uuid.uuid4()), number=next_id("accounts"), email=email.strip(),
-                      fullname=_full_name(first_name, last_name), first_name=first_name.strip(),
-                      last_name=last_name.strip(), password_hash=hash_password(password), is_admin=is_admin,
-                      created_at=now, updated_at=now)
+    account = new_account(first_name, last_name, email, password, is_admin=is_admin, email_verified=email_verified)
     claim = EmailClaim(email_key(email), account_id=account.id)
 
     def write(transaction: Any) -> None:
@@ -66,6 +67,16 @@ def create(first_name: str, last_name: str, email: str, password: str, *, is_adm
     except ConditionFailed as error:
         raise EmailTaken() from error
     return account
+
+
+def new_account(first_name: str, last_name: str, email: str, password: str, *, is_admin: bool = False,
+                email_verified: bool = False) -> Account:
+    """An account not yet stored, with its ids; whoever saves it writes its email claim in the same transaction."""
+    now = clock.now()
+    return Account(id=str(uuid.uuid4()), number=next_id("accounts"), email=email.strip(),
+                   fullname=_full_name(first_name, last_name), first_name=first_name.strip(),
+                   last_name=last_name.strip(), password_hash=hash_password(password), is_admin=is_admin,
+                   email_verified=email_verified, created_at=now, updated_at=now)
 
 
 def _full_name(first_name: str, last_name: str) -> str:
@@ -82,13 +93,15 @@ def rename(account: Account, first_name: str, last_name: str) -> Account:
 
 
 def change_password(account: Account, old_password: str, new_password: str) -> None:
-    """Set a new password if `old_password` is the current one; tokens issued before stop working.
+    """Set a new password if `old_password` is the current one; tokens and reset links issued before stop working.
     Raises WrongPassword; a concurrent change wins once (the write is conditioned on the hash it checked)."""
-    if not verify_password(old_password, account.password_hash):
+    correct = verify_password(old_password, account.password_hash)
+    guard.settle(account.email, correct)  # counted like a sign-in: TooManyAttempts while the email is locked
+    if not correct:
         raise WrongPassword()
     try:
         account.update(actions=[Account.password_hash.set(hash_password(new_password)), Account.token_version.add(1),
-                                Account.updated_at.set(clock.now())],
+                                Account.reset_generation.add(1), Account.updated_at.set(clock.now())],
                        condition=Account.password_hash == account.password_hash)
     except UpdateError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
@@ -127,10 +140,16 @@ def by_number(number: int) -> Account | None:
 
 
 def login(email: str, password: str) -> Account:
+    """The account if `password` is its password. An unknown email costs the same scrypt and is counted alike
+    (guard): neither the time nor a lock tells whether it has an account. TooManyAttempts while locked."""
     account = by_email(email)
     if account is None:
+        get(_NO_ACCOUNT)  # the read a known email makes for its account: the reads cost alike too
+    correct = check_password(password, account.password_hash if account is not None else None)
+    guard.settle(email, correct)
+    if account is None:
         raise Unauthorized("AUTH_EMAIL_DOES_NOT_EXIST", "No account has that email")
-    if not verify_password(password, account.password_hash):
+    if not correct:
         raise WrongPassword()
     return account
 
@@ -173,10 +192,11 @@ def start_password_reset(email: str) -> str:
     account = by_email(email)
     if account is None:
         raise NotFound("USER_DOES_NOT_EXIST", "No account has that email")
+    guard.take_mail(account.email)  # TooManyMails past 5 an hour to one address
     token = secrets.token_urlsafe(32)
     expires_at = clock.now() + timedelta(seconds=get_settings().reset_token_seconds)
-    stored = ResetToken(_digest(token), account_id=account.id, email=account.email,
-                        expires_at=expires_at, remove_at=expires_at + _RESET_TOKEN_KEPT)
+    stored = ResetToken(_digest(token), account_id=account.id, email=account.email, expires_at=expires_at,
+                        generation=int(account.reset_generation), remove_at=expires_at + _RESET_TOKEN_KEPT)
     stored.save()
     link = f"{base_url}/api/auth/reset/{token}/"
     try:
@@ -204,7 +224,17 @@ def _usable_reset_token(token: str) -> ResetToken:
         raise Gone("TOKEN_USED", "The token was already used")
     if stored.expires_at <= clock.now():
         raise Gone("TOKEN_EXPIRED", "The token has expired")
+    account = get(stored.account_id)
+    if account is None or int(account.reset_generation) != int(stored.generation):
+        raise Gone("TOKEN_USED", "A later reset, verification or password change retired the token")
     return stored
+
+
+def _same_reset_generation(generation: int) -> Any:
+    """The condition that no reset, verification or password change happened since a reset token was issued
+    (accounts from before generations have none: that is generation 0)."""
+    condition = Account.reset_generation == generation
+    return condition | Account.reset_generation.does_not_exist() if generation == 0 else condition
 
 
 def reset_token_email(token: str) -> str:
@@ -213,7 +243,8 @@ def reset_token_email(token: str) -> str:
 
 
 def reset_password(token: str, password: str) -> Account:
-    """Set a new password with a reset token, using the token up; earlier tokens stop working."""
+    """Set a new password with a reset token, using the token up; earlier tokens and every other reset link stop
+    working. Following the mailed link proves the mailbox, so the email counts as verified."""
     stored = _usable_reset_token(token)
     now = clock.now()
 
@@ -222,14 +253,16 @@ def reset_password(token: str, password: str) -> Account:
                            condition=ResetToken.used_at.does_not_exist() & (ResetToken.expires_at > now))
         transaction.update(Account(stored.account_id),
                            actions=[Account.password_hash.set(hash_password(password)),
-                                    Account.token_version.add(1), Account.updated_at.set(now)],
-                           condition=Account.id.exists())
+                                    Account.email_verified.set(True), Account.token_version.add(1),
+                                    Account.reset_generation.add(1), Account.updated_at.set(now)],
+                           condition=Account.id.exists() & _same_reset_generation(int(stored.generation)))
 
     try:
         transact_write(write)
     except ConditionFailed as error:
         raise Gone("TOKEN_USED", "The token was already used") from error
     account = get(stored.account_id)
+    guard.clear(account.email)  # the mailbox owner is not kept out by a stranger's wrong guesses
     mail.notify(mail.Email(account.email, "Your password was changed",
                            "The password of your account was just changed. If this was not you, reset it now.\n"))
     return account
@@ -237,11 +270,12 @@ def reset_password(token: str, password: str) -> Account:
 
 
 def ensure_admin(email: str, password: str, fullname: str = "Platform Admin") -> Account:
-    """The platform admin account with this email and password, created or brought up to date."""
+    """The platform admin account with this email and password, created or brought up to date; verified, as the
+    operator who runs it names the address."""
     try:
-        return register(fullname, email, password, is_admin=True)
+        return register(fullname, email, password, is_admin=True, email_verified=True)
     except EmailTaken:
         account = by_email(email)
-    account.update(actions=[Account.is_admin.set(True), Account.password_hash.set(hash_password(password)),
-                            Account.updated_at.set(clock.now())])
+    account.update(actions=[Account.is_admin.set(True), Account.email_verified.set(True),
+                            Account.password_hash.set(hash_password(password)), Account.updated_at.set(clock.now())])
     return account

@@ -1,4 +1,5 @@
-"""Who is calling and what they may see: the role comes from the coaching user whose email is the account's.
+"""Who is calling and what they may see: the role comes from the coaching user whose email is the account's, once
+the account has verified that email (registering an address proves nothing).
 
 Superadmin: everything (the platform admin is one). Admin: the users and records of their org. Coach:
 themselves, their clients and their clients' records. Client: themselves and their own records."""
@@ -36,12 +37,13 @@ def user_by_email(email: str) -> CoachingUser | None:
 
 
 def caller(request: Any) -> Caller:
-    """The caller's role; a signed-in account with no coaching user (and not the admin) is a 403."""
+    """The caller's role; a signed-in account with no coaching user, or whose email is not verified (and not the
+    admin), is a 403."""
     account = authenticate(request)
     user = user_by_email(account.email)
     if account.is_admin:
         return Caller(SUPERADMIN, user)
-    if user is None:
+    if user is None or not account.email_verified:  # else whoever registers an Admin's email first holds the org
         raise forbidden()
     return Caller(user.type, user)
 

@@ -1,4 +1,5 @@
-"""The coaching error shape: `{"message": ...}`, with `errors: [{"field", "message"}]` for bad input."""
+"""The coaching error shape: `{"message": ...}`, with `errors: [{"field", "message"}]` for bad input (and for a
+403 that names the fields it refuses)."""
 from chalice import Response
 
 from chalicelib.core.errors import ApiError, BadRequest, Conflict, Forbidden
@@ -20,8 +21,9 @@ def not_found() -> ApiError:
     return ApiError("not_found", "Not found", status=404)
 
 
-def forbidden() -> Forbidden:
-    return Forbidden("forbidden", "Forbidden")
+def forbidden(errors: list[dict] | None = None) -> Forbidden:
+    """403; `errors` names the fields refused (a field the role may not change, a record out of scope)."""
+    return Forbidden("forbidden", "Forbidden", errors=errors)
 
 
 def in_use(message: str) -> Conflict:

@@ -8,6 +8,7 @@ from typing import Any
 
 from chalicelib.coaching import models
 from chalicelib.coaching.errors import invalid, not_found
+from chalicelib.core import clock
 from chalicelib.core.errors import ApiError
 from chalicelib.core.fields import is_int
 
@@ -92,11 +93,10 @@ def moment(value: Any) -> datetime:
     """An ISO 8601 time (a date alone is midnight UTC); stored in UTC."""
     if not isinstance(value, str):
         raise Bad("must be an ISO 8601 time such as 2018-08-08T00:00:00.000Z")
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    try:  # also a time UTC cannot hold (9999-12-31T23:59:59-23:59), or outside the years clock.parse_iso takes
+        return clock.parse_iso(value)
     except ValueError as error:
         raise Bad("must be an ISO 8601 time such as 2018-08-08T00:00:00.000Z") from error
-    return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def day(value: Any) -> datetime:
@@ -127,7 +127,8 @@ def _objects(value: Any, keys: dict[str, Callable], required: tuple) -> list[dic
 
 
 def epoch_ms(value: Any) -> int:
-    if not is_int(value) or value < 0:
+    """Milliseconds from 1970 to before LATEST: a larger one overflowed datetime (a 500)."""
+    if not is_int(value) or not 0 <= value < clock.to_millis(clock.LATEST):
         raise Bad("must be a time in epoch milliseconds")
     return value
 

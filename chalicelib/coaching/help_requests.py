@@ -1,6 +1,6 @@
 """Help requests: a client asks for help with one of their tasks. The request's status sets its user's
 (`NEEDS_ASSISTANCE` makes the user `AWAITING_HELP`, any other status `WORKING`) in the same transaction."""
-from chalicelib.coaching import access, tasks, users
+from chalicelib.coaching import access, scope, users
 from chalicelib.coaching.access import Caller
 from chalicelib.coaching.errors import in_use, invalid_field, not_found
 from chalicelib.coaching.models import CLIENT, CoachingUser, HelpRequest, Task
@@ -38,9 +38,11 @@ def _task_count(request: HelpRequest, change: int) -> Step:
 
 
 def create(caller: Caller, values: dict) -> HelpRequest:
-    user = users.referenced(values["user_id"], "user_id")
+    """The user and task are read at once; the user by the rules above (403), the task must be the user's."""
+    named = scope.records(caller, [scope.Ref("user_id", CoachingUser, values["user_id"]),
+                                   scope.Ref("task_id", Task, values["task_id"])], unchecked={"user_id", "task_id"})
+    user, task = named["user_id"], named["task_id"]
     _may_change(caller, user)
-    task = tasks.referenced(values["task_id"], "task_id")
     if task.user_id is None or int(task.user_id) != int(user.id):
         raise invalid_field("task_id", "must be a task of the request's user")
     now = clock.now()

@@ -1,7 +1,8 @@
-"""The media library (open to all staff, published by Admins) and what each client has viewed: one record
-per client and media, kept with counts so that neither is deleted while the other refers to it."""
+"""The media library (open to all staff, published by Admins, deleted only by its publisher's org's Admins and the
+Superadmin) and what each client has viewed: one record per client and media, kept with counts so that neither
+is deleted while the other refers to it."""
 
-from chalicelib.coaching import access, users
+from chalicelib.coaching import access, scope, users
 from chalicelib.coaching.access import Caller
 from chalicelib.coaching.errors import in_use, not_found
 from chalicelib.coaching.models import ADMIN, ALL, CLIENT, SUPERADMIN, CoachingUser, Media, Task, ViewedMedia
@@ -33,8 +34,14 @@ def visible(caller: Caller, media_id: int) -> Media:
 
 
 def create(caller: Caller, values: dict) -> Media:
+    """Its task and publisher (`published_by` from 1; -1 is none) must be in the caller's scope; it belongs to the
+    publisher's org (the caller's if none is named; none for the platform admin), whose Admins may delete it."""
     access.require(caller.role in (SUPERADMIN, ADMIN))
-    media = Media(next_id("coaching-media"), **values)
+    refs = [scope.Ref("task_id", Task, values["task_id"])] if values.get("task_id") is not None else []
+    if values.get("published_by") is not None and values["published_by"] > 0:
+        refs.append(scope.Ref("published_by", CoachingUser, values["published_by"]))
+    publisher = scope.records(caller, refs).get("published_by", caller.user)
+    media = Media(next_id("coaching-media"), org_id=int(publisher.org_id) if publisher else None, **values)
     steps = [(lambda tx: tx.save(media, condition=Media.id.does_not_exist()), Conflict("conflict", "Try again"))]
     if media.task_id is not None:
         steps.append(access.refer(Task, int(media.task_id), 1, "task_id", "task"))
@@ -42,9 +49,19 @@ def create(caller: Caller, values: dict) -> Media:
     return media
 
 
+def _org_of(media: Media) -> int | None:
+    """The publisher's org: kept on the media since it has one; before, the org of its `published_by` user."""
+    if media.org_id is not None:
+        return int(media.org_id)
+    publisher = scope.read([(CoachingUser, int(media.published_by))]) if media.published_by > 0 else {}
+    return next((int(user.org_id) for user in publisher.values()), None)
+
+
 def delete(caller: Caller, media_id: int) -> None:
+    """The Superadmin, or an Admin of the publisher's org."""
     access.require(caller.role in (SUPERADMIN, ADMIN))
     media = get(media_id)
+    access.require(caller.role == SUPERADMIN or _org_of(media) == caller.org_id)
     steps = [(lambda tx: tx.delete(media, condition=(Media.view_count == 0) & (Media.referrers == 0)),
               in_use("Clients have viewed this media, or messages name it: delete those first"))]
     if media.task_id is not None:

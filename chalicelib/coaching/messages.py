@@ -1,6 +1,6 @@
 """Messages between a client and their staff (and the check-ins the job sends). A message is in the scope
 of its client: the party who is a Client, or else its recipient."""
-from chalicelib.coaching import access, users
+from chalicelib.coaching import access, scope
 from chalicelib.coaching.access import Caller
 from chalicelib.coaching.errors import invalid_field
 from chalicelib.coaching.models import CLIENT, CoachingUser, HelpRequest, Media, Message
@@ -52,8 +52,13 @@ def new_message(sender: CoachingUser, recipient: CoachingUser, **values) -> Mess
 
 
 def create(caller: Caller, values: dict) -> Message:
-    sender = users.referenced(values["from_user"], "from_user")
-    recipient = users.referenced(values["to_user"], "to_user")
+    """The parties, media and help request named are read at once: the parties by the sending rules (403), the
+    media and request in the caller's scope (403 naming them: else a message would keep another org's)."""
+    refs = [scope.Ref(key, model, values[key]) for key, model in (
+        ("from_user", CoachingUser), ("to_user", CoachingUser), ("media_id", Media), ("request_id", HelpRequest))
+        if values.get(key) is not None]
+    named = scope.records(caller, refs, unchecked={"from_user", "to_user"})
+    sender, recipient = named["from_user"], named["to_user"]
     _may_send(caller, sender, recipient)
     message = new_message(sender, recipient, **{k: v for k, v in values.items() if k not in ("to_user", "from_user")})
     transact_steps([*message_steps(message), *_references(message, 1)])

@@ -178,6 +178,7 @@ class Media(Model):
     type = UnicodeAttribute(null=True)
     view_count = NumberAttribute(default=0)
     referrers = NumberAttribute(default=0)  # messages naming the media
+    org_id = NumberAttribute(null=True)  # its publisher's org, whose Admins may delete it (none: Superadmins only)
     listing = UnicodeAttribute(default=ALL)
 
     library = index("everything", "listing", UnicodeAttribute)

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib.coaching import access, users
+from chalicelib.coaching import access, scope, users
 from chalicelib.coaching.access import Caller
 from chalicelib.coaching.errors import in_use, invalid, invalid_field
 from chalicelib.coaching.models import DUE, CoachingUser, Recurrence, Step, Task, update_of
@@ -25,11 +25,12 @@ def referenced(task_id: int, field: str) -> Task:
     return access.referenced(Task, task_id, field, "task")
 
 
-def _owner_for(caller: Caller, user_id: int) -> CoachingUser:
-    """The user a new task is for: must exist (400), and be managed by the caller (403)."""
-    user = users.referenced(user_id, "user_id")
-    access.require(access.manages(caller, user))
-    return user
+def _references(values: dict, prefix: str = "") -> list[scope.Ref]:
+    """The records a task's fields name besides its user (`prefix`: the entry's index in a bulk update)."""
+    refs = [scope.Ref(prefix + key, model, values[key]) for key, model in (
+        ("created_by", CoachingUser), ("original_task_id", Task)) if values.get(key) is not None]
+    return refs + [scope.Ref(f"{prefix}steps.{index}.task_id", Task, step["task_id"])
+                   for index, step in enumerate(values.get("steps") or []) if step.get("task_id") is not None]
 
 
 def _next_order(user_id: int, given: int | None) -> int:
@@ -72,10 +73,11 @@ def _stored(values: dict) -> dict:
 
 
 def create(caller: Caller, values: dict) -> Task:
-    user = _owner_for(caller, values["user_id"])
-    _check_original(values.get("original_task_id"))
-    if values.get("created_by") is not None:
-        users.referenced(values["created_by"], "created_by")
+    """The user must exist (400) and be managed by the caller (403); what else it names, be in their scope."""
+    named = scope.records(caller, [scope.Ref("user_id", CoachingUser, values["user_id"]), *_references(values)],
+                          unchecked={"user_id"})
+    user = named["user_id"]
+    access.require(access.manages(caller, user))
     today = clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
     values = {**values, "created_by": values.get("created_by") or caller.id,
               "date_created": values.get("date_created") or today,
@@ -91,17 +93,11 @@ def create(caller: Caller, values: dict) -> Task:
     return task
 
 
-def _check_original(task_id: int | None) -> None:
-    if task_id is not None:
-        referenced(task_id, "original_task_id")
-
-
 def _apply(caller: Caller, task: Task, changes: dict) -> tuple[Task, set]:
     """Check and apply changes to a task read before; the task and the names of the attributes changed."""
     access.require(access.manages(caller, users.get(int(task.user_id))))
     if "user_id" in changes and changes["user_id"] != int(task.user_id):
         raise invalid_field("user_id", "cannot be changed: create the task for the other user")
-    _check_original(changes.get("original_task_id"))
     for key, value in _stored(changes).items():
         setattr(task, key, value)
     if {"recurring", "date_assigned"} & changes.keys():
@@ -111,6 +107,7 @@ def _apply(caller: Caller, task: Task, changes: dict) -> tuple[Task, set]:
 
 def update(caller: Caller, task_id: int, changes: dict) -> Task:
     task, changed = _apply(caller, visible(caller, task_id), changes)
+    scope.records(caller, _references(changes))
     _save_all([(task, changed)])
     return task
 
@@ -133,6 +130,7 @@ def update_many(caller: Caller, changes: list[tuple[int, dict]]) -> list[Task]:
             applied.append(_apply(caller, found[task_id], task_changes))
         except BadRequest as error:  # a bad field of one entry is named with the entry's index
             raise invalid([{**e, "field": f"{index}.{e['field']}"} for e in error.errors]) from error
+    scope.records(caller, [ref for index, (_, entry) in enumerate(changes) for ref in _references(entry, f"{index}.")])
     _save_all(applied)
     return [task for task, _ in applied]
 

@@ -3,9 +3,10 @@ same org, and no deletion (nor change of org) while records still refer to the u
 condition in the transaction that changes the user."""
 from typing import Any
 
-from chalicelib.coaching import access
+from chalicelib.accounts import verification
+from chalicelib.coaching import access, shapes
 from chalicelib.coaching.access import Caller
-from chalicelib.coaching.errors import in_use, invalid_field, not_found
+from chalicelib.coaching.errors import forbidden, in_use, invalid_field, not_found
 from chalicelib.coaching.models import (
     ADMIN,
     CLIENT,
@@ -24,8 +25,10 @@ from chalicelib.core.counters import next_id
 from chalicelib.core.errors import Conflict
 from chalicelib.core.transactions import Step, transact_steps
 
-# Fields a role may not change on a user it may otherwise edit.
-_LOCKED = {ADMIN: {"org_id"}, COACH: {"type", "org_id", "coach_id"}, CLIENT: {"type", "org_id", "coach_id", "status"}}
+# Fields a role may not change on a user it may otherwise edit (a 403 names them). A Client's contact and check-in
+# fields are their staff's: they say where the org's SMS sender writes, and what.
+_LOCKED = {ADMIN: {"org_id"}, COACH: {"type", "org_id", "coach_id"},
+           CLIENT: {"type", "org_id", "coach_id", "status", "phone", "platform", "fb_id", "checkin_times", "email"}}
 _REFERENCES = ("task_count", "request_count", "message_count", "viewed_count", "client_count")
 
 
@@ -97,6 +100,8 @@ def create(caller: Caller, values: dict, user_type: str | None = None) -> Coachi
     if user.coach_id is not None:
         steps.append(_coach_count(int(user.coach_id), int(user.org_id), 1))
     transact_steps(steps)
+    # The role binds only once the mailbox owner follows this link (or verifies an account of their own).
+    verification.invite(user.email, user.first_name, user.last_name)
     return user
 
 
@@ -139,8 +144,11 @@ def _may_change(caller: Caller, user: CoachingUser, changes: dict) -> None:
         return
     editable = (access.manages(caller, user) and user.type != SUPERADMIN) or int(user.id) == caller.id
     access.require(editable and changes.get("type") != SUPERADMIN)
-    locked = [key for key in _LOCKED[caller.role] if key in changes and changes[key] != user.attribute_values.get(key)]
-    access.require(not locked)
+    stored = shapes.user(user)  # as the changes are given: a value sent back unchanged is no change
+    locked = [key for key in changes if key in _LOCKED[caller.role] and changes[key] != stored[key]]
+    if locked:
+        role = f"{'an' if caller.role[0] in 'AEIOU' else 'a'} {caller.role}"
+        raise forbidden([{"field": key, "message": f"{role} may not change it"} for key in locked])
 
 
 def update(caller: Caller, user_id: int, changes: dict, user_type: str | None = None) -> CoachingUser:

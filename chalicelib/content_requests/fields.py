@@ -22,6 +22,14 @@ FILE_NAME_MAX, FILES_MAX = 255, 50
 PER_PAGE, PER_PAGE_MAX = 10, 100
 YEARS_AHEAD = 5
 MAX_BYTES = {PHOTO: 50 * 1024 * 1024, VIDEO: 1024 * 1024 * 1024}
+# The extensions a file may have, and the one type each is uploaded, stored and served as: raster images and video
+# only (storage.RASTER_IMAGE_TYPES, storage.VIDEO_TYPES). Any other extension is refused at the upload form.
+CONTENT_TYPES = {
+    PHOTO: {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif",
+            "heic": "image/heic", "heif": "image/heif", "webp": "image/webp"},
+    VIDEO: {"mp4": "video/mp4", "m4v": "video/x-m4v", "mov": "video/quicktime", "webm": "video/webm",
+            "3gp": "video/3gpp"},
+}
 SORTS = ("created_at", "name", "recipient", "expiration_date")
 _DATE = re.compile(r"(\d{4})[/-](\d{2})[/-](\d{2})(T00:00:00(\.000)?Z)?")
 _EXTENSION = re.compile(r"[a-z0-9]{1,10}")
@@ -257,6 +265,8 @@ def upload(body: Any) -> Upload:
                     _size(body, "size", problems))
     if values.media_type and values.size and values.size > MAX_BYTES[values.media_type]:
         problems.add("size", f"Must be at most {MAX_BYTES[values.media_type]} for a {values.media_type}")
+    if values.media_type and values.format_type and values.format_type not in CONTENT_TYPES[values.media_type]:
+        problems.add("format_type", one_of(tuple(CONTENT_TYPES[values.media_type])))
     problems.raise_any()
     return values
 

@@ -4,25 +4,29 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
+from pynamodb.exceptions import UpdateError
+
 from chalicelib.accounts import service as accounts
-from chalicelib.content_requests import requests
+from chalicelib.content_requests import fields, requests
 from chalicelib.content_requests.errors import Invalid
 from chalicelib.content_requests.fields import Problems, SentFile, Upload
-from chalicelib.content_requests.models import COMPLETED, ONE_TIME, PENDING, PHOTO, VIDEO, ContentRequest, MediaFile
+from chalicelib.content_requests.models import COMPLETED, ONE_TIME, PENDING, PHOTO, ContentRequest, MediaFile
 from chalicelib.core import clock, mail
-from chalicelib.core.errors import Conflict
+from chalicelib.core.errors import Conflict, TooManyRequests
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.files import storage
 from chalicelib.files.layout import UPLOADS_KEPT_DAYS
 
-CONTENT_TYPES = {
-    PHOTO: {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif",
-            "heic": "image/heic", "heif": "image/heif", "webp": "image/webp"},
-    VIDEO: {"mp4": "video/mp4", "m4v": "video/x-m4v", "mov": "video/quicktime", "webm": "video/webm",
-            "3gp": "video/3gpp"},
-}
+CONTENT_TYPES = fields.CONTENT_TYPES
 # A large video needs time to start; the form is good for one upload to one key all the same.
 UPLOAD_SECONDS = 3600
+# What one link may issue: a completion names at most 50 files, so two completions' worth of forms an hour (a
+# recipient retrying failed uploads is never stopped), and forms allowing 5 GB in all over the request's life
+# (five videos at their 1 GB most, or a hundred photos at their 50 MB most). A leaked link thus costs at most 5 GB
+# kept, however it is used (docs/decisions.md).
+FORMS_PER_HOUR = 100
+UPLOAD_BYTES_MAX = 5 * 1024 ** 3
+RESERVE_ATTEMPTS = 3
 # An issued file that no completion names is forgotten (DynamoDB TTL) as its upload is (the bucket's lifecycle).
 ISSUED_KEPT = timedelta(days=UPLOADS_KEPT_DAYS)
 DOWNLOAD_SECONDS = 3600
@@ -32,17 +36,54 @@ CHECK_THREADS = 8
 def upload_form(request: ContentRequest, upload: Upload) -> dict:
     """A presigned POST for one file of at most `upload.size` bytes, staged under the request's prefix.
 
-    The key is recorded as issued, so that a completion can name only keys this route gave out."""
+    The key is recorded as issued, so that a completion can name only keys this route gave out. The form pins the
+    extension's one type (fields.upload accepts only the extensions of CONTENT_TYPES), and counts against the
+    request's caps before anything is issued."""
     now = clock.now()
     requests.require_open(request, now)
+    _reserve(request, upload.size, now)
     key = storage.upload_key(requests.key_prefix(request), upload.format_type)
-    types = CONTENT_TYPES[upload.media_type]
-    # A known extension gets its one type; another may be any type of the media (image/..., video/...).
-    allowed = [types[upload.format_type]] if upload.format_type in types else sorted(set(types.values()))
+    content_type = CONTENT_TYPES[upload.media_type][upload.format_type]
     MediaFile(request.id, key, name=upload.name, format_type=upload.format_type, media_type=upload.media_type,
               size=upload.size, issued_at=now, forget_at=now + ISSUED_KEPT).save()
-    form = storage.upload_form(key, max_bytes=upload.size, content_types=allowed, expires_in=UPLOAD_SECONDS)
+    form = storage.upload_form(key, max_bytes=upload.size, content_types=[content_type], expires_in=UPLOAD_SECONDS)
     return {"url": form["url"], "fields": form["fields"], "s3_key": key, "expires_in": UPLOAD_SECONDS}
+
+
+def _reserve(request: ContentRequest, size: int, now: datetime) -> None:
+    """Count one more form, and `size` more bytes, on the request item, under both caps: each try is one
+    conditional UpdateItem (ADD), so concurrent forms never pass a cap together.
+
+    The hourly count lives with the hour it counts: the same hour adds one under the cap; another hour starts the
+    count afresh at one. A try lost to a concurrent form of the other kind is tried again."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    room = ContentRequest.upload_bytes.does_not_exist() | (ContentRequest.upload_bytes <= UPLOAD_BYTES_MAX - size)
+    still_open = (ContentRequest.status == PENDING) & (ContentRequest.expires_at > now)
+    same_hour = ([ContentRequest.forms_in_hour.add(1), ContentRequest.upload_bytes.add(size)],
+                 (ContentRequest.forms_hour == hour) & (ContentRequest.forms_in_hour < FORMS_PER_HOUR))
+    new_hour = ([ContentRequest.forms_hour.set(hour), ContentRequest.forms_in_hour.set(1),
+                 ContentRequest.upload_bytes.add(size)],
+                ContentRequest.forms_hour.does_not_exist() | (ContentRequest.forms_hour != hour))
+    for _ in range(RESERVE_ATTEMPTS):
+        for actions, condition in (same_hour, new_hour):
+            try:
+                ContentRequest(request.id).update(actions=actions, condition=still_open & room & condition)
+                return
+            except UpdateError as error:
+                if error.cause_response_code != "ConditionalCheckFailedException":
+                    raise
+        stored = requests.current(request)
+        requests.require_open(stored, now)
+        left = UPLOAD_BYTES_MAX - int(stored.upload_bytes or 0)
+        if size > left:
+            raise Invalid([{"param": "size", "message": f"Must be at most {max(left, 0)}: the files of a request "
+                                                        f"may total at most {UPLOAD_BYTES_MAX} bytes"}])
+        if stored.forms_hour == hour and int(stored.forms_in_hour or 0) >= FORMS_PER_HOUR:
+            next_hour = hour + timedelta(hours=1)
+            raise TooManyRequests("too_many_upload_forms",
+                                  f"At most {FORMS_PER_HOUR} upload forms an hour per request: try again later",
+                                  retry_after=int((next_hour - now).total_seconds()) + 1)
+    raise Conflict("contended", "Too many upload forms at once for this request: try again")
 
 
 def complete(request: ContentRequest, files: list[SentFile]) -> None:
@@ -57,9 +98,9 @@ def complete(request: ContentRequest, files: list[SentFile]) -> None:
     issued = {item.s3_key: item for item in MediaFile.batch_get([(request.id, sent.s3_key) for sent in files],
                                                                 consistent_read=True)}
     with ThreadPoolExecutor(min(CHECK_THREADS, len(files))) as pool:
-        found = list(pool.map(lambda sent: _problems_of(sent, issued.get(sent.s3_key)), files))
+        found = list(pool.map(lambda sent: _checked(sent, issued.get(sent.s3_key)), files))
     problems = Problems()
-    for index, entries in enumerate(found):
+    for index, (entries, _) in enumerate(found):
         for field, message in entries:
             problems.add(f"media_files[{index}][{field}]", message)
     if problems.errors:  # a concurrent completion may have closed the request: that is the answer then
@@ -67,7 +108,8 @@ def complete(request: ContentRequest, files: list[SentFile]) -> None:
         problems.raise_any()
     try:
         with storage.claimed([sent.s3_key for sent in files]) as kept:
-            transact_write(lambda transaction: _record(transaction, request, files, kept, now))
+            types = [content_type for _, content_type in found]
+            transact_write(lambda transaction: _record(transaction, request, files, kept, types, now))
     except ConditionFailed as error:
         _explain(request, files, error)
     except storage.FileMissing as error:
@@ -75,37 +117,47 @@ def complete(request: ContentRequest, files: list[SentFile]) -> None:
     _tell_owner(request, len(files))
 
 
-def _problems_of(sent: SentFile, issued: MediaFile | None) -> list[tuple[str, str]]:
-    """What is wrong with one named file, as (field, message) pairs."""
+def _checked(sent: SentFile, issued: MediaFile | None) -> tuple[list[tuple[str, str]], str | None]:
+    """What is wrong with one named file, as (field, message) pairs, and the type it is stored as if nothing is.
+
+    The stored object's own Content-Type (what the uploader sent S3) must be the one type of the form's
+    extension: an SVG, HTML or XML file uploaded under a form for a png is refused here."""
     if issued is None:
-        return [("s3_key", "Was not issued by this request's upload route")]
+        return [("s3_key", "Was not issued by this request's upload route")], None
     if issued.received_at is not None:
-        return [("s3_key", "Was already sent")]
+        return [("s3_key", "Was already sent")], None
     if sent.media_type != issued.media_type:
-        return [("media_type", f"Does not match the upload form ({issued.media_type})")]
+        return [("media_type", f"Does not match the upload form ({issued.media_type})")], None
     if sent.format_type != issued.format_type:
-        return [("format_type", f"Does not match the upload form ({issued.format_type})")]
+        return [("format_type", f"Does not match the upload form ({issued.format_type})")], None
     try:
         stored = storage.stored_object(sent.s3_key, max_bytes=int(issued.size))
     except storage.FileMissing:
-        return [("s3_key", "No file was uploaded under this key")]
+        return [("s3_key", "No file was uploaded under this key")], None
     except storage.FileTooLarge:
-        return [("size", "The uploaded file is larger than its upload form allowed")]
+        return [("size", "The uploaded file is larger than its upload form allowed")], None
     if stored.size != sent.size:
-        return [("size", f"Does not match the uploaded file ({stored.size} bytes)")]
-    if not stored.content_type.startswith("image/" if sent.media_type == PHOTO else "video/"):
-        return [("media_type", "Does not match the uploaded file's type")]
-    return []
+        return [("size", f"Does not match the uploaded file ({stored.size} bytes)")], None
+    accepted = CONTENT_TYPES[issued.media_type]
+    if stored.content_type == accepted.get(issued.format_type):
+        return [], stored.content_type
+    if stored.content_type in accepted.values():
+        return [("format_type", f"Does not match the uploaded file's type ({stored.content_type})")], None
+    if stored.content_type.startswith("image/" if sent.media_type == PHOTO else "video/"):
+        return [("media_type", f"The uploaded file's type is not accepted: a {sent.media_type} is one of "
+                               f"{', '.join(sorted(set(accepted.values())))}")], None
+    return [("media_type", "Does not match the uploaded file's type")], None
 
 
-def _record(transaction: Any, request: ContentRequest, files: list[SentFile], kept: list[str], now: datetime) -> None:
-    for position, (sent, stored_key) in enumerate(zip(files, kept, strict=True)):
+def _record(transaction: Any, request: ContentRequest, files: list[SentFile], kept: list[str], types: list[str],
+            now: datetime) -> None:
+    for position, (sent, stored_key, content_type) in enumerate(zip(files, kept, types, strict=True)):
         note = MediaFile.note.set(sent.note) if sent.note else MediaFile.note.remove()
         transaction.update(
             MediaFile(request.id, sent.s3_key),
             actions=[MediaFile.name.set(sent.name), MediaFile.size.set(sent.size), note, MediaFile.received_at.set(now),
                      MediaFile.position.set(position), MediaFile.stored_key.set(stored_key),
-                     MediaFile.forget_at.remove()],
+                     MediaFile.content_type.set(content_type), MediaFile.forget_at.remove()],
             condition=MediaFile.issued_at.exists() & MediaFile.received_at.does_not_exist())
     # One conditional write closes a one-time request: of two concurrent completions, one finds it pending.
     closing = requests.status_actions(COMPLETED, request.owner_id) if request.time_type == ONE_TIME else []
@@ -152,4 +204,7 @@ def received(request: ContentRequest) -> list[MediaFile]:
 
 
 def download_url(item: MediaFile) -> str:
-    return storage.download_url(item.stored_key, expires_in=DOWNLOAD_SECONDS)
+    """A presigned GET of the file, as an attachment named as sent (with its extension) of its checked type."""
+    name = item.name if item.name.lower().endswith(f".{item.format_type}") else f"{item.name}.{item.format_type}"
+    return storage.download_url(item.stored_key, expires_in=DOWNLOAD_SECONDS, content_type=item.content_type,
+                                filename=name)

@@ -56,6 +56,11 @@ class ContentRequest(Model):
     shelf = UnicodeAttribute()
     expiring = UnicodeAttribute(null=True)  # PENDING while pending, removed otherwise
     file_count = NumberAttribute(default=0)
+    # What the link's upload forms may still issue, counted by one conditional UpdateItem per form: the bytes of
+    # every form issued (each form's most), and the forms issued in the hour that starts at `forms_hour`.
+    upload_bytes = NumberAttribute(null=True)
+    forms_hour = UTCDateTimeAttribute(null=True)
+    forms_in_hour = NumberAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 
@@ -93,4 +98,5 @@ class MediaFile(Model):
     received_at = UTCDateTimeAttribute(null=True)
     position = NumberAttribute(null=True)  # its place in the completion that sent it
     stored_key = UnicodeAttribute(null=True)  # once received: where the file is kept
+    content_type = UnicodeAttribute(null=True)  # once received: the stored type, checked; downloads are served as it
     forget_at = TTLAttribute(null=True)

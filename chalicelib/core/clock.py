@@ -27,6 +27,12 @@ class FixedClock:
 
 _current: Clock = SystemClock()
 
+# The times a client may give: every real date (follow-ups, tasks, messages, check-ins) and room for the arithmetic
+# done on them (a recurrence runs up to 10 years past its start). Beyond them datetime itself overflows: 9999-12-31
+# at -23:59 is past year 9999 in UTC, 0001-01-01 at +23:59 before year 1, and both raised OverflowError (a 500).
+EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
+
 
 def now() -> datetime:
     """The current time in UTC, from whichever clock is in use."""
@@ -42,7 +48,21 @@ def use(clock: Clock) -> Clock:
 
 def iso_millis(value: datetime) -> str:
     """`2017-03-28T18:45:33.286Z`: UTC with milliseconds, as the nearby and content request documents show."""
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    value = value.astimezone(timezone.utc)  # the year padded by hand: strftime's %Y writes year 1 as `1`
+    return f"{value.year:04d}-{value:%m-%dT%H:%M:%S}.{value.microsecond // 1000:03d}Z"
+
+
+def parse_iso(text: str) -> datetime:
+    """An ISO 8601 time (`Z` or an offset; none means UTC) in UTC, between EARLIEST and LATEST; anything else,
+    an extreme offset at the ends of the calendar included, is a ValueError."""
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = parsed.astimezone(timezone.utc) if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    except OverflowError as error:
+        raise ValueError(f"{text} is outside the calendar in UTC") from error
+    if not EARLIEST <= moment < LATEST:
+        raise ValueError(f"{text} is not between {EARLIEST.year} and {LATEST.year}")
+    return moment
 
 
 def from_millis(millis: int) -> datetime:

@@ -5,6 +5,8 @@ class ApiError(Exception):
     """A 4xx (or deliberate 5xx) answer: `code` names it, `errors` lists the failures behind it."""
 
     status = 400
+    # Headers the answer carries besides the surface's body (Retry-After on a 429).
+    headers: dict[str, str] = {}
 
     def __init__(self, code: str, message: str = "", *, errors: list | None = None,
                  details: dict | None = None, status: int | None = None):
@@ -45,6 +47,18 @@ class Gone(ApiError):
 
 class PayloadTooLarge(ApiError):
     status = 413
+
+
+class TooManyRequests(ApiError):
+    """429: not now; `retry_after` seconds from now (the Retry-After header, and `details`)."""
+
+    status = 429
+
+    def __init__(self, code: str, message: str, retry_after: int):
+        retry_after = max(1, int(retry_after))
+        super().__init__(code, message, details={"retry_after": retry_after})
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 class BadGateway(ApiError):

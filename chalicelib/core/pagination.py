@@ -2,6 +2,7 @@
 import base64
 import binascii
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,15 +18,21 @@ def encode_cursor(last_key: dict | None) -> str | None:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None) -> dict | None:
-    """The key a cursor stands for; a cursor that was not made by encode_cursor is a 400."""
+def decode_cursor(cursor: str | None, keys: dict[str, str] | None = None, **within: Any) -> dict | None:
+    """The key a cursor stands for; a cursor that was not made by encode_cursor is a 400. With `keys` (see
+    key_types) the key must name exactly those attributes, each of its type, and match `within` (the Query's
+    partition, such as project_id=7): DynamoDB refuses any other start key, AWS and DynamoDB Local alike, but
+    not always the same ones (Local takes a key string of 3,000 characters, AWS stops at 1,024 bytes), so
+    nothing forged reaches either."""
     if not cursor:
         return None
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, ValueError, RecursionError) as error:
         raise BadRequest("invalid_cursor", "The page cursor is not valid") from error
-    if not isinstance(key, dict) or not all(_is_key_value(value) for value in key.values()):
+    if not isinstance(key, dict) or not key or not all(_is_key_value(value) for value in key.values()):
+        raise BadRequest("invalid_cursor", "The page cursor is not valid")
+    if keys is not None and not _fits(key, keys, within):
         raise BadRequest("invalid_cursor", "The page cursor is not valid")
     return key
 
@@ -33,6 +40,43 @@ def decode_cursor(cursor: str | None) -> dict | None:
 def _is_key_value(value: Any) -> bool:
     """A DynamoDB key attribute as the wire has it: {"S": "..."} or {"N": "..."}."""
     return isinstance(value, dict) and len(value) == 1 and isinstance(value.get("S", value.get("N")), str)
+
+
+# A number DynamoDB keeps exactly (38 digits); ids and keys here are such numbers.
+_NUMBER = re.compile(r"-?(0|[1-9][0-9]{0,37})(\.[0-9]{1,37})?")
+# DynamoDB's limit for a sort key (a partition key may have 2,048 bytes; no key of ours comes near either).
+_KEY_STRING_BYTES = 1024
+
+
+def _fits(key: dict, keys: dict[str, str], within: dict) -> bool:
+    if set(key) != set(keys):
+        return False
+    for name, value in key.items():
+        (kind, text), = value.items()
+        if kind != keys[name]:
+            return False
+        if kind == "N" and (not _NUMBER.fullmatch(text) or len(text.replace("-", "").replace(".", "")) > 38):
+            return False
+        if kind == "S":
+            try:
+                size = len(text.encode("utf-8"))
+            except UnicodeEncodeError:  # a lone surrogate from a \ud800 escape
+                return False
+            if not 0 < size <= _KEY_STRING_BYTES:
+                return False
+        if name in within and text != str(within[name]):
+            return False
+    return True
+
+
+def key_types(model: Any, index: Any = None) -> dict[str, str]:
+    """The attributes of a LastEvaluatedKey from a Query of `model`, or of its `index`, with their DynamoDB types:
+    the table's key, and the index's."""
+    types = {}
+    for schema in (model._get_schema(), *([index._get_schema()] if index is not None else [])):
+        defined = {item["AttributeName"]: item["AttributeType"] for item in schema["attribute_definitions"]}
+        types.update({item["AttributeName"]: defined[item["AttributeName"]] for item in schema["key_schema"]})
+    return types
 
 
 @dataclass(frozen=True)

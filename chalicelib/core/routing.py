@@ -32,7 +32,9 @@ def routes(blueprint: Blueprint, render: Render) -> Callable[..., Callable]:
                 try:
                     return view(**params)
                 except ApiError as error:
-                    return render(error)
+                    response = render(error)
+                    response.headers.update(error.headers)
+                    return response
 
             blueprint.route(chalice_path(path), methods=list(methods),
                             content_types=ANY_CONTENT_TYPE, **options)(handle)

@@ -10,7 +10,7 @@ from chalicelib.dialogues.access import PROJECT_ADMIN, Caller, require
 from chalicelib.dialogues.ids import fetch
 from chalicelib.dialogues.models import Dialogue, Project
 from chalicelib.dialogues.revisions import Draft
-from chalicelib.dialogues.validation import check, writable
+from chalicelib.dialogues.validation import MAX_BODY_BYTES, check, writable
 
 READ_ONLY = ("id", "url", "revision_id", "is_published", "has_changes", "can_view", "can_edit")
 FILTERS = ("is_archived", "is_published", "has_changes", "can_view", "can_edit")
@@ -91,7 +91,8 @@ def patch(who: Caller, dialogue: Dialogue, operations: Any) -> tuple[Dialogue, d
     check("json_patch", operations)
 
     def plan(current_dialogue: Dialogue, current: dict) -> list[Draft]:
-        return [revisions.edit(who, current_dialogue, current, {"edit_type": "patch", "patch": operations})]
+        return [revisions.edit(who, current_dialogue, current, {"edit_type": "patch", "patch": operations},
+                               limits=patches.Limits(MAX_BODY_BYTES))]
 
     dialogue, description, _ = revisions.record(who, dialogue, plan)
     return dialogue, description

@@ -10,7 +10,7 @@ from chalicelib.dialogues import patches, permissions
 from chalicelib.dialogues.access import PROJECT_ADMIN, PROJECTS_CREATE, Caller, require
 from chalicelib.dialogues.ids import fetch
 from chalicelib.dialogues.models import ALL, Project
-from chalicelib.dialogues.validation import check, writable
+from chalicelib.dialogues.validation import MAX_BODY_BYTES, check, writable
 
 READ_ONLY = ("id", "url", "dialogues")
 
@@ -71,4 +71,5 @@ def replace(project: Project, body: Any) -> Project:
 
 def patch(project: Project, operations: Any) -> Project:
     current = {"title": project.title, "is_archived": bool(project.is_archived)}
-    return _store(project, _fields(check("project", patches.apply(current, operations))))
+    return _store(project, _fields(check("project", patches.apply(current, operations,
+                                                                  limits=patches.Limits(MAX_BODY_BYTES)))))

@@ -13,10 +13,10 @@ from chalicelib.core.errors import Conflict
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.dialogues import documents, patches
 from chalicelib.dialogues.access import PROJECT_ADMIN, Caller, require
-from chalicelib.dialogues.errors import invalid
+from chalicelib.dialogues.errors import Invalid, invalid
 from chalicelib.dialogues.history import Window
 from chalicelib.dialogues.models import Dialogue, Revision
-from chalicelib.dialogues.validation import check, pointer
+from chalicelib.dialogues.validation import MAX_BODY_BYTES, MAX_PROBLEMS, check, pointer, problems
 
 EDIT, REVERT = "edit", "revert"
 # Concurrent writers to one dialogue each win a round; this many rounds lets about as many writers through.
@@ -39,17 +39,33 @@ class Draft:
 Plan = Callable[[Dialogue, dict], list[Draft]]
 
 
-def described(document: Any) -> dict:
-    """A dialogue description that fits the schema, with `is_archived` filled in."""
-    check("dialogue", document)
+def described(document: Any, known: dict | None = None) -> dict:
+    """A dialogue description that fits the schema, with `is_archived` filled in (the document itself when it has
+    it). `known` is a description this one was patched from: its sequences that are still the same objects fit
+    the schema already (a patch copies what it changes), so only the others are checked. On a dialogue of
+    100,000 blocks that is milliseconds for an edit, where checking it whole took 5 s."""
+    sequences = document.get("sequences") if isinstance(document, dict) else None
+    if known is None or not isinstance(sequences, list):
+        check("dialogue", document)
+    else:
+        checked = {id(sequence) for sequence in known["sequences"]}
+        found = problems("dialogue", {**document, "sequences": []})
+        for index, sequence in enumerate(sequences):
+            if id(sequence) not in checked:
+                found += problems("sequence", sequence, ("sequences", index))
+        if found:
+            raise Invalid(sorted(found, key=lambda entry: (entry["path"], entry["type"]))[:MAX_PROBLEMS])
+    if list(document) == ["title", "sequences", "is_archived"]:
+        return document
     return {"title": document["title"], "sequences": document["sequences"],
             "is_archived": bool(document.get("is_archived", False))}
 
 
-def edit(who: Caller, dialogue: Dialogue, current: dict, properties: dict, at: tuple = (), **extra: Any) -> Draft:
+def edit(who: Caller, dialogue: Dialogue, current: dict, properties: dict, at: tuple = (),
+         limits: patches.Limits | None = None, **extra: Any) -> Draft:
     """An edit that applies `properties["patch"]` to `current`; the result must fit the schema. `at` is where
-    the patch sits in the request body, for errors."""
-    after = described(patches.apply(current, properties["patch"], at))
+    the patch sits in the request body, for errors; a client's patch comes with the request's `limits`."""
+    after = described(patches.apply(current, properties["patch"], at, limits), known=current)
     _may_archive(who, dialogue, current, after)
     return Draft(EDIT, properties, after, **extra)
 
@@ -124,13 +140,14 @@ def from_bodies(who: Caller, bodies: list[dict], bulk: bool) -> Plan:
 
     def plan(dialogue: Dialogue, current: dict) -> list[Draft]:
         drafts: list[Draft] = []
+        limits = patches.Limits(MAX_BODY_BYTES)  # one request's, shared by its revisions
         for index, body in enumerate(bodies):
             prefix = (index,) if bulk else ()
             before = drafts[-1].description if drafts else current
             extra = {"details": body.get("details", {}), "created": body.get("created")}
             if body["type"] == EDIT:
                 drafts.append(edit(who, dialogue, before, body["properties"], (*prefix, "properties", "patch"),
-                                   **extra))
+                                   limits, **extra))
             else:
                 drafts.append(_revert(who, dialogue, before, drafts, body["properties"], prefix, extra))
         return drafts

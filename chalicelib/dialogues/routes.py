@@ -4,7 +4,7 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.core.bodies import json_body
+from chalicelib.core.bodies import MAX_DEPTH, TooDeep, json_body
 from chalicelib.core.errors import InvalidJSON
 from chalicelib.core.pagination import page_of
 from chalicelib.core.routing import json_response, routes
@@ -20,13 +20,11 @@ from chalicelib.dialogues import (
     shapes,
     users,
 )
-from chalicelib.dialogues.errors import render
-from chalicelib.dialogues.validation import check
+from chalicelib.dialogues.errors import invalid, render
+from chalicelib.dialogues.validation import MAX_BODY_BYTES, check, pointer
 
 bp = Blueprint(__name__)
 route = routes(bp, render)
-# A dialogue description may be a few MB; API Gateway takes 10 MB and Lambda 6 MB.
-MAX_BODY_BYTES = 5 * 1024 * 1024
 PROJECT = "/projects/{project_id}"
 DIALOGUE = PROJECT + "/dialogues/{dialogue_id}"
 
@@ -37,7 +35,10 @@ def _caller() -> access.Caller:
 
 def _body() -> Any:
     """The JSON body; an empty one is a parse error like any other text that is not JSON."""
-    body = json_body(bp.current_request, MAX_BODY_BYTES)
+    try:
+        body = json_body(bp.current_request, MAX_BODY_BYTES)
+    except TooDeep as error:  # JSON, so a validation error here, at the first value too deep
+        raise invalid("maxDepth", pointer(error.path), f"Nested deeper than {MAX_DEPTH} levels") from error
     if body is None:
         raise InvalidJSON("Expecting value", 1, 1)
     return body

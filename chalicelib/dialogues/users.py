@@ -2,19 +2,27 @@
 import logging
 from typing import Any
 
+from chalicelib.accounts import common_passwords
 from chalicelib.accounts import service as accounts
+from chalicelib.accounts.guard import TooManyMails
 from chalicelib.accounts.models import Account
 from chalicelib.core.errors import BadGateway, Gone, NotFound
 from chalicelib.core.pagination import Page
 from chalicelib.dialogues import patches
 from chalicelib.dialogues.access import ADMIN, Caller, require, require_admin
 from chalicelib.dialogues.errors import invalid, not_found
-from chalicelib.dialogues.validation import check, writable
+from chalicelib.dialogues.validation import MAX_BODY_BYTES, check, writable
 
 log = logging.getLogger(__name__)
 READ_ONLY = ("id", "url", "email", "permissions")
 _TOKEN_PROBLEMS = {"TOKEN_404": "The token does not exist", "TOKEN_USED": "The token was already used",
                    "TOKEN_EXPIRED": "The token has expired"}
+
+
+def _not_common(body: dict, field: str) -> None:
+    """A password being set may not be on the common list (the accounts' one list, for every surface)."""
+    if common_passwords.is_common(body[field]):
+        raise invalid("common", f"/{field}", "This password is too common")
 
 
 def listing(who: Caller, page: Page) -> list[Account]:
@@ -25,6 +33,7 @@ def listing(who: Caller, page: Page) -> list[Account]:
 def create(who: Caller, body: Any) -> Account:
     require_admin(who)
     check("new_user", body)
+    _not_common(body, "password")
     try:
         return accounts.create(body.get("first_name", ""), body.get("last_name", ""), body["email"],
                                body["password"])
@@ -49,12 +58,13 @@ def replace(account: Account, body: Any) -> Account:
 
 def patch(account: Account, operations: Any) -> Account:
     names = check("user", patches.apply({"first_name": account.first_name, "last_name": account.last_name},
-                                        operations))
+                                        operations, limits=patches.Limits(MAX_BODY_BYTES)))
     return accounts.rename(account, names.get("first_name", ""), names.get("last_name", ""))
 
 
 def change_password(account: Account, body: Any) -> None:
     check("password_change", body)
+    _not_common(body, "new_password")
     try:
         accounts.change_password(account, body["old_password"], body["new_password"])
     except accounts.WrongPassword as error:
@@ -67,7 +77,7 @@ def start_reset(body: Any) -> None:
     check("password_reset", body)
     try:
         accounts.start_password_reset(body["email"])
-    except NotFound:
+    except (NotFound, TooManyMails):  # past 5 mails an hour to the address nothing is sent, and nothing said
         return
     except BadGateway:
         log.exception("could not mail a password reset")
@@ -75,6 +85,7 @@ def start_reset(body: Any) -> None:
 
 def confirm_reset(body: Any) -> None:
     check("password_confirmation", body)
+    _not_common(body, "password")
     try:
         accounts.reset_password(body["token"], body["password"])
     except (NotFound, Gone) as error:

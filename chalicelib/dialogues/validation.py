@@ -9,6 +9,14 @@ from typing import Any
 from chalicelib.dialogues.errors import Invalid, failure
 
 _SCHEMAS = Path(__file__).with_name("schemas.json")
+# A dialogue description may be a few MB; API Gateway takes 10 MB and Lambda 6 MB. Every dialogues route reads
+# bodies up to this size, and a patch may not build a document larger than a body could be.
+MAX_BODY_BYTES = 5 * 1024 * 1024
+# Failures listed in one answer: a body of a million bad items would otherwise list each (finding 200,000 did not
+# finish in 5 minutes, as each was compared with all before it), and a client fixes the first ones first.
+MAX_PROBLEMS = 100
+# jsonschema's messages quote the failing value whole ("[...] is too long"): an answer shows this much of each.
+MESSAGE_CHARS = 300
 
 
 @cache
@@ -26,17 +34,27 @@ def pointer(parts: Iterable[Any]) -> str:
     return "/" + "/".join(escaped)
 
 
+def shortened(message: str) -> str:
+    """`message`, or its start and its end (which says what failed) when it is longer than MESSAGE_CHARS."""
+    if len(message) <= MESSAGE_CHARS:
+        return message
+    return message[:MESSAGE_CHARS * 2 // 3] + " ... " + message[-(MESSAGE_CHARS // 3):]
+
+
 def problems(name: str, body: Any, prefix: tuple = ()) -> list[dict]:
-    """Every way `body` fails the schema `name`, in path order; `prefix` places the body within a larger one."""
-    found = []
+    """Every way `body` fails the schema `name` (the first MAX_PROBLEMS of them), in path order; `prefix` places
+    the body within a larger one."""
+    found: dict[tuple, dict] = {}
     for error in _validator(name).iter_errors(body):
         path = [*prefix, *error.absolute_path]
         if error.validator == "required":  # the document points at the missing property itself
             path.append(error.message.split("'")[1])
-        entry = failure(error.validator, pointer(path), error.message)
-        if entry not in found:  # one value can fail one check through two routes of the schema (allOf)
-            found.append(entry)
-    return sorted(found, key=lambda entry: (entry["path"], entry["type"]))
+        entry = failure(error.validator, pointer(path), shortened(error.message))
+        # one value can fail one check through two routes of the schema (allOf): it is listed once
+        found.setdefault((entry["path"], entry["type"], entry["message"]), entry)
+        if len(found) == MAX_PROBLEMS:
+            break
+    return sorted(found.values(), key=lambda entry: (entry["path"], entry["type"]))
 
 
 def check(name: str, body: Any, prefix: tuple = ()) -> Any:

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from urllib.parse import quote
 
 from chalicelib.core.settings import get_settings
 from chalicelib.files.layout import UPLOADS
@@ -20,6 +21,13 @@ _MISSING_CODES = {"404", "NoSuchKey"}
 # What upload_key names a file: 32 hex digits, and an extension where the surface gives one.
 _UPLOAD_NAME = re.compile(r"[0-9a-f]{32}(\.[0-9A-Za-z]{1,16})?")
 COPY_THREADS = 8
+# The only types a photo or a video may be stored and served as: raster images and video containers. Nothing a
+# browser runs script from (SVG, HTML, XML, PDF ...) is on it; each surface accepts a subset (docs/decisions.md).
+RASTER_IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "image/heif"})
+VIDEO_TYPES = frozenset({"video/mp4", "video/quicktime", "video/webm", "video/x-m4v", "video/3gpp"})
+# What a download is served as when the record holds no checked type (files recorded before types were kept).
+UNKNOWN_TYPE = "application/octet-stream"
+_MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,126}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}")
 
 logger = logging.getLogger(__name__)
 
@@ -143,10 +151,33 @@ def stored_object(key: str, *, max_bytes: int) -> StoredObject:
     return stored
 
 
-def download_url(key: str, expires_in: int = 3600) -> str:
-    """A presigned GET URL for `key` that works for `expires_in` seconds."""
-    return _client().generate_presigned_url(
-        "get_object", Params={"Bucket": get_settings().media_bucket, "Key": key}, ExpiresIn=expires_in)
+def download_url(key: str, expires_in: int = 3600, *, content_type: str | None = None,
+                 filename: str | None = None) -> str:
+    """A presigned GET URL for `key` that works for `expires_in` seconds.
+
+    Whatever the uploader stored, S3 answers it as an attachment (a browser saves it and never renders it at the
+    bucket's origin) of `content_type`, the type checked and recorded when the file was claimed; a file recorded
+    without one is served as application/octet-stream."""
+    return _client().generate_presigned_url("get_object", ExpiresIn=expires_in, Params={
+        "Bucket": get_settings().media_bucket, "Key": key, "ResponseContentDisposition": attachment(filename),
+        "ResponseContentType": served_type(content_type)})
+
+
+def served_type(content_type: str | None) -> str:
+    """`content_type` if it is a bare `type/subtype`, else application/octet-stream (no parameters, no header
+    tricks: the value goes into S3's Content-Type answer)."""
+    value = (content_type or "").strip().lower()
+    return value if _MEDIA_TYPE.fullmatch(value) else UNKNOWN_TYPE
+
+
+def attachment(filename: str | None = None) -> str:
+    """A Content-Disposition of `attachment`, with the file's name where one is known: an ASCII `filename` for
+    every client and the exact name as RFC 6266's `filename*`."""
+    name = " ".join((filename or "").split())[:200]
+    if not name:
+        return "attachment"
+    plain = re.sub(r"[^A-Za-z0-9._ -]", "_", name)
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def delete(key: str) -> None:

@@ -99,6 +99,16 @@ def response_type(body: dict) -> int:
     return kind
 
 
+def declared_type(body: dict) -> str | None:
+    """`contentType` of an upload form request, if given: the one type the form then allows (lowercased)."""
+    value = body.get("contentType")
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadRequest("RESPONSE_MEDIA_TYPE_NOT_ALLOWED", "contentType is a media type such as image/jpeg")
+    return value.strip().lower()
+
+
 def uploaded_response(body: dict) -> tuple[str, int]:
     """`{"key", "type"}`: the key an upload form gave, and what the media is."""
     key = body.get("key")

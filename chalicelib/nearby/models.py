@@ -24,6 +24,7 @@ class DiscoverResponse(MapAttribute):
     type = NumberAttribute()
     card_id = UnicodeAttribute()
     media_key = UnicodeAttribute()
+    content_type = UnicodeAttribute(null=True)  # the media's checked type: downloads are served as it
 
 
 class ExpiringRequests(GlobalSecondaryIndex):
@@ -129,6 +130,7 @@ class Response(Model):
     type = NumberAttribute()
     card_id = UnicodeAttribute()
     media_key = UnicodeAttribute()
+    content_type = UnicodeAttribute(null=True)  # the media's checked type: downloads are served as it
     created_at = UTCDateTimeAttribute()
 
 

@@ -27,8 +27,13 @@ from chalicelib.nearby.models import (
     Response,
 )
 
+# Raster images and video only (a subset of storage.RASTER_IMAGE_TYPES and storage.VIDEO_TYPES): nothing a
+# browser runs script from. A form for a declared type pins it, and its key carries the type's extension.
 CONTENT_TYPES = {PHOTO: ("image/jpeg", "image/png", "image/heic", "image/webp"),
                  VIDEO: ("video/mp4", "video/quicktime", "video/webm")}
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/heic": "heic", "image/webp": "webp",
+              "video/mp4": "mp4", "video/quicktime": "mov", "video/webm": "webm"}
+NOT_ALLOWED = "RESPONSE_MEDIA_TYPE_NOT_ALLOWED"
 MAX_BYTES = {PHOTO: 25 * 1024 * 1024, VIDEO: 500 * 1024 * 1024}
 DISCOVER_MAX, LIST_MAX, NOTIFICATIONS_MAX = 3, 100, 50
 NOTIFICATION_LIFETIME = timedelta(days=30)
@@ -47,11 +52,17 @@ def _require_active(request: NearbyRequest) -> None:
         raise BadRequest("REQUEST_EXPIRED", "The request has expired: it takes no more responses")
 
 
-def upload_form(request: NearbyRequest, kind: int) -> dict:
-    """A presigned POST for one photo (0) or video (1) answering `request`; its key then records the response."""
+def upload_form(request: NearbyRequest, kind: int, content_type: str | None = None) -> dict:
+    """A presigned POST for one photo (0) or video (1) answering `request`; its key then records the response.
+
+    With a declared `content_type` (one of the kind's), the form allows exactly that type and the key carries its
+    extension; without one, any type of the kind's major type, which the response's check then narrows."""
     _require_active(request)
-    key = storage.upload_key(_key_prefix(request))
-    return storage.upload_form(key, max_bytes=MAX_BYTES[kind], content_types=CONTENT_TYPES[kind])
+    if content_type is not None and content_type not in CONTENT_TYPES[kind]:
+        raise BadRequest(NOT_ALLOWED, f"A response's media is one of {', '.join(CONTENT_TYPES[kind])}")
+    key = storage.upload_key(_key_prefix(request), EXTENSIONS[content_type] if content_type else "")
+    return storage.upload_form(key, max_bytes=MAX_BYTES[kind],
+                               content_types=[content_type] if content_type else CONTENT_TYPES[kind])
 
 
 def create(request: NearbyRequest, account: Account, key: str, kind: int) -> Response:
@@ -60,11 +71,12 @@ def create(request: NearbyRequest, account: Account, key: str, kind: int) -> Res
     _require_active(request)
     if not storage.is_upload_key(key, _key_prefix(request)):
         raise BadRequest("RESPONSE_KEY_INVALID", "The key is not one of this request's uploads")
-    _check_media(key, kind)
+    content_type = _check_media(key, kind)
     try:
         with storage.claimed([key]) as (kept,):
             response = Response(request.id, next_id("nearby-responses"), responder_id=account.id, type=kind,
-                                card_id=str(uuid.uuid4()).upper(), media_key=kept, created_at=clock.now())
+                                card_id=str(uuid.uuid4()).upper(), media_key=kept, content_type=content_type,
+                                created_at=clock.now())
             _record(request, response)
     except storage.FileMissing as error:  # claimed by another response since the check
         raise BadRequest("RESPONSE_MEDIA_NOT_UPLOADED", "Nothing was uploaded under that key") from error
@@ -72,16 +84,23 @@ def create(request: NearbyRequest, account: Account, key: str, kind: int) -> Res
     return response
 
 
-def _check_media(key: str, kind: int) -> None:
+def _check_media(key: str, kind: int) -> str:
+    """The type the media under `key` is stored as: one of the kind's, and the declared one if the form pinned it
+    (the key's extension says which). Otherwise the response is refused, whatever the form allowed."""
     try:
         stored = storage.stored_object(key, max_bytes=MAX_BYTES[kind])
     except storage.FileMissing as error:
         raise BadRequest("RESPONSE_MEDIA_NOT_UPLOADED", "Nothing was uploaded under that key") from error
     except storage.FileTooLarge as error:
         raise BadRequest("RESPONSE_MEDIA_TOO_LARGE", "The media is too large") from error
-    # The policy limits the type, but not every S3 stand-in enforces it, and the form was for one type.
-    if stored.content_type not in CONTENT_TYPES[kind]:
+    # The policy limits the type, but not every S3 stand-in enforces it, and a form without a declared type allows
+    # any type of the kind's major type (image/svg+xml among them).
+    if stored.content_type not in EXTENSIONS:
+        raise BadRequest(NOT_ALLOWED, "The uploaded media is not a photo or video of an accepted type")
+    _, dot, extension = key.rpartition("/")[2].partition(".")
+    if stored.content_type not in CONTENT_TYPES[kind] or (dot and EXTENSIONS[stored.content_type] != extension):
         raise BadRequest("RESPONSE_MEDIA_WRONG_TYPE", "The uploaded media is not of the response's type")
+    return stored.content_type
 
 
 def _record(request: NearbyRequest, response: Response) -> None:
@@ -102,8 +121,8 @@ def _record(request: NearbyRequest, response: Response) -> None:
 def _recording(request: NearbyRequest, response: Response) -> Callable[[Any], None]:
     """One try of the write, conditioned on the request as read: still active, its count unchanged."""
     seen = int(request.response_count)
-    latest = [DiscoverResponse(type=response.type, card_id=response.card_id, media_key=response.media_key),
-              *request.discover][:DISCOVER_MAX]
+    latest = [DiscoverResponse(type=response.type, card_id=response.card_id, media_key=response.media_key,
+                               content_type=response.content_type), *request.discover][:DISCOVER_MAX]
 
     def write(transaction: Any) -> None:
         transaction.save(response, condition=Response.id.does_not_exist())

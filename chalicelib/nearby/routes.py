@@ -99,7 +99,8 @@ def _shaped_responses(found: list) -> list[dict]:
 def response_upload(request_id):
     account = _caller()
     request = requests.visible(_request_id(request_id), account)
-    return json_response(responses.upload_form(request, fields.response_type(json_object(bp.current_request))), 201)
+    body = json_object(bp.current_request)
+    return json_response(responses.upload_form(request, fields.response_type(body), fields.declared_type(body)), 201)
 
 
 @route("/requests/{request_id}/responses", methods=("POST",))

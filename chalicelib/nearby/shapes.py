@@ -16,7 +16,7 @@ def creator(account: Account | None) -> dict:
 
 def discover(item) -> dict:
     return {"type": int(item.type), "badge": None, "cardId": item.card_id,
-            "media": storage.download_url(item.media_key, expires_in=MEDIA_SECONDS)}
+            "media": storage.download_url(item.media_key, expires_in=MEDIA_SECONDS, content_type=item.content_type)}
 
 
 def request(item, seen: bool, people: dict) -> dict:
@@ -43,7 +43,8 @@ def request(item, seen: bool, people: dict) -> dict:
 def response(item, people: dict) -> dict:
     """A response with its media as a presigned GET and its responder in the creator shape."""
     return {"responseId": int(item.id), "requestId": int(item.request_id), "type": int(item.type),
-            "cardId": item.card_id, "media": storage.download_url(item.media_key, expires_in=MEDIA_SECONDS),
+            "cardId": item.card_id,
+            "media": storage.download_url(item.media_key, expires_in=MEDIA_SECONDS, content_type=item.content_type),
             "badge": None, "responder": creator(people.get(item.responder_id)), "created": iso_millis(item.created_at)}
 
 

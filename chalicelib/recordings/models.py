@@ -129,6 +129,7 @@ class RecordedSession(Model):
     creator_id = UnicodeAttribute()
     recording_key = UnicodeAttribute()
     recording_bytes = NumberAttribute()
+    recording_type = UnicodeAttribute(null=True)  # the stored type: downloads are served as it
     participants = ListAttribute(of=Participant, default=list)
     topics = ListAttribute(of=PromptedTopic, default=list)
     created_at = UTCDateTimeAttribute()

@@ -9,7 +9,7 @@ from chalicelib.accounts import service as accounts
 from chalicelib.accounts.models import Account
 from chalicelib.core import clock
 from chalicelib.core.errors import BadRequest, NotFound
-from chalicelib.core.pagination import decode_cursor, encode_cursor
+from chalicelib.core.pagination import decode_cursor, encode_cursor, key_types
 from chalicelib.files import layout, storage
 from chalicelib.recordings.fields import ParticipantFields, PromptFields
 from chalicelib.recordings.models import Participant, Project, PromptedTopic, RecordedSession
@@ -42,7 +42,8 @@ def create(project: Project, account: Account, recording_key: str, participants:
         stored = storage.stored_object(recording_key, max_bytes=MAX_RECORDING_BYTES)
         with storage.claimed([recording_key]) as (kept,):
             session = RecordedSession(uuid.uuid4().hex, project_id=project.id, creator_id=account.id,
-                                      recording_key=kept, recording_bytes=stored.size, participants=people,
+                                      recording_key=kept, recording_bytes=stored.size,
+                                      recording_type=stored.content_type, participants=people,
                                       topics=topics, created_at=clock.now())
             session.save(condition=RecordedSession.id.does_not_exist())
     except storage.FileMissing as error:
@@ -80,11 +81,12 @@ def _prompted_topics(project: Project, prompts: list[PromptFields]) -> list[Prom
 
 
 def _participants(participants: list[ParticipantFields]) -> list[Participant]:
-    """Participants, each linked to the account with their email where one exists."""
+    """Participants, each linked to the account with their email where one exists and has verified it (an
+    unverified address may have been registered by anyone)."""
     found = {p.email: accounts.by_email(p.email) for p in participants if p.email}
+    linked = {email: account.id for email, account in found.items() if account and account.email_verified}
     return [Participant(name=p.name, email=p.email, role="interviewer" if p.interviewer else "interviewee",
-                        account_id=found[p.email].id if found.get(p.email) else None)
-            for p in participants]
+                        account_id=linked.get(p.email)) for p in participants]
 
 
 def in_project(project: Project, session_id: str) -> RecordedSession:
@@ -99,8 +101,9 @@ def in_project(project: Project, session_id: str) -> RecordedSession:
 
 def page(project: Project, limit: int, cursor: str | None) -> tuple[list[RecordedSession], str | None]:
     """A page of the project's sessions, newest first, and the cursor of the next page."""
+    start = decode_cursor(cursor, key_types(RecordedSession, RecordedSession.by_project), project_id=project.id)
     results: ResultIterator = RecordedSession.by_project.query(
-        project.id, scan_index_forward=False, limit=limit, last_evaluated_key=decode_cursor(cursor))
+        project.id, scan_index_forward=False, limit=limit, last_evaluated_key=start)
     try:
         sessions = list(results)
     except QueryError as error:  # a cursor of another list: DynamoDB refuses its key
@@ -111,4 +114,5 @@ def page(project: Project, limit: int, cursor: str | None) -> tuple[list[Recorde
 
 
 def recording_url(session: RecordedSession) -> str:
-    return storage.download_url(session.recording_key, expires_in=DOWNLOAD_SECONDS)
+    return storage.download_url(session.recording_key, expires_in=DOWNLOAD_SECONDS,
+                                content_type=session.recording_type)

@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from tests.conftest import ROOT, HttpUser, bare_environment
+from tests.mailbox import accept_outbox_invitation
 
 TAG = uuid.uuid4().hex[:8]  # the stack is shared: every email and org name of this module carries it
 FORBIDDEN = {"message": "Forbidden"}
@@ -80,6 +81,8 @@ def org(local_stack, root):
     coach = created(root.call("POST", "/coaches", person("coach", made["id"])))
     client = created(root.call("POST", "/clients", person("client", made["id"], coach_id=coach["id"])))
     created(root.call("POST", "/users", person("other-admin", other["id"], type="Admin")))
+    for name in ("admin", "coach", "client", "other-admin"):  # a role binds only to a verified email
+        accept_outbox_invitation(local_stack, email(name))
     return SimpleNamespace(
         id=made["id"], body=made, other_id=other["id"], records={"admin": admin, "coach": coach, "client": client},
         ids={"admin": admin["id"], "coach": coach["id"], "client": client["id"]},

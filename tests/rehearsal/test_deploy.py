@@ -5,7 +5,7 @@ import json
 
 from tests.rehearsal.conftest import API
 from tests.rehearsal.deploy import client
-from tests.rehearsal.template import Template
+from tests.rehearsal.template import REGION, Template
 
 
 def _described(stage, name: str) -> dict:
@@ -109,8 +109,12 @@ def _emitters(template: Template) -> dict[tuple[str, str], list[dict]]:
             apis.append({"ApiName": name, "Stage": resolved["StageName"]})
     queues = [{"QueueName": deployed[q].attributes["QueueName"]} for q in template.of_type("AWS::SQS::Queue")]
     tables = [{"TableName": deployed[t].ref} for t in template.of_type("AWS::DynamoDB::Table")]
+    # A regional web ACL emits per rule (by the rule's metric name) in its region.
+    rules = [{"WebACL": acl["Name"], "Region": REGION, "Rule": rule["VisibilityConfig"]["MetricName"]}
+             for acl in map(template.resolve, template.of_type("AWS::WAFv2::WebACL").values()) for rule in acl["Rules"]]
     return {("AWS/Lambda", "FunctionName"): functions, ("AWS/ApiGateway", "ApiName,Stage"): apis,
-            ("AWS/SQS", "QueueName"): queues, ("AWS/DynamoDB", "TableName"): tables}
+            ("AWS/SQS", "QueueName"): queues, ("AWS/DynamoDB", "TableName"): tables,
+            ("AWS/WAFV2", "Region,Rule,WebACL"): rules}
 
 
 # The metrics each namespace's resources emit (of those an alarm may watch).
@@ -119,7 +123,8 @@ EMITTED = {"AWS/Lambda": {"Errors", "Throttles", "Invocations", "Duration", "Con
            "AWS/SQS": {"ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage",
                        "NumberOfMessagesSent", "NumberOfMessagesReceived"},
            "AWS/DynamoDB": {"ThrottledRequests", "ReadThrottleEvents", "WriteThrottleEvents", "SystemErrors",
-                            "UserErrors"}}
+                            "UserErrors"},
+           "AWS/WAFV2": {"AllowedRequests", "BlockedRequests", "CountedRequests"}}
 
 
 def _metrics(alarm: dict) -> list[dict]:

@@ -69,6 +69,7 @@ def test_alarms_watch_the_apis_5xx_rate_each_functions_errors_and_throttles_and_
     assert watched == sorted([("AWS/ApiGateway", "5XXError", "Average", 0.01),
                               ("AWS/SQS", "ApproximateNumberOfMessagesVisible", "Maximum", 1),
                               ("AWS/SQS", "ApproximateAgeOfOldestMessage", "Maximum", 3600),
+                              ("AWS/WAFV2", "BlockedRequests", "Sum", 1),
                               *[("AWS/Lambda", metric, "Sum", 1) for metric in ("Errors", "Throttles")
                                 for _ in range(4)]])
     functions = {json.dumps(d["Value"]) for a in single for d in a.get("Dimensions", []) if d["Name"] == "FunctionName"}
@@ -112,8 +113,8 @@ def test_every_alarm_notifies_the_ops_topic(stage_template):
     (topic,) = [name for name, r in template["Resources"].items() if r["Type"] == "AWS::SNS::Topic"
                 and r["Properties"]["TopicName"] == f"serverless-platform-{stage}-alarms"]
     alarms = _alarms(template)
-    # Errors and throttles of each function, each job's missed runs, the API's 5xx and the two queues'.
-    assert len(alarms) == 2 * (1 + len(JOBS)) + len(JOBS) + 1 + 2
+    # Errors and throttles of each function, each job's missed runs, the API's 5xx, the two queues' and the WAF's.
+    assert len(alarms) == 2 * (1 + len(JOBS)) + len(JOBS) + 1 + 2 + 1
     for alarm in alarms:
         assert alarm["AlarmActions"] == [{"Ref": topic}], alarm["AlarmDescription"]
 

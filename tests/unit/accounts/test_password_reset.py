@@ -9,6 +9,13 @@ from chalicelib.core.settings import public_base_url
 from tests.conftest import JAY, PUBLIC_BASE_URL
 
 
+@pytest.fixture
+def jay(jay, outbox):
+    """Jay, registered, with the registration's verification mail set aside: these tests read what resets send."""
+    outbox.sent.clear()
+    return jay
+
+
 def reset_link(api, email="jay@example.com"):
     status, body = api.post("/api/auth/forgot/", {"email": email})
     assert status == 200

@@ -23,7 +23,8 @@ def test_me_answers_the_account_for_its_access_token(api, jay):
     status, body = api.get("/api/auth/me/", token=jay["access_token"])
 
     assert status == 200
-    assert body["data"] == {"user_id": 1, "fullname": "Jay Rainey", "email": "jay@example.com", "is_admin": False}
+    assert body["data"] == {"user_id": 1, "fullname": "Jay Rainey", "email": "jay@example.com", "is_admin": False,
+                            "email_verified": False}
 
 
 def _unsigned(token):

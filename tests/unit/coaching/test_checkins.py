@@ -12,6 +12,7 @@ from chalicelib.core import clock
 from chalicelib.jobs import JOBS
 from chalicelib.jobs.checkins import send_checkins
 from tests.conftest import NOW
+from tests.mailbox import accept_invitation
 
 HOUR = timedelta(hours=1)
 CLIENT_PHONE = "+15550100000"  # new_client gives 555-010-0000
@@ -330,7 +331,7 @@ def test_the_check_in_of_a_task_whose_creator_was_deleted_stores_no_phantom_user
                                             "org_id": world.orgs["org"], "type": "Admin"}, token=root)
     assert status == 201
     client = new_client()
-    admin_token = api.sign_up("gone@example.com")
+    admin_token = accept_invitation(api, "gone@example.com")
     status, _ = api.post("/api/tasks", {"title": "Budget", "category": "money", "user_id": client["id"],
                                         "date_assigned": "2026-11-23", "recurring": {"frequency": 1, "duration": 2}},
                          token=admin_token)

@@ -609,7 +609,8 @@ def test_the_users_status_moves_only_with_the_request_in_one_transaction(api, wo
     new_task(api, world)
     before = store()
     vanished = Task(99, user_id=world.ids["client"])
-    monkeypatch.setattr(help_requests.tasks, "referenced", lambda task_id, field: vanished)
+    monkeypatch.setattr(help_requests.scope, "records", lambda caller, refs, unchecked=(): {
+        "user_id": user(world.ids["client"]), "task_id": vanished})
 
     assert api.post("/api/requests", {"user_id": world.ids["client"], "task_id": 99},
                     token=world.tokens["client"]) == invalid(("task_id", "must be the id of an existing task"))

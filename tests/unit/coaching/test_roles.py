@@ -13,8 +13,9 @@ their own (other_task, other_message, other_request; far_task, far_message, far_
 listing shows what it leaves out. `boss` is a Superadmin coaching user of the org; `empty_org` has no users.
 
 A cell is the status the rules give, or, for a listing, the names of exactly the records it lists (200).
-Every refusal is checked to return no data (403 `{"message": "Forbidden"}`, 401 `{"message"}`) and, for a
-write, to change nothing; every permitted write is checked to take effect (what root reads changes).
+Every refusal is checked to return no data (403 `{"message": "Forbidden"}`, 401 `{"message"}`; a field the
+caller's role may not change is a 403 naming it, `refuses("phone")`) and, for a write, to change nothing; every
+permitted write is checked to take effect (what root reads changes).
 
 Each case runs on a fresh store: the scene is built through the API once per module and copied back into
 moto before each case (building it takes a second, mostly password hashing; a copy takes milliseconds).
@@ -31,6 +32,20 @@ from moto.dynamodb.models import dynamodb_backends
 
 CALLERS = ("root", "admin", "other_admin", "coach", "other_coach", "client", "other_client", "none")
 FORBIDDEN = {"message": "Forbidden"}
+
+
+class Refuses(int):
+    """A 403 naming the fields refused: `{"message": "Forbidden", "errors": [{"field", "message"}]}`."""
+
+    fields: tuple
+
+    def __new__(cls, *fields: str):
+        cell = super().__new__(cls, 403)
+        cell.fields = fields
+        return cell
+
+
+refuses = Refuses
 
 
 def lists(root: str | int, admin: str | int, other_admin: str | int, coach: str | int, other_coach: str | int,
@@ -75,6 +90,19 @@ def new_superadmin(ids):
 
 def rename(ids):
     return {"first_name": "Renamed"}
+
+
+def new_phone(ids):
+    return {"phone": "+15555550999"}
+
+
+def new_checkin_times(ids):
+    return {"checkin_times": [{"topic": "pay", "message": "Your account is locked: pay at evil.example",
+                               "time": 1795521600000}]}
+
+
+def new_email(ids):
+    return {"email": "someone.else@example.com"}
 
 
 def to_other_coach(ids):
@@ -152,9 +180,16 @@ ROWS = [
     # update a user: any | own org | self, own clients (not type, org_id, coach_id) | self (nor status)
     Row("update a client", "PUT", "/api/clients/{client}", rename, (200, 200, 403, 200, 403, 200, 403, 401)),
     Row("change a client's coach", "PUT", "/api/clients/{client}", to_other_coach,
-        (200, 200, 403, 403, 403, 403, 403, 401)),
+        (200, 200, 403, refuses("coach_id"), 403, refuses("coach_id"), 403, 401)),
     Row("change a client's status", "PUT", "/api/clients/{client}", non_responsive,
-        (200, 200, 403, 200, 403, 403, 403, 401)),
+        (200, 200, 403, 200, 403, refuses("status"), 403, 401)),
+    # a client's contact and check-in fields are their staff's (where and what the org's SMS sender sends)
+    Row("change a client's phone", "PUT", "/api/clients/{client}", new_phone,
+        (200, 200, 403, 200, 403, refuses("phone"), 403, 401)),
+    Row("change a client's check-in times", "PUT", "/api/clients/{client}", new_checkin_times,
+        (200, 200, 403, 200, 403, refuses("checkin_times"), 403, 401)),
+    Row("change a client's email", "PUT", "/api/clients/{client}", new_email,
+        (200, 200, 403, 200, 403, refuses("email"), 403, 401)),
     # delete a user: any | own org, not Superadmins | no | no
     Row("delete a client", "DELETE", "/api/clients/{client}", None, (200, 200, 403, 403, 403, 403, 403, 401),
         scene="bare"),
@@ -204,9 +239,10 @@ ROWS = [
     Row("create a user", "POST", "/api/users", new_admin, (201, 201, 403, 403, 403, 403, 403, 401)),
     Row("create a superadmin", "POST", "/api/users", new_superadmin, (201, 403, 403, 403, 403, 403, 403, 401)),
     Row("update a user", "PUT", "/api/users/{client}", rename, (200, 200, 403, 200, 403, 200, 403, 401)),
-    Row("make a client an admin", "PUT", "/api/users/{client}", to_admin, (200, 200, 403, 403, 403, 403, 403, 401)),
+    Row("make a client an admin", "PUT", "/api/users/{client}", to_admin,
+        (200, 200, 403, refuses("type"), 403, refuses("type"), 403, 401)),
     Row("move an admin to another org", "PUT", "/api/users/{admin}", to_other_org,
-        (200, 403, 403, 403, 403, 403, 403, 401), scene="bare"),
+        (200, refuses("org_id"), 403, 403, 403, 403, 403, 401), scene="bare"),
     Row("make a user superadmin", "PUT", "/api/users/{client}", to_superadmin,
         (200, 403, 403, 403, 403, 403, 403, 401)),
     Row("update a superadmin user", "PUT", "/api/users/{boss}", rename, (200, 403, 403, 403, 403, 403, 403, 401)),
@@ -250,14 +286,15 @@ ROWS = [
     # delete: any it sees | same | same | no
     Row("delete a message", "DELETE", "/api/messages/{message}", None, (200, 200, 403, 200, 403, 403, 403, 401)),
 
-    # media: list / get: the library for staff, viewed only for a client; create / delete: Superadmin, Admin
+    # media: list / get: the library for staff, viewed only for a client; create: Superadmin, Admin; delete:
+    # Superadmin, an Admin of the publisher's org (admin published both)
     Row("list media", "GET", "/api/media", None,
         lists(root="media free_media", admin="media free_media", other_admin="media free_media",
               coach="media free_media", other_coach="media free_media", client="media", other_client="")),
     Row("get viewed media", "GET", "/api/media/{media}", None, (200, 200, 200, 200, 200, 200, 403, 401)),
     Row("get unviewed media", "GET", "/api/media/{free_media}", None, (200, 200, 200, 200, 200, 403, 403, 401)),
     Row("create media", "POST", "/api/media", new_media, (201, 201, 201, 403, 403, 403, 403, 401)),
-    Row("delete media", "DELETE", "/api/media/{free_media}", None, (200, 200, 200, 403, 403, 403, 403, 401)),
+    Row("delete media", "DELETE", "/api/media/{free_media}", None, (200, 200, 403, 403, 403, 403, 403, 401)),
 
     # requests: list / get as tasks; create / update: any | own org's users | own clients' | own
     Row("list requests", "GET", "/api/requests", None,
@@ -369,7 +406,11 @@ def _before(api, snapshot: Snapshot, path: str) -> tuple:
 
 
 def _check_refusal(row: Row, who: str, status: int, body: Any, expected: int) -> None:
-    if expected == 403:
+    if isinstance(expected, Refuses):
+        assert isinstance(body, dict) and set(body) == {"message", "errors"} and body["message"] == "Forbidden", (
+            f"{row.what} as {who}: got {body}")
+        assert [error["field"] for error in body["errors"]] == list(expected.fields), f"{row.what} as {who}: {body}"
+    elif expected == 403:
         assert body == FORBIDDEN, f"{row.what} as {who}: a refusal must carry no data, got {body}"
     elif expected == 404:
         assert body == {"message": "Not found"}, f"{row.what} as {who}: got {body}"

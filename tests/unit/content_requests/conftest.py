@@ -8,8 +8,10 @@ NEW = {"name": "Garden party", "recipient": "Rita Recipient", "prompt": "Photos 
 
 
 @pytest.fixture
-def owner(api):
-    return api.sign_up("owner@example.com", "Olga Owner")
+def owner(api, outbox):
+    token = api.sign_up("owner@example.com", "Olga Owner")
+    outbox.sent.clear()  # the registration's verification mail: these tests read what requests send
+    return token
 
 
 @pytest.fixture

@@ -351,3 +351,22 @@ def test_the_messenger_queue_keeps_messages_14_days_and_alarms_when_its_oldest_w
     assert watched == {("ApproximateAgeOfOldestMessage", queues["messenger"], "Maximum", 3600),
                        ("ApproximateNumberOfMessagesVisible", queues["dlq"], "Maximum", 1)}
 
+
+
+def test_the_web_acl_rate_limits_each_ip_on_every_auth_path_and_alarms_when_it_blocks(template):
+    from infra.resources import AUTH_PATHS
+
+    stage, body = template
+    (acl,) = _resources(body, "AWS::WAFv2::WebACL")
+    (rule,) = acl["Rules"]
+    rate = rule["Statement"]["RateBasedStatement"]
+    paths = rate["ScopeDownStatement"]["OrStatement"]["Statements"]
+    assert (acl["Name"], acl["Scope"], rate["AggregateKeyType"], rate["Limit"], rate["EvaluationWindowSec"]) == (
+        f"serverless-platform-{stage}-api", "REGIONAL", "IP", 100, 300)
+    assert [p["ByteMatchStatement"]["SearchString"] for p in paths] == list(AUTH_PATHS)
+    assert {(p["ByteMatchStatement"]["PositionalConstraint"], json.dumps(p["ByteMatchStatement"]["FieldToMatch"]))
+            for p in paths} == {("CONTAINS", '{"UriPath": {}}')}
+    (alarm,) = [a for a in _resources(body, "AWS::CloudWatch::Alarm") if a.get("Namespace") == "AWS/WAFV2"]
+    assert (alarm["MetricName"], alarm["Statistic"], alarm["Threshold"]) == ("BlockedRequests", "Sum", 1)
+    assert {d["Name"]: d["Value"] for d in alarm["Dimensions"]} == {
+        "WebACL": acl["Name"], "Rule": rule["VisibilityConfig"]["MetricName"], "Region": {"Ref": "AWS::Region"}}

@@ -1,13 +1,15 @@
 """Recordings fixtures: a signed-in creator and a project of theirs."""
 import pytest
 
+from tests.mailbox import verified_sign_up
+
 PROJECT = {"title": "Oral histories", "description": "Stories of the estate", "privacy": "public",
            "topics": ["Childhood", "Work"]}
 
 
 @pytest.fixture
 def owner(api):
-    return api.sign_up("owner@example.com", "Olive Owner")
+    return verified_sign_up(api, "owner@example.com", "Olive Owner")  # participants link to verified accounts
 
 
 @pytest.fixture

@@ -1,0 +1,117 @@
+"""The records a body names must be records the caller may see: a task's `created_by`, `original_task_id` and
+steps' `task_id`, a message's `from_user`, `to_user`, `media_id` and `request_id`, a media's `task_id` and
+`published_by`, a help request's `user_id` and `task_id`. Otherwise a caller could point a record at another
+org's: a message naming another org's help request counts on it, and that request could no longer be deleted.
+
+Every record a body names is read in one BatchGetItem across the coaching tables (with what a Client's scope
+needs: their views of the media named); a Coach's check of a client's task or request reads those clients in a
+second one. An id of no record is a 400 on its field; a record out of the caller's scope a 403 naming it."""
+import time
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.coaching import access
+from chalicelib.coaching.access import Caller
+from chalicelib.coaching.errors import forbidden, invalid
+from chalicelib.coaching.models import CLIENT, COACH, SUPERADMIN, CoachingUser, HelpRequest, Media, Task, ViewedMedia
+from chalicelib.core.transactions import connection
+
+PAGE = 100  # keys per BatchGetItem
+_WHAT = {CoachingUser: "user", Task: "task", HelpRequest: "request", Media: "media"}
+
+
+@dataclass(frozen=True)
+class Ref:
+    """`field` of a body names the record of `model` under `key`."""
+
+    field: str  # as the errors name it: `created_by`, `steps.0.task_id`, `2.original_task_id` in a bulk
+    model: Any
+    key: int
+
+    @property
+    def what(self) -> str:
+        return _WHAT[self.model]
+
+
+def _key(model: Any, key: Any) -> dict:
+    """A key as DynamoDB takes it: `key` is the hash key, or (hash key, range key)."""
+    values = key if isinstance(key, tuple) else (key,)
+    attributes = [model._hash_key_attribute(), model._range_key_attribute()][:len(values)]
+    return {a.attr_name: {a.attr_type: a.serialize(value)} for a, value in zip(attributes, values, strict=True)}
+
+
+def _identity(raw_key: dict) -> tuple:
+    return tuple(sorted((name, *value.items()) for name, value in raw_key.items()))
+
+
+def read(keys: Iterable[tuple[Any, Any]]) -> dict[tuple[Any, Any], Any]:
+    """The items under each (model, key) that exist, by (model, key): one consistent BatchGetItem across the
+    tables for up to 100 keys (and again only for keys DynamoDB leaves unprocessed)."""
+    wanted = list(dict.fromkeys(keys))
+    found: dict[tuple[Any, Any], Any] = {}
+    for start in range(0, len(wanted), PAGE):
+        page = wanted[start:start + PAGE]
+        by_identity, models, request = {}, {}, {}
+        for model, key in page:
+            raw = _key(model, key)
+            table = model.Meta.table_name
+            by_identity[(table, _identity(raw))] = (model, key)
+            models[table] = model
+            request.setdefault(table, {"Keys": [], "ConsistentRead": True})["Keys"].append(raw)
+        for attempt in range(8):
+            answer = connection().dispatch("BatchGetItem", {"RequestItems": request})
+            for table, items in answer.get("Responses", {}).items():
+                model = models[table]
+                names = [a.attr_name for a in (model._hash_key_attribute(), model._range_key_attribute()) if a]
+                for item in items:
+                    found[by_identity[(table, _identity({name: item[name] for name in names}))]] = (
+                        model.from_raw_data(item))
+            request = answer.get("UnprocessedKeys") or {}
+            if not request:
+                break
+            time.sleep(min(0.05 * 2 ** attempt, 1))
+        else:
+            raise RuntimeError("BatchGetItem left keys unprocessed after 8 attempts")
+    return found
+
+
+def records(caller: Caller, refs: list[Ref], unchecked: Collection[str] = ()) -> dict[str, Any]:
+    """The record each ref names, by field. A 400 names every id of no record; then a 403 names every record
+    out of the caller's scope, but for the fields of `unchecked`, whose rules the service applies itself."""
+    extra = [(ViewedMedia, (caller.id, ref.key)) for ref in refs if ref.model is Media and caller.role == CLIENT]
+    found = read([*((ref.model, ref.key) for ref in refs), *extra]) if refs else {}
+    missing = [{"field": ref.field, "message": f"must be the id of an existing {ref.what}"}
+               for ref in refs if (ref.model, ref.key) not in found]
+    if missing:
+        raise invalid(missing)
+    named = {ref.field: found[(ref.model, ref.key)] for ref in refs}
+    checked = [ref for ref in refs if ref.field not in unchecked]
+    owners = _owners(caller, [named[ref.field] for ref in checked if ref.model in (Task, HelpRequest)], found)
+    refused = [{"field": ref.field, "message": f"must be the id of a {ref.what} in your scope"}
+               for ref in checked if not _sees(caller, named[ref.field], found, owners)]
+    if refused:
+        raise forbidden(refused)
+    return named
+
+
+def _owners(caller: Caller, items: list, found: dict) -> dict[int, CoachingUser]:
+    """The clients of the tasks and requests a Coach names (is the Coach theirs?), those not read already."""
+    if caller.role != COACH:
+        return {}
+    ids = {int(item.user_id) for item in items if item.user_id is not None and int(item.user_id) != caller.id}
+    known = {user_id: found[(CoachingUser, user_id)] for user_id in ids if (CoachingUser, user_id) in found}
+    fresh = read((CoachingUser, user_id) for user_id in sorted(ids - set(known))) if ids - set(known) else {}
+    return {**known, **{int(user.id): user for user in fresh.values()}}
+
+
+def _sees(caller: Caller, record: Any, found: dict, owners: dict[int, CoachingUser]) -> bool:
+    if isinstance(record, CoachingUser):
+        return access.sees_user(caller, record)
+    if isinstance(record, Media):  # the library is open to staff; a Client sees the media they were sent
+        return caller.role != CLIENT or (ViewedMedia, (caller.id, int(record.id))) in found
+    if record.user_id is None or record.org_id is None:  # a task of no user: the Superadmin's
+        return caller.role == SUPERADMIN
+    user_id = int(record.user_id)
+    return access.sees_record(caller, user_id, int(record.org_id),
+                              lambda: owners.get(user_id) or CoachingUser(user_id, coach_id=None))
