@@ -182,8 +182,23 @@ def refresh(refresh_token: str) -> dict[str, str]:
     return tokens_for(account)
 
 
-def _digest(token: str) -> str:
+def digest(token: str) -> str:
+    """How a mailed link's token is stored: only its SHA-256, so a leaked table opens no link."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def usable_link(model: type, token: str):
+    """The stored single-use link token (a reset or a verification, by `model`) of `token`: TOKEN_404,
+    TOKEN_USED or TOKEN_EXPIRED otherwise."""
+    try:
+        stored = model.get(digest(token), consistent_read=True)
+    except model.DoesNotExist as error:
+        raise NotFound("TOKEN_404", "The token does not exist") from error
+    if stored.used_at is not None:
+        raise Gone("TOKEN_USED", "The token was already used")
+    if stored.expires_at <= clock.now():
+        raise Gone("TOKEN_EXPIRED", "The token has expired")
+    return stored
 
 
 def start_password_reset(email: str) -> str:
@@ -195,7 +210,7 @@ def start_password_reset(email: str) -> str:
     guard.take_mail(account.email)  # TooManyMails past 5 an hour to one address
     token = secrets.token_urlsafe(32)
     expires_at = clock.now() + timedelta(seconds=get_settings().reset_token_seconds)
-    stored = ResetToken(_digest(token), account_id=account.id, email=account.email, expires_at=expires_at,
+    stored = ResetToken(digest(token), account_id=account.id, email=account.email, expires_at=expires_at,
                         generation=int(account.reset_generation), remove_at=expires_at + _RESET_TOKEN_KEPT)
     stored.save()
     link = f"{base_url}/api/auth/reset/{token}/"
@@ -216,14 +231,7 @@ def _forget(stored: ResetToken) -> None:
 
 
 def _usable_reset_token(token: str) -> ResetToken:
-    try:
-        stored = ResetToken.get(_digest(token), consistent_read=True)
-    except ResetToken.DoesNotExist as error:
-        raise NotFound("TOKEN_404", "The token does not exist") from error
-    if stored.used_at is not None:
-        raise Gone("TOKEN_USED", "The token was already used")
-    if stored.expires_at <= clock.now():
-        raise Gone("TOKEN_EXPIRED", "The token has expired")
+    stored = usable_link(ResetToken, token)
     account = get(stored.account_id)
     if account is None or int(account.reset_generation) != int(stored.generation):
         raise Gone("TOKEN_USED", "A later reset, verification or password change retired the token")

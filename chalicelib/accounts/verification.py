@@ -5,7 +5,6 @@ link sets the password, marks the email verified, revokes every token the accoun
 links, all in one transaction with the token's single use. So an address that someone else registered first
 passes to its mailbox owner, and only then does it grant what surfaces bind to emails (coaching roles,
 recordings participants)."""
-import hashlib
 import secrets
 from datetime import timedelta
 from typing import Any
@@ -14,7 +13,7 @@ from chalicelib.accounts import guard, service
 from chalicelib.accounts.models import Account, EmailClaim, VerificationToken
 from chalicelib.accounts.passwords import hash_password
 from chalicelib.core import clock, mail
-from chalicelib.core.errors import Conflict, Gone, NotFound
+from chalicelib.core.errors import Conflict, Gone
 from chalicelib.core.settings import public_base_url
 from chalicelib.core.transactions import ConditionFailed, transact_write
 
@@ -33,17 +32,13 @@ _MAILS = {
 _TOKEN, _EMAIL = 0, 1
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _issue(email: str, purpose: str, first_name: str = "", last_name: str = "") -> str:
     """Store a single-use token for `email` (only its SHA-256) and mail its link; returns the link. A mail failure
     is only logged: what it concerns has happened, and the link can be asked for again."""
     base_url = public_base_url()
     token = secrets.token_urlsafe(32)
     expires_at = clock.now() + LIFETIMES[purpose]
-    VerificationToken(_digest(token), email=email.strip(), purpose=purpose, first_name=first_name.strip(),
+    VerificationToken(service.digest(token), email=email.strip(), purpose=purpose, first_name=first_name.strip(),
                       last_name=last_name.strip(), expires_at=expires_at, remove_at=expires_at + _KEPT).save()
     link = f"{base_url}/api/auth/verify/{token}/"
     subject, body = _MAILS[purpose]
@@ -73,15 +68,7 @@ def resend(email: str) -> None:
 
 
 def _usable(token: str) -> VerificationToken:
-    try:
-        stored = VerificationToken.get(_digest(token), consistent_read=True)
-    except VerificationToken.DoesNotExist as error:
-        raise NotFound("TOKEN_404", "The token does not exist") from error
-    if stored.used_at is not None:
-        raise Gone("TOKEN_USED", "The token was already used")
-    if stored.expires_at <= clock.now():
-        raise Gone("TOKEN_EXPIRED", "The token has expired")
-    return stored
+    return service.usable_link(VerificationToken, token)
 
 
 def token_email(token: str) -> str:
