@@ -20,7 +20,6 @@ BLANK = "Must not be blank"
 NAME_MAX, RECIPIENT_MAX, PROMPT_MAX, NOTE_MAX, QUERY_MAX = 200, 200, 2000, 2000, 200
 FILE_NAME_MAX, FILES_MAX = 255, 50
 PER_PAGE, PER_PAGE_MAX = 10, 100
-YEARS_AHEAD = 5
 MAX_BYTES = {PHOTO: 50 * 1024 * 1024, VIDEO: 1024 * 1024 * 1024}
 # The extensions a file may have, and the one type each is uploaded, stored and served as: raster images and video
 # only (storage.RASTER_IMAGE_TYPES, storage.VIDEO_TYPES). Any other extension is refused at the upload form.
@@ -99,7 +98,9 @@ def _hash(body: Any, key: str) -> dict:
 
 
 def _expiration(source: dict, param: str, problems: Problems, *, required: bool) -> datetime | None:
-    """The expiration day (`2022/06/07`, or as the API answers it) as midnight UTC; today or later."""
+    """The expiration day (`2022/06/07`, or as the API answers it) as midnight UTC; today or later.
+
+    The document sets no upper bound, so any future day the parser reads is taken, up to 9999/12/31."""
     value = _text(source, "expiration_date", param, problems, limit=40, required=required)
     if value is None:
         return None
@@ -113,8 +114,6 @@ def _expiration(source: dict, param: str, problems: Problems, *, required: bool)
         problems.add(param, "Must be a date such as 2022/06/07")
     elif day < today:
         problems.add(param, "Must not be in the past")
-    elif day.year > today.year + YEARS_AHEAD:
-        problems.add(param, f"Must be at most {YEARS_AHEAD} years ahead")
     else:
         return datetime(day.year, day.month, day.day, tzinfo=UTC)
     return None
@@ -214,6 +213,11 @@ def request_id(value: str) -> int:
     if not _ID.fullmatch(value):
         raise invalid("id", INTEGER)
     return int(value)
+
+
+def is_id(value: str) -> bool:
+    """A request's id: at most 15 digits. Any other path segment is read as a link's token."""
+    return bool(_ID.fullmatch(value))
 
 
 def is_token(value: str) -> bool:

@@ -2,7 +2,7 @@
 change, cancel, delete (with the files sent), and expire."""
 import logging
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
@@ -37,6 +37,14 @@ def key_prefix(request: ContentRequest) -> str:
     return f"{layout.CONTENT_REQUESTS}{int(request.id)}/"
 
 
+def day_end(day: datetime) -> datetime:
+    """The end of the chosen day (the next midnight), when the link stops working. The last day the parser
+    reads, 9999/12/31, has no next midnight: it ends at the latest time a datetime holds, so no day overflows."""
+    if day.date() == date.max:
+        return datetime.max.replace(tzinfo=UTC)
+    return day + timedelta(days=1)
+
+
 def status_at(request: ContentRequest, now: datetime) -> str:
     """The status a caller sees: a pending request past its day is expired, even before the job runs."""
     if request.status == PENDING and request.expires_at <= now:
@@ -64,7 +72,7 @@ def create(account: Account, new: fields.NewRequest) -> ContentRequest:
     now = clock.now()
     request = ContentRequest(
         next_id("content-requests"), owner_id=account.id, name=new.name, recipient=new.recipient, prompt=new.prompt,
-        expiration_date=new.expiration_date, expires_at=new.expiration_date + timedelta(days=1),
+        expiration_date=new.expiration_date, expires_at=day_end(new.expiration_date),
         time_type=new.time_type, status=PENDING, shelf=shelf(account.id, PENDING), expiring=PENDING,
         created_at=now, updated_at=now)
     for _ in range(ATTEMPTS):
@@ -170,7 +178,7 @@ def _update_actions(request: ContentRequest, changes: dict, now: datetime) -> li
         status = CANCELED
     if "expiration_date" in changes:
         day = changes["expiration_date"]
-        actions += [ContentRequest.expiration_date.set(day), ContentRequest.expires_at.set(day + timedelta(days=1))]
+        actions += [ContentRequest.expiration_date.set(day), ContentRequest.expires_at.set(day_end(day))]
         if status == EXPIRED:
             status = PENDING
     if status != request.status:

@@ -1,7 +1,9 @@
 """The /api/v4/content_requests routes of the content request document (thin: parse, authorize, call, shape).
 
 The document puts a link's token and a request's id at the same place in the path. One path serves both:
-a token is 16 hex digits and an id at most 15 digits, so `fields.is_token` tells them apart."""
+a token is 16 hex digits and an id at most 15 digits, so `fields.is_id` tells them apart. `GET` reads any
+segment that is not an id as a token: a malformed or wrongly cased link answers 404 naming `token`, as an
+unknown one does, and its recipient is never told to sign in."""
 from chalice import Blueprint
 
 from chalicelib.accounts import service as accounts
@@ -40,12 +42,12 @@ def create():
 
 @route("/content_requests/{token_or_id}")
 def show(token_or_id):
-    """By token: anyone with the link. By id: the owner only."""
-    if fields.is_token(token_or_id):
-        request = requests.by_token(token_or_id)
-    else:
+    """By id (at most 15 digits): the owner only. By anything else, read as a token: anyone with the link."""
+    if fields.is_id(token_or_id):
         account = _owner()
         request = requests.owned(fields.request_id(token_or_id), account)
+    else:
+        request = requests.by_token(token_or_id)
     return json_response(shapes.with_owner(request, accounts.get(request.owner_id), clock.now()))
 
 

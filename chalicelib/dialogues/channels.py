@@ -1,5 +1,5 @@
-"""Providers and their channels. A channel is used by at most one project at a time: attaching is a write
-conditioned on the channel being free (or already that project's) and on the project existing."""
+"""Providers and their channels. A channel is used by at most one project at a time (one `project_id`
+attribute): attaching, or moving it from another project, is one transaction conditioned on the project existing."""
 from typing import Any
 
 from chalicelib.core.counters import next_id
@@ -7,7 +7,7 @@ from chalicelib.core.errors import Conflict
 from chalicelib.core.transactions import transact_steps
 from chalicelib.dialogues import patches
 from chalicelib.dialogues.access import ADMIN, Caller, require, require_admin
-from chalicelib.dialogues.errors import invalid
+from chalicelib.dialogues.errors import invalid, not_found
 from chalicelib.dialogues.ids import fetch
 from chalicelib.dialogues.models import ALL, Channel, Project, Provider
 from chalicelib.dialogues.validation import check, writable
@@ -47,15 +47,18 @@ def _project_id(body: dict) -> int | None:
 
 
 def _attach(channel: Channel, project_id: int | None) -> Channel:
-    """Give the channel to `project_id` (None frees it): refused while another project uses it."""
+    """Give the channel to `project_id` (None frees it), moving it from the project using it if any. The channel's
+    one `project_id` attribute is its attachment, so the move is one TransactWriteItems: the check that the new
+    project exists and the update that takes the channel from the old project and gives it to the new one. At
+    every moment the channel is in exactly one project (or none); of two concurrent moves the last one wins."""
     if project_id is None:
         channel.update(actions=[Channel.project_id.remove()], condition=Channel.id.exists())
         return channel
     steps = [(lambda tx: tx.condition_check(Project, project_id, condition=Project.id.exists()),
               invalid("not_found", "/project_id", f"Project {project_id} not found")),
              (lambda tx: tx.update(channel, actions=[Channel.project_id.set(project_id)],
-                                   condition=Channel.project_id.does_not_exist() | (Channel.project_id == project_id)),
-              Conflict("channel_in_use", f"Channel {channel.id} is in use by another project: detach it first"))]
+                                   condition=Channel.id.exists()),
+              not_found("Channel", channel.id))]
     transact_steps(steps)
     channel.project_id = project_id
     return channel

@@ -87,12 +87,14 @@ def replace(who: Caller, dialogue: Dialogue, body: Any) -> tuple[Dialogue, dict]
 
 
 def patch(who: Caller, dialogue: Dialogue, operations: Any) -> tuple[Dialogue, dict]:
-    """PATCH: an edit holding the client's operations, applied all or nothing."""
+    """PATCH: an edit holding the client's operations, applied all or nothing. A PATCH that leaves the
+    description as it was (`[]`, a replace with the same value) writes no revision, like a PUT."""
     check("json_patch", operations)
 
     def plan(current_dialogue: Dialogue, current: dict) -> list[Draft]:
-        return [revisions.edit(who, current_dialogue, current, {"edit_type": "patch", "patch": operations},
-                               limits=patches.Limits(MAX_BODY_BYTES))]
+        draft = revisions.edit(who, current_dialogue, current, {"edit_type": "patch", "patch": operations},
+                               limits=patches.Limits(MAX_BODY_BYTES))
+        return [] if revisions.unchanged(current, draft) else [draft]
 
     dialogue, description, _ = revisions.record(who, dialogue, plan)
     return dialogue, description

@@ -70,6 +70,12 @@ def edit(who: Caller, dialogue: Dialogue, current: dict, properties: dict, at: t
     return Draft(EDIT, properties, after, **extra)
 
 
+def unchanged(before: dict, draft: Draft) -> bool:
+    """Whether a draft leaves the description as it was: such a draft is not written (no revision, and
+    `has_changes` stays as it was), on every write path."""
+    return draft.description == before
+
+
 def _may_archive(who: Caller, dialogue: Dialogue, before: dict, after: dict) -> None:
     """Archiving or restoring a dialogue is for its project's admins."""
     if after["is_archived"] != before["is_archived"]:
@@ -136,7 +142,9 @@ def _body(draft: Draft) -> dict:
 
 
 def from_bodies(who: Caller, bodies: list[dict], bulk: bool) -> Plan:
-    """The plan for revisions a client posted (edits and reverts, checked against the schema already)."""
+    """The plan for revisions a client posted (edits and reverts, checked against the schema already). A revision
+    that changes nothing is checked like the others but not written, and takes no number: the others are
+    numbered in order from the head, and a revert in the bulk names those numbers."""
 
     def plan(dialogue: Dialogue, current: dict) -> list[Draft]:
         drafts: list[Draft] = []
@@ -146,10 +154,12 @@ def from_bodies(who: Caller, bodies: list[dict], bulk: bool) -> Plan:
             before = drafts[-1].description if drafts else current
             extra = {"details": body.get("details", {}), "created": body.get("created")}
             if body["type"] == EDIT:
-                drafts.append(edit(who, dialogue, before, body["properties"], (*prefix, "properties", "patch"),
-                                   limits, **extra))
+                draft = edit(who, dialogue, before, body["properties"], (*prefix, "properties", "patch"), limits,
+                             **extra)
             else:
-                drafts.append(_revert(who, dialogue, before, drafts, body["properties"], prefix, extra))
+                draft = _revert(who, dialogue, before, drafts, body["properties"], prefix, extra)
+            if not unchanged(before, draft):
+                drafts.append(draft)
         return drafts
 
     return plan
@@ -188,3 +198,9 @@ def listing(dialogue: Dialogue, window: Window) -> list[tuple[Revision, dict]]:
     """A page of revisions with their bodies (stored ones fetched in parallel)."""
     page = window.read(Revision, dialogue.id, int(dialogue.head))
     return list(zip(page, documents.load_all([item.body for item in page]), strict=True))
+
+
+def head(dialogue: Dialogue) -> tuple[Revision, dict]:
+    """The dialogue's latest revision with its body."""
+    item = Revision.get(dialogue.id, int(dialogue.head), consistent_read=True)
+    return item, documents.load(item.body)

@@ -240,9 +240,13 @@ def revision_create(project_id, dialogue_id):
     body = _body()
     bulk = isinstance(body, list)
     bodies = check("revisions", body) if bulk else [check("revision", body)]
-    _, _, written = revisions.record(who, dialogue, revisions.from_bodies(who, bodies, bulk))
+    dialogue, _, written = revisions.record(who, dialogue, revisions.from_bodies(who, bodies, bulk))
     shown = [shapes.revision(item, body) for item, body in written]
-    return json_response(shown if bulk else shown[0], 201)
+    if bulk:  # only the revisions that change something are written (all of them 201, none 200 with [])
+        return json_response(shown, 201 if shown else 200)
+    if not shown:  # a revision that changes nothing is not written: 200 with the revision the dialogue is at
+        return json_response(shapes.revision(*revisions.head(dialogue)), 200)
+    return json_response(shown[0], 201)
 
 
 # Releases

@@ -55,10 +55,17 @@ def provider_summary(item: Provider) -> dict:
     return {"id": str(item.id), "url": f"/providers/{item.id}", "title": item.title}
 
 
+def available(item: Channel) -> bool:
+    """"Whether or not this channel is available for use": true unless it cannot be used. Attached channels are
+    in use, not unusable (the document's examples show them `true`), and nothing here disables a channel, so
+    this is never false today."""
+    return True
+
+
 def channel_summary(item: Channel) -> dict:
     return {"id": str(item.id), "url": f"/channels/{item.id}",
             "project_id": None if item.project_id is None else str(item.project_id), "title": item.title,
-            "address": item.address, "type": item.type, "is_available": item.project_id is None}
+            "address": item.address, "type": item.type, "is_available": available(item)}
 
 
 def channel(item: Channel, provider: Provider | None) -> dict:

@@ -61,6 +61,10 @@ def _receivers(value: object) -> list[int]:
 def _circle(location: object) -> Circle:
     if not isinstance(location, dict):
         raise BadRequest("INVALID_LOCATION", "location is {lat, lon, radius}")
+    # A part that is absent (or null) is a missing field, as a missing location is; INVALID_* is for parts
+    # that are present but wrong.
+    if any(location.get(part) is None for part in ("lat", "lon", "radius")):
+        raise BadRequest("REQUIRED_FIELD_MISSING", "location needs lat, lon and radius")
     lat, lon, radius = _number(location.get("lat")), _number(location.get("lon")), _number(location.get("radius"), 2)
     if not _valid_point(lat, lon):
         raise BadRequest("INVALID_LOCATION", "lat is -90 to 90 and lon -180 to 180")

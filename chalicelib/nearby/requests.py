@@ -1,7 +1,7 @@
 """Request rules: create within the active limit and the hours, "nearest" by geohash, seen, renew, follow."""
 import heapq
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,7 +10,7 @@ from chalicelib.accounts import service as accounts
 from chalicelib.accounts.models import Account
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
-from chalicelib.core.errors import BadRequest, NotFound
+from chalicelib.core.errors import BadRequest, Conflict, NotFound
 from chalicelib.core.settings import get_settings
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.geo import cells as geo
@@ -31,6 +31,8 @@ LIFETIME = timedelta(days=7)
 NEAREST_MAX, DIRECT_MAX = 25, 50
 # Index items read per page of each precision's Query: small, so the last page read is little wasted.
 NEAREST_PAGE = 5
+# Reads of a request being renewed: each further one follows a change of its status by another writer.
+RENEW_ATTEMPTS = 5
 # Map requests rest at night, by the local solar time of their longitude (15 degrees an hour).
 QUIET_FROM, QUIET_UNTIL = 22, 7
 
@@ -157,28 +159,42 @@ def mark_seen(request: NearbyRequest, account: Account, seen: bool) -> None:
 
 
 def renew(request_id: int, account: Account) -> datetime:
-    """Move an active request's end to now + 7 days, on the request and every index item at once."""
-    request = get(request_id)
-    if request.creator_id != account.id:
-        raise BadRequest("NOT_REQUEST_OWNER", "Only the request's creator may renew it")
-    if request.status != ACTIVE:
-        raise BadRequest("REQUEST_EXPIRED", "An expired request cannot be renewed: create a new one")
-    new_end = clock.now() + LIFETIME
+    """Move the request's end to now + 7 days; an expired request becomes active again (its index items
+    written anew, a slot taken under the creator's limit). One transaction, conditioned on the status read."""
+    for _ in range(RENEW_ATTEMPTS):
+        request = get(request_id)
+        if request.creator_id != account.id:
+            raise BadRequest("NOT_REQUEST_OWNER", "Only the request's creator may renew it")
+        new_end = clock.now() + LIFETIME
+        try:
+            transact_write(_renewal(request, new_end))
+            return new_end
+        except ConditionFailed as error:
+            if 0 not in error.items:  # the status held: the creator's active limit did not
+                limit = get_settings().max_active_requests
+                raise BadRequest("MAX_ACTIVE_REQUESTS_EXCEEDED", f"At most {limit} requests may be active") from error
+            # The status changed since the read (another renewal, or the expiry job): read it again.
+    raise Conflict("contended", "Too many changes at once to this request: try again")
+
+
+def _renewal(request: NearbyRequest, new_end: datetime) -> Callable[[Any], None]:
+    """One try: the request's end (and, if it had expired, its status and a slot of its creator's), and its
+    index items put afresh with the new end (the expiry job deleted an expired request's; TTL may have)."""
+    was_active = request.status == ACTIVE
+    request.end = new_end  # index_items carry the request's end
+    limit = get_settings().max_active_requests
 
     def write(transaction: Any) -> None:
-        transaction.update(request, actions=[NearbyRequest.end.set(new_end)],
-                           condition=NearbyRequest.status == ACTIVE)
+        transaction.update(request, actions=[NearbyRequest.end.set(new_end), NearbyRequest.status.set(ACTIVE),
+                                             NearbyRequest.expiring.set(ACTIVE)],
+                           condition=NearbyRequest.status == request.status)
+        if not was_active:
+            transaction.update(ActiveRequests(request.creator_id), actions=[ActiveRequests.count.add(1)],
+                               condition=ActiveRequests.count.does_not_exist() | (ActiveRequests.count < limit))
         for item in index_items(request):
-            actions = [type(item).remove_at.set(new_end)]
-            if isinstance(item, RequestCell):
-                actions.append(RequestCell.end.set(new_end))
-            transaction.update(item, actions=actions, condition=type(item).request_id.exists())
+            transaction.save(item)
 
-    try:
-        transact_write(write)
-    except ConditionFailed as error:
-        raise BadRequest("REQUEST_EXPIRED", "The request expired meanwhile") from error
-    return new_end
+    return write
 
 
 def follow(request: NearbyRequest, account: Account) -> None:

@@ -8,7 +8,7 @@ from chalicelib.accounts import service as accounts
 from chalicelib.accounts.models import Account
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id, next_ids
-from chalicelib.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
+from chalicelib.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.recordings.fields import TOPICS_MAX, ProjectChanges, TopicChange
 from chalicelib.recordings.models import Membership, Project, ProjectTitle, Topic
@@ -51,12 +51,11 @@ def is_member(project: Project, account: Account | None) -> bool:
 
 
 def readable(project_id: int, account: Account | None) -> Project:
-    """A project the caller may see: any public one, or a private one they are a member of."""
+    """A project the caller may see: any public one, or a private one they are a member of. Anyone else, an
+    anonymous caller (no token) included, is refused as the document says: 403 `PROJECT_UNAUTHORIZED`."""
     project = active(project_id)
     if project.is_public or is_member(project, account):
         return project
-    if account is None:
-        raise Unauthorized("token_missing", "Sign in to see this project")
     raise Forbidden("PROJECT_UNAUTHORIZED", "Only members may see this project")
 
 

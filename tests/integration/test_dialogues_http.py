@@ -124,7 +124,7 @@ def test_every_route_answers_over_http_with_each_permission_used(local_stack, ad
     channels = admin.ok("GET", "/channels/")
     free = next(c for c in channels if c["project_id"] is None)
     attached = admin.ok("PATCH", f"/channels/{free['id']}", [{"op": "replace", "path": "/project_id", "value": p}])
-    assert (attached["project_id"], attached["is_available"]) == (p, False)
+    assert (attached["project_id"], attached["is_available"]) == (p, True)
     assert [c["id"] for c in reader.ok("GET", f"/projects/{p}/channels/")] == [free["id"]]
     assert reader.ok("GET", f"/channels/{free['id']}")["id"] == free["id"]
     provider = reader.ok("GET", f"/providers/{free['provider']['id']}")
@@ -138,8 +138,8 @@ def test_every_route_answers_over_http_with_each_permission_used(local_stack, ad
                                                   "type": "ussd"}, expect=201)
     assert admin.ok("PUT", f"/channels/{new_channel['id']}", {"project_id": p})["project_id"] == p
     second = creator.ok("POST", "/projects/", {"title": f"Second {TAG}"}, expect=201)["id"]
-    in_use = admin.call("PUT", f"/channels/{new_channel['id']}", {"project_id": second})
-    assert (in_use.status_code, in_use.json()["type"]) == (409, "channel_in_use")
+    moved = admin.ok("PUT", f"/channels/{new_channel['id']}", {"project_id": second})  # a move (issue 17)
+    assert (moved["project_id"], moved["is_available"]) == (second, True)
     assert admin.ok("PUT", f"/channels/{new_channel['id']}", {"project_id": None})["is_available"] is True
     admin.ok("PUT", f"/channels/{free['id']}", {"project_id": None})
 

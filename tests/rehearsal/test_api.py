@@ -268,7 +268,7 @@ def test_dialogues_walk_the_admin_makes_a_project_dialogue_revision_release_and_
     channel = root.ok("POST", "/channels/", {"provider_id": provider["id"], "title": "*120#", "address": "*120#",
                                              "type": "ussd"}, expect=201)
     attached = root.ok("PUT", f"/channels/{channel['id']}", {"project_id": p})
-    assert (attached["project_id"], attached["is_available"]) == (p, False)
+    assert (attached["project_id"], attached["is_available"]) == (p, True)
     assert [c["id"] for c in root.ok("GET", f"/projects/{p}/channels/")] == [channel["id"]]
 
     forgetful = User(stage, "rehearsal-dialogues@example.com")

@@ -30,7 +30,7 @@ def without_provider(channel):
 
 
 def attached(channel, project_id):
-    return {**channel, "project_id": project_id, "is_available": project_id is None}
+    return {**channel, "project_id": project_id, "is_available": True}
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def test_admin_creates_a_channel_used_by_a_project(api, world, catalog):
     body = _ok(api.post("/channels/", {"provider_id": catalog.mtn["id"], "title": "2233", "address": "2233",
                                        "type": "sms", "project_id": world.project}, token=world.root), 201)
 
-    assert (body["project_id"], body["is_available"]) == (world.project, False)
+    assert (body["project_id"], body["is_available"]) == (world.project, True)
     assert stored_project(body["id"]) == int(world.project)
 
 
@@ -180,17 +180,44 @@ def test_patch_refuses_read_only_fields_and_changes_nothing(api, world, catalog,
     assert (stored.project_id, stored.title) == (None, "@foo")
 
 
-def test_a_channel_in_use_by_another_project_is_refused_and_stays(api, world, catalog):
+@pytest.mark.parametrize("how", ["put", "patch"])
+def test_setting_project_id_moves_a_channel_from_another_project(api, world, catalog, how):
+    attach(api, world, catalog.foo, world.project)
+    path = f"/channels/{catalog.foo['id']}"
+
+    if how == "put":
+        body = _ok(api.put(path, {"project_id": world.other}, token=world.root))
+    else:
+        body = _ok(patch(api, path, replace_project(world.other), world.root))
+
+    assert body == attached(catalog.foo, world.other)
+    assert (body["project_id"], body["is_available"]) == (world.other, True)
+    assert stored_project(catalog.foo["id"]) == int(world.other)
+    assert _ok(api.get(f"/projects/{world.project}/channels/", token=world.root)) == []
+    assert _ok(api.get(f"/projects/{world.other}/channels/", token=world.root)) == [attached(catalog.foo,
+                                                                                              world.other)]
+
+
+def test_a_move_to_an_unknown_project_leaves_the_channel_where_it_was(api, world, catalog):
     attach(api, world, catalog.foo, world.project)
 
-    by_put = api.put(f"/channels/{catalog.foo['id']}", {"project_id": world.other}, token=world.root)
-    by_patch = patch(api, f"/channels/{catalog.foo['id']}", replace_project(world.other), world.root)
+    status, body = api.put(f"/channels/{catalog.foo['id']}", {"project_id": "999"}, token=world.root)
 
-    for status, body in (by_put, by_patch):
-        assert (status, body["type"]) == (409, "channel_in_use")
-        assert set(body) == {"type", "message", "details"}
+    assert (status, body["type"]) == (422, "validation_error")
     assert stored_project(catalog.foo["id"]) == int(world.project)
-    assert _ok(api.get(f"/channels/{catalog.foo['id']}", token=world.root)) == attached(catalog.foo, world.project)
+
+
+def test_a_move_is_one_transaction_with_the_new_projects_check(api, world, catalog, monkeypatch):
+    from chalicelib.dialogues import channels
+    attach(api, world, catalog.foo, world.project)
+    seen = []
+    real = channels.transact_steps
+    monkeypatch.setattr(channels, "transact_steps", lambda steps: (seen.append(len(steps)), real(steps))[1])
+
+    _ok(api.put(f"/channels/{catalog.foo['id']}", {"project_id": world.other}, token=world.root))
+
+    assert seen == [2]  # the new project's check and the channel's move, in one TransactWriteItems
+    assert stored_project(catalog.foo["id"]) == int(world.other)
 
 
 def test_attaching_again_to_the_same_project_is_fine(api, world, catalog):
@@ -353,7 +380,7 @@ def test_a_provider_is_shown_to_an_admin_with_all_its_channels(api, world, in_us
                                                     without_provider(free[0])]}
     assert body["channels"][0] == {"id": catalog.foo["id"], "url": f"/channels/{catalog.foo['id']}",
                                    "project_id": world.project, "title": "@foo", "address": "@foo",
-                                   "type": "twitter", "is_available": False}
+                                   "type": "twitter", "is_available": True}
 
 
 @pytest.mark.parametrize(("name", "expected"), [

@@ -636,7 +636,7 @@ def test_replacing_a_channel_ignores_its_read_only_fields(api, world):
     body = {"id": "999", "url": "/channels/999", "title": "@bar", "address": "@bar", "type": "sms",
             "is_available": True, "provider": {"id": "999", "title": "Other"}, "project_id": world.project}
     expected = {"id": channel, "url": f"/channels/{channel}", "project_id": world.project, "title": "@foo",
-                "address": "@foo", "type": "twitter", "is_available": False,
+                "address": "@foo", "type": "twitter", "is_available": True,
                 "provider": {"id": provider, "title": "Twitter"}}
 
     assert api.put(f"/channels/{channel}", body, token=world.root) == (200, expected)

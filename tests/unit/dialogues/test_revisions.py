@@ -334,12 +334,12 @@ def test_revert_to_a_revision_created_earlier_in_the_same_bulk(api, world):
 
 
 def test_revert_to_a_revision_after_a_revert_that_changed_nothing(api, world):
-    posted(api, world, [revert(1), rename("B")])
+    assert numbers(posted(api, world, [revert(1), rename("B")])) == [2]  # the no-op revert is not written
 
-    status, body = post(api, world, revert(2))
+    status, body = post(api, world, revert(1))
 
     assert status == 201, body
-    assert body["number"] == 4
+    assert body["number"] == 3
     assert current(api, world) == SURVEY
 
 
@@ -573,13 +573,14 @@ def test_get_one_release_shows_the_description_as_of_its_revision(api, world):
 
 
 def test_get_one_release_of_a_revision_after_a_no_op_revert(api, world):
-    posted(api, world, [revert(1), rename("B")])
-    body = released(api, world, 2)
+    posted(api, world, [revert(1), rename("B")])  # the no-op revert is not written: "B" is revision 2
+    first, body = released(api, world, 1), released(api, world, 2)
 
     status, shown = api.get(f"{releases_path(world)}{body['id']}", token=world.root)
 
     assert status == 200, shown
-    assert shown == {**body, "description": SURVEY}
+    assert shown == {**body, "description": titled("B")}
+    assert _ok(api.get(f"{releases_path(world)}{first['id']}", token=world.root))["description"] == SURVEY
 
 
 def test_get_an_unknown_release_is_404(api, world):
@@ -621,3 +622,47 @@ def test_releasing_needs_project_admin(api, world):
     assert (status, body["type"]) == (403, "forbidden")
     assert stored() == before
     assert released(api, world, 1)["number"] == 1
+
+
+# Writes that change nothing (issue 17, item 4)
+
+
+def _flags_and_numbers(api, world):
+    body = _ok(api.get(dialogue_path(world), token=world.root))
+    return body["has_changes"], body["revision_id"], stored_numbers(world)
+
+
+@pytest.mark.parametrize("published_changes", [False, True])
+def test_a_write_that_changes_nothing_writes_no_revision_on_any_path(api, world, published_changes):
+    released(api, world, 1)
+    if published_changes:
+        posted(api, world, rename("Edited"))
+    before = _flags_and_numbers(api, world)
+    path, shown = dialogue_path(world), _ok(api.get(dialogue_path(world), token=world.root))
+    title = shown["title"]
+
+    assert _ok(api.put(path, shown, token=world.root))["has_changes"] is published_changes
+    assert _ok(patch(api, path, [], world.root))["has_changes"] is published_changes
+    assert _ok(patch(api, path, [{"op": "replace", "path": "/title", "value": title}], world.root))[
+        "has_changes"] is published_changes
+    head = _ok(post(api, world, rename(title)))
+    assert (head["id"], head["properties"]["patch"][0]["value"] if published_changes else None) == (
+        before[1], "Edited" if published_changes else None)
+    assert _ok(post(api, world, revert(int(before[1]))))["id"] == before[1]
+    assert _ok(post(api, world, [rename(title), revert(int(before[1])), {"type": "edit", "properties": {
+        "patch": []}}])) == []
+
+    assert _flags_and_numbers(api, world) == before
+
+
+def test_a_bulk_writes_only_its_revisions_that_change_something(api, world):
+    released(api, world, 1)
+
+    body = posted(api, world, [rename("Survey"), rename("A"), rename("A"), rename("B"), revert(2)])
+
+    assert numbers(body) == [2, 3, 4]
+    assert [item["type"] for item in body] == ["edit", "edit", "revert"]
+    assert [item["properties"].get("revision_id") for item in body] == [None, None, "2"]
+    assert current(api, world) == titled("A")
+    assert stored_numbers(world) == [1, 2, 3, 4]
+    assert _ok(api.get(dialogue_path(world), token=world.root))["has_changes"] is True

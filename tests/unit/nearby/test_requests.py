@@ -47,6 +47,7 @@ def test_a_direct_request_goes_to_its_receivers_and_ignores_a_location(api, alic
     ({"message": "hi", "location": {**ATLANTA, "lat": 91}}, "INVALID_LOCATION"),
     ({"message": "hi", "location": {**ATLANTA, "lon": "x"}}, "INVALID_LOCATION"),
     ({"message": "hi", "location": [1, 2]}, "INVALID_LOCATION"),
+    ({"message": "hi", "location": "here"}, "INVALID_LOCATION"),
     ({"message": "hi", "location": {**ATLANTA, "radius": 9}}, "INVALID_RADIUS"),
     ({"message": "hi", "location": {**ATLANTA, "radius": 50_001}}, "INVALID_RADIUS"),
     ({"message": "hi", "location": {**ATLANTA, "radius": True}}, "INVALID_RADIUS"),
@@ -61,6 +62,19 @@ def test_create_refuses_bad_input_with_its_code(api, alice, body, code):
 
     assert (status, payload) == (400, {"error": code})
     assert NearbyRequest.count() == 0 and RequestCell.count() == 0
+
+
+@pytest.mark.parametrize("location", [
+    {"lat": 1.0}, {"lat": 33.749, "lon": -84.3884}, {"lon": -84.3884, "radius": 750}, {"lat": 33.749, "radius": 750},
+    {}, {"lat": 33.749, "lon": -84.3884, "radius": None}, {"lat": "x"},
+])
+def test_a_location_missing_a_part_is_a_missing_field(api, alice, location):
+    """The document: REQUIRED_FIELD_MISSING for "missing required fields location, message, or type"; a part of
+    location that is absent (or null) is missing, even when another part present is wrong."""
+    body = {"location": location, "message": "x", "override": True}
+
+    assert api.post("/api/v04/requests", body, token=alice) == (400, {"error": "REQUIRED_FIELD_MISSING"})
+    assert NearbyRequest.count() == 0
 
 
 def test_create_refuses_invalid_json_and_missing_tokens(api, alice):

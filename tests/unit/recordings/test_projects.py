@@ -97,7 +97,7 @@ def test_show_gives_public_projects_to_anyone_and_private_ones_to_members(api, o
     assert api.get("/api/projects/2", token=owner)[0] == 200
     assert api.get("/api/projects/2/", token=other)[1]["meta"]["errors"] == ["PROJECT_UNAUTHORIZED"]
     assert api.get("/api/projects/2/", token=other)[0] == 403
-    assert api.get("/api/projects/2/")[0] == 401
+    assert api.get("/api/projects/2/") == api.get("/api/projects/2/", token=other)  # 403 PROJECT_UNAUTHORIZED
 
 
 @pytest.mark.parametrize("pid", ["99", "abc", "-1", "1.5", "9" * 30])
