@@ -59,3 +59,13 @@ def accept_outbox_invitation(stack, email: str, password: str = PASSWORD) -> dic
     response = requests.post(outbox_links(stack, email)[-1], data=json.dumps({"password": password}), timeout=30)
     assert response.status_code == 200, response.text
     return response.json()["data"]
+
+
+def verified_http_user(stack, email: str):
+    """A user of the local stack who registered and followed the mailed link, signed in afresh (verifying
+    revoked the first tokens)."""
+    from tests.conftest import HttpUser
+
+    HttpUser(stack, email)
+    accept_outbox_invitation(stack, email)
+    return HttpUser(stack, email)

@@ -8,19 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.conftest import ROOT, HttpUser, bare_environment
+from tests.conftest import ROOT, bare_environment
+from tests.integration import test_nearby_http as nearby_http
 
-LIMIT = 10  # the stage config's MAX_ACTIVE_REQUESTS
+LIMIT = nearby_http.LIMIT
 
 
-class Client(HttpUser):
-    """A user who sends the bare token in Authorization, as the nearby document does."""
-
-    def __init__(self, stack, email):
-        super().__init__(stack, email, bare_token=True)
-
-    def call(self, method, path, body=None, **kw):
-        return super().call(method, "/v04" + path, body, **kw)
+class Client(nearby_http.Client):
+    """The nearby client of test_nearby_http, with the requests this module asks for by place."""
 
     def ask(self, lat, lon):
         message = f"Fidelity {uuid.uuid4().hex[:8]}"

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from tests.conftest import HttpUser
-from tests.mailbox import accept_outbox_invitation
+from tests.mailbox import verified_http_user
 
 UNAUTHORIZED = {"data": None, "meta": {"success": False, "errors": ["PROJECT_UNAUTHORIZED"]}}
 
@@ -13,9 +13,7 @@ UNAUTHORIZED = {"data": None, "meta": {"success": False, "errors": ["PROJECT_UNA
 @pytest.fixture(scope="module")
 def keeper(local_stack):
     """The private project's creator, registered and verified by the mailed link."""
-    HttpUser(local_stack, "keeper@example.com")
-    accept_outbox_invitation(local_stack, "keeper@example.com")
-    return HttpUser(local_stack, "keeper@example.com")  # signs in again: verifying revoked the first tokens
+    return verified_http_user(local_stack, "keeper@example.com")
 
 
 @pytest.fixture(scope="module")

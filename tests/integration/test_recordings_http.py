@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from tests.conftest import HttpUser
-from tests.mailbox import accept_outbox_invitation
+from tests.mailbox import verified_http_user
 
 PARTICIPANTS = [{"Name": "Ivy", "Email": "ivy@example.com", "Role": 1}, {"Name": "Guest", "Role": 0}]
 PROMPTS = [{"Start": 0, "End": 4, "PromptID": 0}]  # PromptID filled in from the project's topic
@@ -16,9 +16,7 @@ PROMPTS = [{"Start": 0, "End": 4, "PromptID": 0}]  # PromptID filled in from the
 @pytest.fixture(scope="module")
 def ivy(local_stack):
     """Ivy, registered and verified by her mailed link: participants link only to verified accounts."""
-    HttpUser(local_stack, "ivy@example.com")
-    accept_outbox_invitation(local_stack, "ivy@example.com")
-    return HttpUser(local_stack, "ivy@example.com")  # signs in again: verifying revoked the first tokens
+    return verified_http_user(local_stack, "ivy@example.com")
 
 
 @pytest.fixture(scope="module")
