@@ -19,9 +19,7 @@ def _request():
 @route("/register/", methods=("POST",))
 def register():
     fullname, email, password = fields.registration(json_object(_request()))
-    account = service.register(fullname, email, password)
-    verification.mail_registration_link(account)
-    return envelope(service.tokens_for(account), 201)
+    return envelope(service.tokens_for(verification.register(fullname, email, password)), 201)
 
 
 @route("/login/", methods=("POST",))

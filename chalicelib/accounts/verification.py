@@ -46,9 +46,12 @@ def _issue(email: str, purpose: str, first_name: str = "", last_name: str = "") 
     return link
 
 
-def mail_registration_link(account: Account) -> str:
-    """Mail a new account's address the link that verifies it (valid a day)."""
-    return _issue(account.email, REGISTRATION)
+def register(fullname: str, email: str, password: str) -> Account:
+    """A new account, whose address is then mailed the link that verifies it (valid a day): until it is
+    followed, the email grants nothing."""
+    account = service.register(fullname, email, password)
+    _issue(account.email, REGISTRATION)
+    return account
 
 
 def invite(email: str, first_name: str = "", last_name: str = "") -> str:
