@@ -6,13 +6,14 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint unit integration rehearse job bench bench-nearest synth deploy destroy clean help
+.PHONY: run test lint unit integration rehearse job bench bench-nearest synth deploy destroy clean help assets openapi
 
 help:
 	@echo "make run                      serve the API on http://127.0.0.1:$(PORT) with a local stack"
 	@echo "make test                     lint, unit tests (moto), integration tests (DynamoDB Local) and the rehearsal"
 	@echo "make rehearse                 the deploy rehearsal: both stages' templates and Lambda zip, run locally"
 	@echo "make job NAME=<job> [NOW=..]  run one scheduled job once against the running local stack"
+	@echo "make openapi                  write openapi.json, the OpenAPI 3.1 document of every route"
 	@echo "make bench                    print the benchmark figures"
 	@echo "make synth                    write the CloudFormation templates (infra/cdk.out), no AWS account needed"
 	@echo "make deploy STAGE=dev|prod    deploy a stage with your AWS credentials (CDK CLI from npm)"
@@ -23,7 +24,21 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $(STAMP)
 
-run: $(STAMP)
+# Swagger UI for /docs, from the npm package pinned in ui/package-lock.json, bundled into chalicelib (and so the zip).
+ASSETS := chalicelib/apidocs/assets/.bundled
+assets: $(ASSETS)
+$(ASSETS): ui/package-lock.json
+	cd ui && npm ci --silent --no-audit --no-fund
+	mkdir -p $(@D)
+	cp ui/node_modules/swagger-ui-dist/swagger-ui.css ui/node_modules/swagger-ui-dist/swagger-ui-bundle.js $(@D)/
+	cp ui/node_modules/swagger-ui-dist/LICENSE $(@D)/swagger-ui.LICENSE
+	touch $@
+
+openapi: $(STAMP)
+	$(BIN)/python -m chalicelib.apidocs > openapi.json
+	@echo "wrote openapi.json"
+
+run: $(STAMP) $(ASSETS)
 	$(BIN)/python -m local
 
 test: lint unit integration rehearse
@@ -31,15 +46,15 @@ test: lint unit integration rehearse
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-unit: $(STAMP)
+unit: $(STAMP) $(ASSETS)
 	$(BIN)/python -m pytest -n auto tests/unit
 
-integration: $(STAMP)
+integration: $(STAMP) $(ASSETS)
 	$(BIN)/python -m pytest tests/integration
 
 # Synthesizes both stages, deploys their tables and resources on DynamoDB Local and moto, runs each function from
 # the asset zip in a clean interpreter, and judges every AWS call against the function's role (README: Deploying).
-rehearse: $(STAMP)
+rehearse: $(STAMP) $(ASSETS)
 	$(BIN)/python -m pytest tests/rehearsal
 
 job: $(STAMP)
@@ -56,7 +71,7 @@ CDK := npx --yes aws-cdk@2.1148.1
 CDK_APP := --app "$(BIN)/python infra/app.py"
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-synth: $(STAMP)
+synth: $(STAMP) $(ASSETS)
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(BIN)/python infra/app.py
 	$(BIN)/cfn-lint --include-checks I -- infra/cdk.out/*.template.json
 	@ls infra/cdk.out/*.template.json
@@ -71,4 +86,4 @@ bench-nearest: $(STAMP)
 	$(BIN)/python bench/nearest.py
 
 clean:
-	rm -rf $(VENV) .cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .cache .pytest_cache .ruff_cache ui/node_modules chalicelib/apidocs/assets

@@ -3,7 +3,8 @@ from typing import Any
 
 from chalice import Response
 
-from chalicelib.core.errors import ApiError
+from chalicelib.core.contracts import Failure, Surface
+from chalicelib.core.errors import ApiError, BadRequest
 from chalicelib.core.routing import json_response
 
 # Platform-level error codes, named as this document names its keys.
@@ -20,6 +21,7 @@ _KEYS = {
     "contended": "GENERAL_TRY_AGAIN",
     "too_many_attempts": "AUTH_TOO_MANY_ATTEMPTS",
     "too_many_mails": "AUTH_TOO_MANY_EMAILS",
+    "method_not_allowed": "GENERAL_METHOD_NOT_ALLOWED",
 }
 
 
@@ -31,3 +33,31 @@ def envelope(data: Any, status: int = 200, **meta: Any) -> Response:
 def render(error: ApiError) -> Response:
     keys = [_KEYS.get(code, code) for code in error.errors]
     return json_response({"data": None, "meta": {"success": False, "errors": keys}}, error.status)
+
+
+def invalid(failures: list[Failure]) -> BadRequest:
+    """400 listing each failing field's key once, in the order the contract declares the fields."""
+    keys = list(dict.fromkeys(failure.key or "GENERAL_INVALID_PARAMETER" for failure in failures))
+    return BadRequest(keys[0], "The request is not valid", errors=keys)
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["data", "meta"],
+    "properties": {
+        "data": {"type": "null"},
+        "meta": {"type": "object", "required": ["success", "errors"], "properties": {
+            "success": {"const": False}, "errors": {"type": "array", "items": {"type": "string"}}}},
+    },
+}
+
+
+def envelope_schema(data: dict) -> dict:
+    """The schema of a success envelope around `data`."""
+    return {"type": "object", "required": ["data", "meta"], "properties": {
+        "data": data,
+        "meta": {"type": "object", "required": ["success", "errors"], "properties": {
+            "success": {"const": True}, "errors": {"type": "array", "maxItems": 0}}}}}
+
+
+SURFACE = Surface(tag="Accounts", invalid=invalid, error_schema=ERROR_SCHEMA, invalid_status=400)

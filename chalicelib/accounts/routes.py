@@ -1,77 +1,90 @@
 """The /api/auth routes of the recordings document, plus /refresh/ and /me/ that its clients need."""
 from chalice import Blueprint
 
-from chalicelib.accounts import fields, service, verification
+from chalicelib.accounts import service, verification
 from chalicelib.accounts.auth import authenticate
-from chalicelib.accounts.errors import envelope, render
-from chalicelib.core.bodies import json_object
+from chalicelib.accounts.contracts import (
+    FORGOT,
+    LOGIN,
+    ME,
+    REFRESH,
+    REGISTER,
+    RESEND,
+    RESET,
+    RESET_EMAIL,
+    VERIFICATION_EMAIL,
+    VERIFY,
+    password_body,
+)
+from chalicelib.accounts.errors import SURFACE, envelope, render
+from chalicelib.core import contracts
 from chalicelib.core.routing import routes
 from chalicelib.core.settings import get_settings
 
 bp = Blueprint(__name__)
-route = routes(bp, render)
+route = routes(bp, render, SURFACE)
 
 
-def _request():
-    return bp.current_request
+def _body() -> dict:
+    return contracts.body(bp.current_request)
 
 
-@route("/register/", methods=("POST",))
+@route("/register/", methods=("POST",), contract=REGISTER)
 def register():
-    fullname, email, password = fields.registration(json_object(_request()))
-    return envelope(service.tokens_for(verification.register(fullname, email, password)), 201)
+    body = password_body(bp.current_request, REGISTER)
+    account = verification.register(body["fullname"], body["email"], body["password"])
+    return envelope(service.tokens_for(account), 201)
 
 
-@route("/login/", methods=("POST",))
+@route("/login/", methods=("POST",), contract=LOGIN)
 def login():
-    email, password = fields.credentials(json_object(_request()))
-    return envelope(service.tokens_for(service.login(email, password)))
+    body = _body()
+    return envelope(service.tokens_for(service.login(body["email"], body["password"])))
 
 
-@route("/refresh/", methods=("POST",))
+@route("/refresh/", methods=("POST",), contract=REFRESH)
 def refresh():
-    return envelope(service.refresh(fields.refresh_token(json_object(_request()))))
+    return envelope(service.refresh(_body()["refresh_token"]))
 
 
-@route("/me/")
+@route("/me/", contract=ME)
 def me():
-    account = authenticate(_request())
+    account = authenticate(bp.current_request)
     return envelope({"user_id": int(account.number), "fullname": account.fullname, "email": account.email,
                      "is_admin": account.is_admin, "email_verified": account.email_verified})
 
 
-@route("/forgot/", methods=("POST",))
+@route("/forgot/", methods=("POST",), contract=FORGOT)
 def forgot():
-    email = fields.reset_request(json_object(_request()))
-    link = service.start_password_reset(email)
+    link = service.start_password_reset(_body()["email"])
     return envelope({"reset_url": link if get_settings().expose_reset_url else None})
 
 
-@route("/reset/{token}/")
+@route("/reset/{token}/", contract=RESET_EMAIL)
 def reset_email(token):
     return envelope({"email": service.reset_token_email(token)})
 
 
-@route("/reset/{token}/", methods=("POST",))
+@route("/reset/{token}/", methods=("POST",), contract=RESET)
 def reset_password(token):
-    password = fields.new_password(json_object(_request()))
+    password = password_body(bp.current_request, RESET)["password"]
     return envelope(service.tokens_for(service.reset_password(token, password)))
 
 
-@route("/verify/", methods=("POST",))
+@route("/verify/", methods=("POST",), contract=RESEND)
 def resend_verification():
     """Mail a fresh verification link; the answer is the same for every address, known or not."""
-    verification.resend(fields.reset_request(json_object(_request())))
+    verification.resend(_body()["email"])
     return envelope(None)
 
 
-@route("/verify/{token}/")
+@route("/verify/{token}/", contract=VERIFICATION_EMAIL)
 def verification_email(token):
     return envelope({"email": verification.token_email(token)})
 
 
-@route("/verify/{token}/", methods=("POST",))
+@route("/verify/{token}/", methods=("POST",), contract=VERIFY)
 def verify_email(token):
     """Follow a verification or invitation link: set the password, verify the email, answer fresh tokens."""
-    password = fields.new_password(json_object(_request()))
+    password = password_body(bp.current_request, VERIFY)["password"]
     return envelope(service.tokens_for(verification.verify(token, password)))

@@ -4,6 +4,7 @@ is deleted while the other refers to it."""
 
 from chalicelib.coaching import access, scope, users
 from chalicelib.coaching.access import Caller
+from chalicelib.coaching.coercions import coerced
 from chalicelib.coaching.errors import in_use, not_found
 from chalicelib.coaching.models import ADMIN, ALL, CLIENT, SUPERADMIN, CoachingUser, Media, Task, ViewedMedia
 from chalicelib.core.counters import next_id
@@ -36,6 +37,7 @@ def visible(caller: Caller, media_id: int) -> Media:
 def create(caller: Caller, values: dict) -> Media:
     """Its task and publisher (`published_by` from 1; -1 is none) must be in the caller's scope; it belongs to the
     publisher's org (the caller's if none is named; none for the platform admin), whose Admins may delete it."""
+    values = coerced(values, trimmed=("title", "category"))
     access.require(caller.role in (SUPERADMIN, ADMIN))
     refs = [scope.Ref("task_id", Task, values["task_id"])] if values.get("task_id") is not None else []
     if values.get("published_by") is not None and values["published_by"] > 0:

@@ -2,6 +2,7 @@
 of its client: the party who is a Client, or else its recipient."""
 from chalicelib.coaching import access, scope
 from chalicelib.coaching.access import Caller
+from chalicelib.coaching.coercions import coerced, moment
 from chalicelib.coaching.errors import invalid_field
 from chalicelib.coaching.models import CLIENT, CoachingUser, HelpRequest, Media, Message
 from chalicelib.coaching.records import ClientRecords
@@ -54,6 +55,7 @@ def new_message(sender: CoachingUser, recipient: CoachingUser, **values) -> Mess
 def create(caller: Caller, values: dict) -> Message:
     """The parties, media and help request named are read at once: the parties by the sending rules (403), the
     media and request in the caller's scope (403 naming them: else a message would keep another org's)."""
+    values = coerced(values, trimmed=("text",), times={"timestamp": moment})
     refs = [scope.Ref(key, model, values[key]) for key, model in (
         ("from_user", CoachingUser), ("to_user", CoachingUser), ("media_id", Media), ("request_id", HelpRequest))
         if values.get(key) is not None]

@@ -3,6 +3,7 @@ from pynamodb.exceptions import DeleteError
 
 from chalicelib.coaching import access
 from chalicelib.coaching.access import Caller
+from chalicelib.coaching.coercions import coerced
 from chalicelib.coaching.errors import in_use
 from chalicelib.coaching.models import ALL, SUPERADMIN, Org
 from chalicelib.core.counters import next_id
@@ -27,7 +28,7 @@ def visible(caller: Caller, org_id: int) -> Org:
 
 def create(caller: Caller, values: dict) -> Org:
     access.require(caller.role == SUPERADMIN)
-    org = Org(next_id("coaching-orgs"), **values)
+    org = Org(next_id("coaching-orgs"), **coerced(values, trimmed=("name",)))
     org.save(condition=Org.id.does_not_exist())
     return org
 

@@ -1,19 +1,23 @@
 """The coaching routes under /api (thin: authorize, parse, call, shape). Most collections share one shape
-of routes (list, get, create, update, delete), registered once by `collection`."""
+of routes (list, get, create, update, delete), registered once by `collection` with their contracts."""
+import re
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.coaching import access, fields, help_requests, media, messages, orgs, shapes, tasks, users
-from chalicelib.coaching.errors import render
+from chalicelib.coaching import access, help_requests, media, messages, orgs, shapes, tasks, users
+from chalicelib.coaching import contracts as coaching
+from chalicelib.coaching.errors import SURFACE, in_body_order, not_found, render
 from chalicelib.coaching.models import CLIENT, COACH
+from chalicelib.core import contracts
 from chalicelib.core.bodies import json_body
+from chalicelib.core.errors import BadRequest
 from chalicelib.core.routing import json_response, routes
 
 bp = Blueprint(__name__)
-route = routes(bp, render)
+route = routes(bp, render, SURFACE)
 DELETED = {"deleted": 1}
 
 
@@ -21,8 +25,21 @@ def _caller() -> access.Caller:
     return access.caller(bp.current_request)
 
 
-def _body() -> Any:
-    return json_body(bp.current_request)
+def _body(contract: contracts.Contract) -> Any:
+    """The body, checked against the route's contract; its fields' failures in the order the body gives them."""
+    body = json_body(bp.current_request, contract.max_bytes)
+    try:
+        contracts.checked(contract.body, body, SURFACE)
+    except BadRequest as error:
+        raise in_body_order(error, body) from error
+    return body
+
+
+def record_id(value: str) -> int:
+    """A path id; anything but digits is an unknown record."""
+    if not re.fullmatch(r"[0-9]{1,15}", value):
+        raise not_found()
+    return int(value)
 
 
 def _named(view: Callable, name: str) -> Callable:
@@ -31,37 +48,42 @@ def _named(view: Callable, name: str) -> Callable:
     return view
 
 
-def collection(path: str, service: Any, spec: dict, shape: Callable, *, update: bool = True) -> None:
-    """GET and POST on `path`, GET, (PUT) and DELETE on `path/{id}`: the documented CRUD of a collection."""
+def collection(path: str, service: Any, what: str, fields: dict, answer: dict, shape: Callable, *,
+               update: bool = True) -> None:
+    """GET and POST on `path`, GET, (PUT) and DELETE on `path/{id}`: the documented CRUD of a collection, each
+    route with its contract (the bodies' schemas made from `fields`)."""
     name = path.strip("/").replace("/", "_")
+    contract = coaching.crud(path, what, fields, answer, update=update)
 
     def index():
         return json_response([shape(item) for item in service.listing(_caller())])
 
     def show(id):
         caller = _caller()
-        return json_response(shape(service.visible(caller, fields.record_id(id))))
+        return json_response(shape(service.visible(caller, record_id(id))))
 
     def create():
         caller = _caller()
-        return json_response(shape(service.create(caller, fields.values(_body(), spec))), 201)
+        values = coaching.values(_body(contract["create"]), contract["create"].body)
+        return json_response(shape(service.create(caller, values)), 201)
 
     def change(id):
         caller = _caller()
-        record_id = fields.record_id(id)
-        return json_response(shape(service.update(caller, record_id, fields.values(_body(), spec, partial=True))))
+        key = record_id(id)
+        changes = coaching.values(_body(contract["update"]), contract["update"].body, partial=True)
+        return json_response(shape(service.update(caller, key, changes)))
 
     def remove(id):
         caller = _caller()
-        service.delete(caller, fields.record_id(id))
+        service.delete(caller, record_id(id))
         return json_response(DELETED)
 
-    route(path)(_named(index, f"{name}_index"))
-    route(path, methods=("POST",))(_named(create, f"{name}_create"))
-    route(f"{path}/{{id}}")(_named(show, f"{name}_show"))
-    route(f"{path}/{{id}}", methods=("DELETE",))(_named(remove, f"{name}_delete"))
+    route(path, contract=contract["index"])(_named(index, f"{name}_index"))
+    route(path, methods=("POST",), contract=contract["create"])(_named(create, f"{name}_create"))
+    route(f"{path}/{{id}}", contract=contract["show"])(_named(show, f"{name}_show"))
+    route(f"{path}/{{id}}", methods=("DELETE",), contract=contract["delete"])(_named(remove, f"{name}_delete"))
     if update:
-        route(f"{path}/{{id}}", methods=("PUT",))(_named(change, f"{name}_update"))
+        route(f"{path}/{{id}}", methods=("PUT",), contract=contract["update"])(_named(change, f"{name}_update"))
 
 
 def _users_of_type(user_type: str | None) -> SimpleNamespace:
@@ -74,29 +96,30 @@ def _users_of_type(user_type: str | None) -> SimpleNamespace:
         delete=lambda caller, user_id: users.delete(caller, user_id, user_type))
 
 
-_TYPED_USER = {**fields.USER, "type": fields.Field(fields.USER["type"].check, nullable=False)}  # the route's type
-collection("/clients", _users_of_type(CLIENT), _TYPED_USER, shapes.user)
-collection("/coaches", _users_of_type(COACH), _TYPED_USER, shapes.user)
-collection("/users", _users_of_type(None), fields.USER, shapes.user)
-collection("/orgs", orgs, fields.ORG, shapes.org, update=False)
-collection("/tasks", tasks, fields.TASK, shapes.task)
-collection("/messages", messages, fields.MESSAGE, shapes.message, update=False)
-collection("/media", media, fields.MEDIA, shapes.media, update=False)
-collection("/requests", help_requests, fields.REQUEST, shapes.request)
+collection("/clients", _users_of_type(CLIENT), "user", coaching.TYPED_USER_FIELDS, coaching.USER, shapes.user)
+collection("/coaches", _users_of_type(COACH), "user", coaching.TYPED_USER_FIELDS, coaching.USER, shapes.user)
+collection("/users", _users_of_type(None), "user", coaching.USER_FIELDS, coaching.USER, shapes.user)
+collection("/orgs", orgs, "org", coaching.ORG_FIELDS, coaching.ORG, shapes.org, update=False)
+collection("/tasks", tasks, "task", coaching.TASK_FIELDS, coaching.TASK, shapes.task)
+collection("/messages", messages, "message", coaching.MESSAGE_FIELDS, coaching.MESSAGE, shapes.message,
+           update=False)
+collection("/media", media, "media", coaching.MEDIA_FIELDS, coaching.MEDIA, shapes.media, update=False)
+collection("/requests", help_requests, "request", coaching.REQUEST_FIELDS, coaching.REQUEST, shapes.request)
 
 
-@route("/tasks", methods=("PUT",))
+@route("/tasks", methods=("PUT",), contract=coaching.TASKS_UPDATE_MANY)
 def tasks_update_many():
     """Many tasks at once (`[{id, order, ...}]`), all or none."""
     caller = _caller()
-    changes = fields.bulk(_body(), fields.TASK)
+    entries = _body(coaching.TASKS_UPDATE_MANY)
+    changes = [(entry["id"], coaching.values(entry, coaching.TASK_CHANGES, partial=True)) for entry in entries]
     return json_response([shapes.task(task) for task in tasks.update_many(caller, changes)])
 
 
 def _client_records(records: Callable, shape: Callable) -> Callable:
     def view(id):
         caller = _caller()
-        return json_response([shape(item) for item in records(caller, fields.record_id(id))])
+        return json_response([shape(item) for item in records(caller, record_id(id))])
 
     return view
 
@@ -105,18 +128,19 @@ for _records, _shape, _name in ((tasks.of_client, shapes.task, "tasks"),
                                 (messages.of_client, shapes.message, "messages"),
                                 (media.viewed, shapes.media, "viewed_media"),
                                 (help_requests.of_client, shapes.request, "requests")):
-    route(f"/clients/{{id}}/{_name}")(_named(_client_records(_records, _shape), f"clients_{_name}"))
+    route(f"/clients/{{id}}/{_name}", contract=coaching.CLIENT_RECORDS[_name])(
+        _named(_client_records(_records, _shape), f"clients_{_name}"))
 
 
-@route("/clients/{id}/viewed_media/{media_id}", methods=("POST",))
+@route("/clients/{id}/viewed_media/{media_id}", methods=("POST",), contract=coaching.MARK_VIEWED)
 def clients_mark_viewed(id, media_id):
     caller = _caller()
-    record, created = media.mark_viewed(caller, fields.record_id(id), fields.record_id(media_id))
+    record, created = media.mark_viewed(caller, record_id(id), record_id(media_id))
     return json_response(shapes.viewed_media(record), 201 if created else 200)
 
 
-@route("/clients/{id}/viewed_media/{media_id}", methods=("DELETE",))
+@route("/clients/{id}/viewed_media/{media_id}", methods=("DELETE",), contract=coaching.UNMARK_VIEWED)
 def clients_unmark_viewed(id, media_id):
     caller = _caller()
-    media.unmark_viewed(caller, fields.record_id(id), fields.record_id(media_id))
+    media.unmark_viewed(caller, record_id(id), record_id(media_id))
     return json_response(DELETED)

@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib.coaching import access
 from chalicelib.coaching.access import Caller
-from chalicelib.coaching.errors import forbidden, invalid
+from chalicelib.coaching.errors import forbidden, invalid_fields
 from chalicelib.coaching.models import CLIENT, COACH, SUPERADMIN, CoachingUser, HelpRequest, Media, Task, ViewedMedia
 from chalicelib.core.transactions import connection
 
@@ -84,7 +84,7 @@ def records(caller: Caller, refs: list[Ref], unchecked: Collection[str] = ()) ->
     missing = [{"field": ref.field, "message": f"must be the id of an existing {ref.what}"}
                for ref in refs if (ref.model, ref.key) not in found]
     if missing:
-        raise invalid(missing)
+        raise invalid_fields(missing)
     named = {ref.field: found[(ref.model, ref.key)] for ref in refs}
     checked = [ref for ref in refs if ref.field not in unchecked]
     owners = _owners(caller, [named[ref.field] for ref in checked if ref.model in (Task, HelpRequest)], found)

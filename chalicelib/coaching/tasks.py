@@ -6,7 +6,8 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib.coaching import access, scope, users
 from chalicelib.coaching.access import Caller
-from chalicelib.coaching.errors import in_use, invalid, invalid_field
+from chalicelib.coaching.coercions import coerced, day
+from chalicelib.coaching.errors import in_use, invalid_field, invalid_fields
 from chalicelib.coaching.models import DUE, CoachingUser, Recurrence, Step, Task, update_of
 from chalicelib.coaching.records import ClientRecords
 from chalicelib.core import clock
@@ -62,6 +63,17 @@ def schedule(task: Task, after: datetime | None = None) -> None:
     task.checkins, task.next_checkin_at = (DUE, due) if due <= end else (None, None)
 
 
+def _taken(values: dict) -> dict:
+    """A body's fields as a task holds them: title and category trimmed, dates read as days (a 400 for one that
+    is none), steps cut to their keys, `{}` (or `[]`) as not recurring."""
+    found = coerced(values, trimmed=("title", "category"), entries={"steps": ("task_id", "text")},
+                    times=dict.fromkeys(("date_assigned", "date_created", "date_completed"), day))
+    if "recurring" in found:
+        recurring = found["recurring"]
+        found["recurring"] = {key: recurring[key] for key in ("frequency", "duration")} if recurring else None
+    return found
+
+
 def _stored(values: dict) -> dict:
     """Field values as the model holds them (maps become map attributes)."""
     stored = dict(values)
@@ -74,6 +86,7 @@ def _stored(values: dict) -> dict:
 
 def create(caller: Caller, values: dict) -> Task:
     """The user must exist (400) and be managed by the caller (403); what else it names, be in their scope."""
+    values = _taken(values)
     named = scope.records(caller, [scope.Ref("user_id", CoachingUser, values["user_id"]), *_references(values)],
                           unchecked={"user_id"})
     user = named["user_id"]
@@ -106,6 +119,7 @@ def _apply(caller: Caller, task: Task, changes: dict) -> tuple[Task, set]:
 
 
 def update(caller: Caller, task_id: int, changes: dict) -> Task:
+    changes = _taken(changes)
     task, changed = _apply(caller, visible(caller, task_id), changes)
     scope.records(caller, _references(changes))
     _save_all([(task, changed)])
@@ -114,6 +128,14 @@ def update(caller: Caller, task_id: int, changes: dict) -> Task:
 
 def update_many(caller: Caller, changes: list[tuple[int, dict]]) -> list[Task]:
     """PUT /api/tasks: every task's changes, applied in one transaction or not at all."""
+    changes, errors = list(changes), []
+    for index, (task_id, entry) in enumerate(changes):
+        try:
+            changes[index] = task_id, _taken(entry)
+        except BadRequest as error:  # a bad field of one entry is named with the entry's index
+            errors += [{**e, "field": f"{index}.{e['field']}"} for e in error.errors]
+    if errors:
+        raise invalid_fields(errors)
     if not 1 <= len(changes) <= BULK_MAX:
         raise invalid_field("body", f"must be an array of 1 to {BULK_MAX} tasks")
     ids = [task_id for task_id, _ in changes]
@@ -123,13 +145,13 @@ def update_many(caller: Caller, changes: list[tuple[int, dict]]) -> list[Task]:
     missing = [{"field": f"{index}.id", "message": "must be the id of an existing task"}
                for index, task_id in enumerate(ids) if task_id not in found]
     if missing:
-        raise invalid(missing)
+        raise invalid_fields(missing)
     applied = []
     for index, (task_id, task_changes) in enumerate(changes):
         try:
             applied.append(_apply(caller, found[task_id], task_changes))
         except BadRequest as error:  # a bad field of one entry is named with the entry's index
-            raise invalid([{**e, "field": f"{index}.{e['field']}"} for e in error.errors]) from error
+            raise invalid_fields([{**e, "field": f"{index}.{e['field']}"} for e in error.errors]) from error
     scope.records(caller, [ref for index, (_, entry) in enumerate(changes) for ref in _references(entry, f"{index}.")])
     _save_all(applied)
     return [task for task, _ in applied]

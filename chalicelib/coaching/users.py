@@ -1,11 +1,13 @@
 """Coaching users (clients, coaches, admins, superadmins): unique emails, an existing org, a coach of the
 same org, and no deletion (nor change of org) while records still refer to the user. Each invariant is a
 condition in the transaction that changes the user."""
+import re
 from typing import Any
 
 from chalicelib.accounts import verification
 from chalicelib.coaching import access, shapes
 from chalicelib.coaching.access import Caller
+from chalicelib.coaching.coercions import coerced, moment
 from chalicelib.coaching.errors import forbidden, in_use, invalid_field, not_found
 from chalicelib.coaching.models import (
     ADMIN,
@@ -30,6 +32,22 @@ from chalicelib.core.transactions import Step, transact_steps
 _LOCKED = {ADMIN: {"org_id"}, COACH: {"type", "org_id", "coach_id"},
            CLIENT: {"type", "org_id", "coach_id", "status", "phone", "platform", "fb_id", "checkin_times", "email"}}
 _REFERENCES = ("task_count", "request_count", "message_count", "viewed_count", "client_count")
+
+
+def phone_number(value: str) -> str:
+    """A phone number as stored: `+1` and the digits of a 10-digit number, else `+` and the digits."""
+    digits = re.sub(r"\D", "", value)
+    return f"+1{digits}" if len(digits) == 10 and not value.strip().startswith("+") else f"+{digits}"
+
+
+def _taken(values: dict) -> dict:
+    """A body's fields as stored: names and email trimmed, the phone number normalised, the follow-up time
+    read (a 400 if it is none), check-ins cut to their keys."""
+    found = coerced(values, trimmed=("first_name", "last_name", "email"), times={"follow_up_date": moment},
+                    entries={"checkin_times": ("topic", "message", "time")})
+    if found.get("phone") is not None:
+        found["phone"] = phone_number(found["phone"])
+    return found
 
 
 def email_key(email: str) -> str:
@@ -84,6 +102,7 @@ def _may_create(caller: Caller, values: dict) -> None:
 def create(caller: Caller, values: dict, user_type: str | None = None) -> CoachingUser:
     """A new user (201), of `user_type` where the route gives one; the email, org and coach are checked in the
     transaction that writes it."""
+    values = _taken(values)
     if user_type and values.get("type") not in (None, user_type):
         raise invalid_field("type", f"must be {user_type} here")
     values = {**values, "type": user_type or values["type"]}
@@ -153,6 +172,7 @@ def _may_change(caller: Caller, user: CoachingUser, changes: dict) -> None:
 
 def update(caller: Caller, user_id: int, changes: dict, user_type: str | None = None) -> CoachingUser:
     """Change the fields given; a new email, org or coach moves its claim or counts in the same transaction."""
+    changes = _taken(changes)
     user = visible(caller, user_id, user_type)
     _may_change(caller, user, changes)
     before = {key: user.attribute_values.get(key) for key in ("email", "org_id", "coach_id", "type")}

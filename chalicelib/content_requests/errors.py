@@ -1,6 +1,9 @@
 """The content request document's error shape: `{"errors": [{"param": ..., "message": ...}]}`."""
+import re
+
 from chalice import Response
 
+from chalicelib.core.contracts import Failure, Surface
 from chalicelib.core.errors import ApiError
 from chalicelib.core.routing import json_response
 
@@ -25,8 +28,46 @@ class Invalid(ApiError):
         super().__init__("validation_error", errors[0]["message"], errors=errors)
 
 
-def invalid(param: str, message: str) -> Invalid:
+def refused(param: str, message: str) -> Invalid:
     return Invalid([{"param": param, "message": message}])
+
+
+# Sibling fields in the document's order (a body's, a file's, a query's), for failures within one param.
+_ORDER = {name: rank for rank, name in enumerate((
+    "content_request", "media_files", "s3_key", "name", "recipient", "prompt", "expiration_date", "time_type", "status",
+    "format_type", "media_type", "size", "note", "pending", "query", "sort_by", "sort_to", "page", "per_page"))}
+
+
+def position(param: str) -> list[int]:
+    """Where a param comes in the document's order: `media_files[1][size]` after `media_files[1][name]`."""
+    return [int(part) if part.isdigit() else _ORDER.get(part, len(_ORDER)) for part in re.findall(r"[^][]+", param)]
+
+
+def param(failure: Failure) -> str:
+    """The param as the document names it: `content_request[name]`, `media_files[0][size]`; the body as its
+    schema's `x-param` says (or `body`)."""
+    if not failure.path:
+        return failure.schema.get("x-param", "body")
+    first, *rest = failure.path
+    return str(first) + "".join(f"[{part}]" for part in rest)
+
+
+def invalid(failures: list[Failure]) -> Invalid:
+    """422: each failing param once, with the sentence of the first keyword it fails (as its schema orders them),
+    in the document's order of the fields (what a schema marks `x-late` after the rest); nothing under a param
+    that itself fails (a list that is too long, a file that is not a Hash)."""
+    paths = {failure.path for failure in failures}
+    errors: dict[str, str] = {}
+    for failure in sorted(failures, key=lambda failure: (failure.schema.get("x-late", 0), position(param(failure)))):
+        if not any(failure.path[:end] in paths for end in range(len(failure.path))):
+            errors.setdefault(param(failure), failure.key or failure.message)
+    return Invalid([{"param": name, "message": message} for name, message in errors.items()])
+
+
+ERROR_SCHEMA = {"type": "object", "required": ["errors"], "properties": {"errors": {
+    "type": "array", "items": {"type": "object", "required": ["param", "message"],
+                               "properties": {"param": {"type": "string"}, "message": {"type": "string"}}}}}}
+SURFACE = Surface(tag="Content requests", invalid=invalid, error_schema=ERROR_SCHEMA, invalid_status=422)
 
 
 def not_found(param: str) -> ApiError:

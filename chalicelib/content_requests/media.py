@@ -1,6 +1,7 @@
 """The files of a content request: upload forms for the recipient, completion (which checks every file in
 the bucket before recording it), and the owner's listing of what was sent."""
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -9,7 +10,6 @@ from pynamodb.exceptions import UpdateError
 from chalicelib.accounts import service as accounts
 from chalicelib.content_requests import fields, requests
 from chalicelib.content_requests.errors import Invalid
-from chalicelib.content_requests.fields import Problems, SentFile, Upload
 from chalicelib.content_requests.models import COMPLETED, ONE_TIME, PENDING, PHOTO, ContentRequest, MediaFile
 from chalicelib.core import clock, mail
 from chalicelib.core.errors import Conflict, TooManyRequests
@@ -33,20 +33,49 @@ DOWNLOAD_SECONDS = 3600
 CHECK_THREADS = 8
 
 
-def upload_form(request: ContentRequest, upload: Upload) -> dict:
-    """A presigned POST for one file of at most `upload.size` bytes, staged under the request's prefix.
+@dataclass(frozen=True)
+class SentFile:
+    """A file named in a completion: its key, and what the recipient says of it."""
 
-    The key is recorded as issued, so that a completion can name only keys this route gave out. The form pins the
-    extension's one type (fields.upload accepts only the extensions of CONTENT_TYPES), and counts against the
-    request's caps before anything is issued."""
+    s3_key: str
+    name: str
+    format_type: str
+    media_type: str
+    size: int
+    note: str | None
+
+
+def sent_file(entry: dict) -> SentFile:
+    """A checked entry of a completion's `media_files`, its texts trimmed and its extension as stored."""
+    return SentFile(entry["s3_key"].strip(), entry["name"].strip(), fields.extension(entry["format_type"]),
+                    entry["media_type"], int(entry["size"]), (entry.get("note") or "").strip() or None)
+
+
+LISTED_TWICE = "Is listed twice"
+
+
+def listed_twice(keys: list[str | None]) -> list[int]:
+    """The indexes of the keys a completion lists again (trimmed; None for a key that is no text)."""
+    keys = [key.strip() if key is not None else None for key in keys]
+    return [index for index, key in enumerate(keys) if key is not None and key in keys[:index]]
+
+
+def upload_form(request: ContentRequest, upload: dict) -> dict:
+    """A presigned POST for one file of at most `upload["size"]` bytes, staged under the request's prefix.
+
+    `upload` is the checked body. The key is recorded as issued, so that a completion can name only keys this route
+    gave out. The form pins the extension's one type (the contract accepts only the extensions of CONTENT_TYPES),
+    and counts against the request's caps before anything is issued."""
     now = clock.now()
+    name, extension, media_type, size = (upload["name"].strip(), fields.extension(upload["format_type"]),
+                                         upload["media_type"], int(upload["size"]))
     requests.require_open(request, now)
-    _reserve(request, upload.size, now)
-    key = storage.upload_key(requests.key_prefix(request), upload.format_type)
-    content_type = CONTENT_TYPES[upload.media_type][upload.format_type]
-    MediaFile(request.id, key, name=upload.name, format_type=upload.format_type, media_type=upload.media_type,
-              size=upload.size, issued_at=now, forget_at=now + ISSUED_KEPT).save()
-    form = storage.upload_form(key, max_bytes=upload.size, content_types=[content_type], expires_in=UPLOAD_SECONDS)
+    _reserve(request, size, now)
+    key = storage.upload_key(requests.key_prefix(request), extension)
+    content_type = CONTENT_TYPES[media_type][extension]
+    MediaFile(request.id, key, name=name, format_type=extension, media_type=media_type,
+              size=size, issued_at=now, forget_at=now + ISSUED_KEPT).save()
+    form = storage.upload_form(key, max_bytes=size, content_types=[content_type], expires_in=UPLOAD_SECONDS)
     return {"url": form["url"], "fields": form["fields"], "s3_key": key, "expires_in": UPLOAD_SECONDS}
 
 
@@ -99,13 +128,11 @@ def complete(request: ContentRequest, files: list[SentFile]) -> None:
                                                                 consistent_read=True)}
     with ThreadPoolExecutor(min(CHECK_THREADS, len(files))) as pool:
         found = list(pool.map(lambda sent: _checked(sent, issued.get(sent.s3_key)), files))
-    problems = Problems()
-    for index, (entries, _) in enumerate(found):
-        for field, message in entries:
-            problems.add(f"media_files[{index}][{field}]", message)
-    if problems.errors:  # a concurrent completion may have closed the request: that is the answer then
+    problems = [{"param": f"media_files[{index}][{field}]", "message": message}
+                for index, (entries, _) in enumerate(found) for field, message in entries]
+    if problems:  # a concurrent completion may have closed the request: that is the answer then
         requests.require_open(requests.current(request), now)
-        problems.raise_any()
+        raise Invalid(problems)
     try:
         with storage.claimed([sent.s3_key for sent in files]) as kept:
             types = [content_type for _, content_type in found]

@@ -1,6 +1,7 @@
 """Content request rules: create with an unguessable link, find by link or id, list an owner's requests,
 change, cancel, delete (with the files sent), and expire."""
 import logging
+import re
 import secrets
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -9,11 +10,12 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib.accounts.models import Account
 from chalicelib.content_requests import fields
-from chalicelib.content_requests.errors import closed, not_found
+from chalicelib.content_requests.errors import closed, not_found, refused
 from chalicelib.content_requests.models import (
     CANCELED,
     COMPLETED,
     EXPIRED,
+    ONE_TIME,
     PENDING,
     ContentRequest,
     MediaFile,
@@ -23,10 +25,14 @@ from chalicelib.content_requests.models import (
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import Conflict
+from chalicelib.core.pagination import Page
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.files import layout, storage
 
 log = logging.getLogger(__name__)
+NO_DAY, PAST = "Must be a date such as 2022/06/07", "Must not be in the past"
+_ID = re.compile(r"[0-9]{1,15}")
+_TOKEN = re.compile(r"[0-9a-f]{16}")
 # Tries of a conditional write that is lost only to a concurrent change (or, at create, a token collision).
 ATTEMPTS = 3
 
@@ -67,14 +73,43 @@ def status_actions(status: str, owner_id: str) -> list:
     return [ContentRequest.status.set(status), ContentRequest.shelf.set(shelf(owner_id, status)), expiring]
 
 
-def create(account: Account, new: fields.NewRequest) -> ContentRequest:
-    """A pending request with a fresh link; the token is claimed in the same transaction, so it is unique."""
+def is_id(value: str) -> bool:
+    """A request's id: at most 15 digits. Any other path segment is read as a link's token."""
+    return bool(_ID.fullmatch(value))
+
+
+def request_id(value: str) -> int:
+    """The id a path names; 422 naming `id` unless it is at most 15 digits."""
+    if not is_id(value):
+        raise refused("id", "Must be a Integer")
+    return int(value)
+
+
+def expiration_day(text: str) -> datetime:
+    """The day an expiration date names (2022/06/07, or as the API answers it), as midnight UTC; a 422 unless it
+    is a real day, today or later. The document sets no upper bound: any day to 9999/12/31 is taken."""
+    match = fields.DAY.fullmatch(text.strip())
+    try:
+        day = date(*(int(part) for part in match.groups()[:3])) if match else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise refused("content_request[expiration_date]", NO_DAY)
+    if day < clock.now().date():
+        raise refused("content_request[expiration_date]", PAST)
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def create(account: Account, new: dict) -> ContentRequest:
+    """A pending request with a fresh link; the token is claimed in the same transaction, so it is unique.
+
+    `new` is the checked `content_request`, its expiration day read (expiration_day)."""
     now = clock.now()
     request = ContentRequest(
-        next_id("content-requests"), owner_id=account.id, name=new.name, recipient=new.recipient, prompt=new.prompt,
-        expiration_date=new.expiration_date, expires_at=day_end(new.expiration_date),
-        time_type=new.time_type, status=PENDING, shelf=shelf(account.id, PENDING), expiring=PENDING,
-        created_at=now, updated_at=now)
+        next_id("content-requests"), owner_id=account.id, name=new["name"].strip(),
+        recipient=new["recipient"].strip(), prompt=new["prompt"].strip(), expiration_date=new["expiration_date"],
+        expires_at=day_end(new["expiration_date"]), time_type=new.get("time_type") or ONE_TIME, status=PENDING,
+        shelf=shelf(account.id, PENDING), expiring=PENDING, created_at=now, updated_at=now)
     for _ in range(ATTEMPTS):
         request.token = secrets.token_hex(8)
 
@@ -101,7 +136,7 @@ def _get(request_id: int) -> ContentRequest | None:
 def by_token(token: str) -> ContentRequest:
     """The request a link names (anyone with the link may see it); 404 for any other token."""
     try:
-        claim = RequestToken.get(token, consistent_read=True) if fields.is_token(token) else None
+        claim = RequestToken.get(token, consistent_read=True) if _TOKEN.fullmatch(token) else None
     except RequestToken.DoesNotExist:
         claim = None
     request = _get(int(claim.request_id)) if claim else None
@@ -126,22 +161,31 @@ def owned(request_id: int, account: Account) -> ContentRequest:
     return request
 
 
-def listing(account: Account, query: fields.Listing) -> tuple[list[ContentRequest], int]:
+def page(query: dict) -> Page:
+    """The `page` and `per_page` of a listing (10 a page by default, at most 100)."""
+    return Page(query.get("page", 1), min(query.get("per_page", fields.PER_PAGE), fields.PER_PAGE_MAX))
+
+
+def listing(account: Account, query: dict) -> tuple[list[ContentRequest], int]:
     """One page of the owner's pending (or other) requests, matched, sorted; and the count before paging.
+    Newest first, unless `sort_by` or `sort_to` say otherwise.
 
     Each list is a Query on the owner's shelf; pending requests past their day count as the other list."""
     now = clock.now()
     pending_shelf = shelf(account.id, PENDING)
-    if query.pending:
+    text = query.get("query", "").strip().lower()
+    sort_by, sort_to = query.get("sort_by"), query.get("sort_to")
+    descending = sort_to == "desc" if sort_to else sort_by is None
+    if fields.PENDING[query["pending"]]:
         found = list(ContentRequest.by_shelf.query(pending_shelf, ContentRequest.expires_at > now))
     else:
         found = [*ContentRequest.by_shelf.query(shelf(account.id, COMPLETED)),  # every other status's shelf
                  *ContentRequest.by_shelf.query(pending_shelf, ContentRequest.expires_at <= now)]
-    if query.query:
-        found = [r for r in found if any(query.query in text.lower() for text in (r.name, r.recipient, r.prompt))]
-    found.sort(key=lambda r: int(r.id), reverse=query.descending)  # ties keep creation order
-    found.sort(key=_SORT_KEYS[query.sort_by], reverse=query.descending)
-    return query.page.slice(found), len(found)
+    if text:
+        found = [r for r in found if any(text in field.lower() for field in (r.name, r.recipient, r.prompt))]
+    found.sort(key=lambda r: int(r.id), reverse=descending)  # ties keep creation order
+    found.sort(key=_SORT_KEYS[sort_by or "created_at"], reverse=descending)
+    return page(query).slice(found), len(found)
 
 
 _SORT_KEYS = {
@@ -152,8 +196,11 @@ _SORT_KEYS = {
 }
 
 
-def update(request_id: int, account: Account, changes: dict) -> ContentRequest:
-    """Apply a PUT's changes in one conditional write: it holds only if the status is still the one read."""
+def update(request_id: int, account: Account, given: dict) -> ContentRequest:
+    """Apply a PUT's changes (the checked `content_request`: the fields given, not null) in one conditional
+    write: it holds only if the status is still the one read."""
+    changes = {name: value.strip() if isinstance(value, str) else value for name, value in given.items()
+               if name in _CHANGES and value is not None}
     for _ in range(ATTEMPTS):
         request = owned(request_id, account)
         try:
@@ -165,6 +212,9 @@ def update(request_id: int, account: Account, changes: dict) -> ContentRequest:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
     raise Conflict("contended", "The request changed while it was being updated: try again")
+
+
+_CHANGES = ("name", "recipient", "prompt", "expiration_date", "status")
 
 
 def _update_actions(request: ContentRequest, changes: dict, now: datetime) -> list:

@@ -1,21 +1,22 @@
-"""The /api/v4/content_requests routes of the content request document (thin: parse, authorize, call, shape).
+"""The /api/v4/content_requests routes of the content request document (thin: authorize, check, call, shape).
 
 The document puts a link's token and a request's id at the same place in the path. One path serves both:
-a token is 16 hex digits and an id at most 15 digits, so `fields.is_id` tells them apart. `GET` reads any
+a token is 16 hex digits and an id at most 15 digits, so `requests.is_id` tells them apart. `GET` reads any
 segment that is not an id as a token: a malformed or wrongly cased link answers 404 naming `token`, as an
-unknown one does, and its recipient is never told to sign in."""
+unknown one does, and its recipient is never told to sign in. Its contract (SHOW) therefore accepts the owner's
+schemes and anonymous callers alike (`optional_auth`)."""
 from chalice import Blueprint
 
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.auth import authenticate
-from chalicelib.content_requests import fields, media, requests, shapes
-from chalicelib.content_requests.errors import render
+from chalicelib.content_requests import contracts, media, requests, shapes
+from chalicelib.content_requests.errors import SURFACE, render
 from chalicelib.core import clock
-from chalicelib.core.bodies import json_body
+from chalicelib.core.contracts import query
 from chalicelib.core.routing import json_response, routes
 
 bp = Blueprint(__name__)
-route = routes(bp, render)
+route = routes(bp, render, SURFACE)
 SUCCESS = {"success": True}
 
 
@@ -24,66 +25,65 @@ def _owner():
     return authenticate(bp.current_request, headers=("authentication", "authorization"))
 
 
-@route("/content_requests")
+@route("/content_requests", contract=contracts.INDEX)
 def index():
     account = _owner()
-    found, total = requests.listing(account, fields.listing(bp.current_request.query_params))
+    found, total = requests.listing(account, query(bp.current_request))
     now = clock.now()
     return json_response({"content_requests": [shapes.content_request(r, now) for r in found],
                           "meta": {"total_count": total}})
 
 
-@route("/content_requests", methods=("POST",))
+@route("/content_requests", methods=("POST",), contract=contracts.CREATE)
 def create():
     account = _owner()
-    request = requests.create(account, fields.new_request(json_body(bp.current_request)))
+    request = requests.create(account, contracts.content_request(bp.current_request, contracts.CREATE))
     return json_response(shapes.content_request(request, clock.now()), 201)
 
 
-@route("/content_requests/{token_or_id}")
+@route("/content_requests/{token_or_id}", contract=contracts.SHOW)
 def show(token_or_id):
     """By id (at most 15 digits): the owner only. By anything else, read as a token: anyone with the link."""
-    if fields.is_id(token_or_id):
-        account = _owner()
-        request = requests.owned(fields.request_id(token_or_id), account)
+    if requests.is_id(token_or_id):
+        request = requests.owned(int(token_or_id), _owner())
     else:
         request = requests.by_token(token_or_id)
     return json_response(shapes.with_owner(request, accounts.get(request.owner_id), clock.now()))
 
 
-@route("/content_requests/{token_or_id}", methods=("PUT",))
+@route("/content_requests/{token_or_id}", methods=("PUT",), contract=contracts.UPDATE)
 def update(token_or_id):
     account = _owner()
-    request = requests.update(fields.request_id(token_or_id), account,
-                              fields.changes(json_body(bp.current_request)))
+    request = requests.update(requests.request_id(token_or_id), account,
+                              contracts.content_request(bp.current_request, contracts.UPDATE))
     return json_response(shapes.content_request(request, clock.now()))
 
 
-@route("/content_requests/{token_or_id}", methods=("DELETE",))
+@route("/content_requests/{token_or_id}", methods=("DELETE",), contract=contracts.DESTROY)
 def destroy(token_or_id):
     account = _owner()
-    requests.delete(fields.request_id(token_or_id), account)
+    requests.delete(requests.request_id(token_or_id), account)
     return json_response(SUCCESS)
 
 
-@route("/content_requests/{token_or_id}/uploads", methods=("POST",))
+@route("/content_requests/{token_or_id}/uploads", methods=("POST",), contract=contracts.UPLOAD)
 def upload(token_or_id):
     request = requests.by_token(token_or_id)
-    return json_response(media.upload_form(request, fields.upload(json_body(bp.current_request))), 201)
+    return json_response(media.upload_form(request, contracts.upload(bp.current_request)), 201)
 
 
-@route("/content_requests/{token_or_id}/complete", methods=("PUT",))
+@route("/content_requests/{token_or_id}/complete", methods=("PUT",), contract=contracts.COMPLETE)
 def complete(token_or_id):
     request = requests.by_token(token_or_id)
-    media.complete(request, fields.media_files(json_body(bp.current_request)))
+    media.complete(request, contracts.media_files(bp.current_request))
     return json_response(SUCCESS)
 
 
-@route("/content_requests/{token_or_id}/media_files")
+@route("/content_requests/{token_or_id}/media_files", contract=contracts.MEDIA_FILES)
 def media_files(token_or_id):
     account = _owner()
-    request = requests.owned(fields.request_id(token_or_id), account)
-    page = fields.page(bp.current_request.query_params)
+    request = requests.owned(requests.request_id(token_or_id), account)
+    page = requests.page(query(bp.current_request))
     received = media.received(request)
     return json_response({"media_files": [shapes.media_file(item) for item in page.slice(received)],
                           "meta": {"total_count": len(received)}})

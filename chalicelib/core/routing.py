@@ -5,6 +5,8 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
+from chalicelib.core import contracts
+from chalicelib.core.contracts import Contract, Surface
 from chalicelib.core.errors import ApiError
 
 Render = Callable[[ApiError], Response]
@@ -22,19 +24,27 @@ def chalice_path(path: str) -> str:
     return path.rstrip("/") or "/"
 
 
-def routes(blueprint: Blueprint, render: Render) -> Callable[..., Callable]:
-    """A `route(path, methods=...)` decorator for one surface: its ApiErrors become `render(error)`."""
+def routes(blueprint: Blueprint, render: Render, surface: Surface | None = None) -> Callable[..., Callable]:
+    """A `route(path, methods=..., contract=...)` decorator for one surface: its ApiErrors become
+    `render(error)`, and `contracts.body()` / `contracts.query()` check against the route's contract."""
 
-    def route(path: str, methods: tuple = ("GET",), **options: Any) -> Callable:
+    def route(path: str, methods: tuple = ("GET",), contract: Contract | None = None, **options: Any) -> Callable:
         def register(view: Callable) -> Callable:
             @functools.wraps(view)
             def handle(**params: Any) -> Any:
+                entered = contracts.enter(contract, surface) if contract and surface else None
                 try:
                     return view(**params)
                 except ApiError as error:
                     response = render(error)
                     response.headers.update(error.headers)
                     return response
+                finally:
+                    if entered is not None:
+                        contracts.leave(entered)
+
+            # read by openapi (the contract) and by refuse_other_methods (the render)
+            handle.contract, handle.surface, handle.render = contract, surface, render  # type: ignore[attr-defined]
 
             blueprint.route(chalice_path(path), methods=list(methods),
                             content_types=ANY_CONTENT_TYPE, **options)(handle)
@@ -48,3 +58,29 @@ def routes(blueprint: Blueprint, render: Render) -> Callable[..., Callable]:
 def json_response(body: Any, status: int = 200, headers: dict | None = None) -> Response:
     return Response(body=body, status_code=status,
                     headers={"Content-Type": "application/json", **(headers or {})})
+
+
+# The methods a path answers 405 to when it does not serve them (API Gateway itself refuses TRACE and CONNECT).
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def refuse_other_methods(app: Any) -> None:
+    """Every path answers a method it does not serve with 405 and `Allow`, in its surface's error shape, on API
+    Gateway as locally (without a route of its own, API Gateway answers 403 "Missing Authentication Token")."""
+    for number, (path, entries) in enumerate(list(app.routes.items())):
+        missing = [method for method in METHODS if method not in entries]
+        render = next((getattr(entry.view_function, "render", None) for entry in entries.values()), None)
+        if missing and render is not None:
+            allow = ", ".join([*sorted(entries), "OPTIONS"])
+            app.route(path, methods=missing, content_types=ANY_CONTENT_TYPE,
+                      name=f"refuse_{number}")(_refusal(render, allow))
+
+
+def _refusal(render: Render, allow: str) -> Callable:
+    def refuse(**params: Any) -> Response:
+        response = render(ApiError("method_not_allowed", "Method not allowed", status=405))
+        response.headers["Allow"] = allow
+        return response
+
+    refuse.refusal = True  # type: ignore[attr-defined]  # no contract: not an operation of the API
+    return refuse

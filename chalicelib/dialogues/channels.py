@@ -2,17 +2,16 @@
 attribute): attaching, or moving it from another project, is one transaction conditioned on the project existing."""
 from typing import Any
 
+from chalicelib.core.contracts import checked
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import Conflict
 from chalicelib.core.transactions import transact_steps
 from chalicelib.dialogues import patches
 from chalicelib.dialogues.access import ADMIN, Caller, require, require_admin
-from chalicelib.dialogues.errors import invalid, not_found
+from chalicelib.dialogues.contracts import CHANNEL, NEW_CHANNEL, NEW_PROVIDER
+from chalicelib.dialogues.errors import SURFACE, invalid, not_found
 from chalicelib.dialogues.ids import fetch
 from chalicelib.dialogues.models import ALL, Channel, Project, Provider
-from chalicelib.dialogues.validation import check, writable
-
-READ_ONLY = ("id", "url", "title", "address", "type", "is_available", "provider")
 
 
 def providers_of(channels: list[Channel]) -> dict[int, Provider]:
@@ -64,19 +63,20 @@ def _attach(channel: Channel, project_id: int | None) -> Channel:
     return channel
 
 
-def replace(channel: Channel, body: Any) -> Channel:
-    return _attach(channel, _project_id(check("channel", writable(body, READ_ONLY))))
+def replace(channel: Channel, body: dict) -> Channel:
+    """PUT: the project the body names (its read-only fields ignored)."""
+    return _attach(channel, _project_id(body))
 
 
 def patch(channel: Channel, operations: Any) -> Channel:
     current = {"project_id": None if channel.project_id is None else str(channel.project_id)}
-    return _attach(channel, _project_id(check("channel", patches.apply(current, operations))))
+    return _attach(channel, _project_id(checked(CHANNEL, patches.apply(current, operations), SURFACE)))
 
 
 def create_channel(who: Caller, body: Any) -> Channel:
     """An operator's new channel (admins only); its provider must exist, and the project it names if any."""
     require_admin(who)
-    check("new_channel", body)
+    checked(NEW_CHANNEL, body, SURFACE)
     channel = Channel(next_id("dialogue-channels"), provider_id=int(body["provider_id"]), title=body["title"],
                       address=body["address"], type=body["type"], project_id=_project_id(body))
     steps = [(lambda tx: tx.condition_check(Provider, channel.provider_id, condition=Provider.id.exists()),
@@ -109,7 +109,7 @@ def provider(who: Caller, raw_id: str) -> tuple[Provider, list[Channel]]:
 
 def create_provider(who: Caller, body: Any) -> Provider:
     require_admin(who)
-    check("new_provider", body)
+    checked(NEW_PROVIDER, body, SURFACE)
     created = Provider(next_id("dialogue-providers"), title=body["title"])
     created.save(condition=Provider.id.does_not_exist())
     return created

@@ -7,12 +7,11 @@ from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadRequest
 from chalicelib.dialogues import documents, patches, revisions, shapes
 from chalicelib.dialogues.access import PROJECT_ADMIN, Caller, require
+from chalicelib.dialogues.contracts import MAX_BODY_BYTES
 from chalicelib.dialogues.ids import fetch
 from chalicelib.dialogues.models import Dialogue, Project
 from chalicelib.dialogues.revisions import Draft
-from chalicelib.dialogues.validation import MAX_BODY_BYTES, check, writable
 
-READ_ONLY = ("id", "url", "revision_id", "is_published", "has_changes", "can_view", "can_edit")
 FILTERS = ("is_archived", "is_published", "has_changes", "can_view", "can_edit")
 # A summary's fields: the description (up to 256 KB an item) stays out of the answer.
 SUMMARY_FIELDS = ["project_id", "id", "title", "is_archived", "head", "release_count", "released_revision"]
@@ -63,7 +62,7 @@ def summaries(who: Caller, project: Project, query: Any = None) -> list[dict]:
 def create(who: Caller, project: Project, body: Any) -> tuple[Dialogue, dict]:
     """A new dialogue (project admins only); its first revision is the edit that builds the description."""
     require(who.administers(project.id), PROJECT_ADMIN, project_id=project.id)
-    description = revisions.described(body)
+    description = revisions.described(revisions.fitting(body))
     dialogue = Dialogue(project.id, next_id("dialogues"), head=0, created=clock.to_millis(clock.now()))
     revisions.start(who, dialogue, Draft(revisions.EDIT, {"edit_type": "create",
                                                           "patch": patches.difference({}, description)},
@@ -72,9 +71,9 @@ def create(who: Caller, project: Project, body: Any) -> tuple[Dialogue, dict]:
 
 
 def replace(who: Caller, dialogue: Dialogue, body: Any) -> tuple[Dialogue, dict]:
-    """PUT: the description becomes the body (read-only fields dropped), through an edit holding the difference.
-    A PUT that changes nothing writes no revision."""
-    wanted = revisions.described(writable(body, READ_ONLY))
+    """PUT: the description becomes the body (its read-only fields dropped), through an edit holding the
+    difference. A PUT that changes nothing writes no revision."""
+    wanted = revisions.described(body)
 
     def plan(current_dialogue: Dialogue, current: dict) -> list[Draft]:
         operations = patches.difference(current, wanted)
@@ -89,7 +88,6 @@ def replace(who: Caller, dialogue: Dialogue, body: Any) -> tuple[Dialogue, dict]
 def patch(who: Caller, dialogue: Dialogue, operations: Any) -> tuple[Dialogue, dict]:
     """PATCH: an edit holding the client's operations, applied all or nothing. A PATCH that leaves the
     description as it was (`[]`, a replace with the same value) writes no revision, like a PUT."""
-    check("json_patch", operations)
 
     def plan(current_dialogue: Dialogue, current: dict) -> list[Draft]:
         draft = revisions.edit(who, current_dialogue, current, {"edit_type": "patch", "patch": operations},

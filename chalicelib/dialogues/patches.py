@@ -17,12 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core.bodies import MAX_DEPTH, nesting
-from chalicelib.dialogues.errors import invalid
-from chalicelib.dialogues.validation import check, pointer, shortened
+from chalicelib.core.contracts import shortened
+from chalicelib.dialogues.errors import MAX_OPERATIONS, invalid, pointer, too_many_operations
 
-# The document's examples patch one to three fields; a client's editor sends one edit's worth. 100 is far above
-# that and keeps a bulk of 50 revisions near 5,000 operations; a larger change is a PUT.
-MAX_OPERATIONS = 100
+__all__ = ["MAX_OPERATIONS", "Limits", "apply", "difference"]
 # What one request's copies may duplicate in all: a few blocks or a sequence. A copy is a deep copy, about 2 µs a
 # byte for the smallest arrays (`[]`, each 3 bytes) with the depth check, so this much costs at most half a second.
 COPY_BYTES = 256 * 1024
@@ -50,9 +48,10 @@ class _Refused(Exception):
 
 
 def apply(document: Any, operations: Any, prefix: tuple = (), limits: Limits | None = None) -> Any:
-    """`document` with `operations` applied (the original is left as it was). `prefix` is where the operations
-    sit in the request body, so an error points at the failing one. A client's operations come with `limits`;
-    the platform's own (a PUT's difference, a replay of stored revisions) without.
+    """`document` with `operations` (RFC 6902, checked against the schema already) applied; the original is left
+    as it was. `prefix` is where the operations sit in the request body, so an error points at the failing one.
+    A client's operations come with `limits`; the platform's own (a PUT's difference, a replay of stored
+    revisions) without.
 
     Only the arrays and objects on the way to what an operation changes are copied (copy on write): the rest is
     shared with `document`, so a patch costs what it touches, not the size of the document, and a value that is
@@ -60,10 +59,8 @@ def apply(document: Any, operations: Any, prefix: tuple = (), limits: Limits | N
     import jsonpatch
     import jsonpointer
 
-    if limits is not None and isinstance(operations, list) and len(operations) > MAX_OPERATIONS:
-        raise invalid("patch", pointer((*prefix, MAX_OPERATIONS)),
-                      f"A patch may have at most {MAX_OPERATIONS} operations: send a larger change as a PUT")
-    check("json_patch", operations, prefix)
+    if limits is not None and len(operations) > MAX_OPERATIONS:
+        raise too_many_operations(prefix)
     result, owned = document, {}
     meter = _Meter(limits.size_of(document), limits) if limits is not None else None
     for index, operation in enumerate(operations):

@@ -8,11 +8,12 @@ from pynamodb.exceptions import DeleteError
 
 from chalicelib.accounts.models import Account
 from chalicelib.core import clock
+from chalicelib.core.contracts import checked
 from chalicelib.core.errors import Conflict
 from chalicelib.core.transactions import transact_steps
-from chalicelib.dialogues.errors import invalid, not_found
+from chalicelib.dialogues.contracts import PERMISSION
+from chalicelib.dialogues.errors import SURFACE, invalid, not_found
 from chalicelib.dialogues.models import Dialogue, Permission, Project
-from chalicelib.dialogues.validation import check
 
 # The document's own example spells project:admin this way.
 _ALIASES = {"projects:admin": "project:admin"}
@@ -59,9 +60,9 @@ def item(user_id: str, kind: str, project_id: int | None = None, dialogue_id: in
 
 def requested(body: Any) -> tuple[str, int | None, int | None]:
     """The grant a request body asks for, checked against the permission schema."""
-    if isinstance(body, dict) and body.get("type") in _ALIASES:
+    if isinstance(body, dict) and isinstance(body.get("type"), str) and body["type"] in _ALIASES:
         body = {**body, "type": _ALIASES[body["type"]]}
-    check("permission", body)
+    checked(PERMISSION, body, SURFACE)
     details = body.get("details", {})
     project_id, dialogue_id = details.get("project_id"), details.get("dialogue_id")
     return body["type"], int(project_id) if project_id else None, int(dialogue_id) if dialogue_id else None

@@ -3,16 +3,16 @@ on them, edited and archived by their admins."""
 from typing import Any
 
 from chalicelib.core import clock
+from chalicelib.core.contracts import checked
 from chalicelib.core.counters import next_id
 from chalicelib.core.pagination import Page
 from chalicelib.core.transactions import transact_write
 from chalicelib.dialogues import patches, permissions
 from chalicelib.dialogues.access import PROJECT_ADMIN, PROJECTS_CREATE, Caller, require
+from chalicelib.dialogues.contracts import MAX_BODY_BYTES, PROJECT
+from chalicelib.dialogues.errors import SURFACE
 from chalicelib.dialogues.ids import fetch
-from chalicelib.dialogues.models import ALL, Project
-from chalicelib.dialogues.validation import MAX_BODY_BYTES, check, writable
-
-READ_ONLY = ("id", "url", "dialogues")
+from chalicelib.dialogues.models import ALL, QUERY_LIMIT, Project
 
 
 def existing(raw_id: str) -> Project:
@@ -36,7 +36,7 @@ def listing(who: Caller, page: Page) -> list[Project]:
     """The page of projects the caller may see, by id: an admin's from the `everything` index, anyone else's by
     their grants (one BatchGetItem)."""
     if who.is_admin:
-        return page.slice(list(Project.everything.query(ALL, limit=page.end)))
+        return page.slice(list(Project.everything.query(ALL, limit=min(page.end, QUERY_LIMIT))))
     found = sorted(Project.batch_get(who.project_ids()), key=lambda project: project.id) if who.project_ids() else []
     return page.slice(found)
 
@@ -47,7 +47,7 @@ def _fields(body: dict) -> dict:
 
 def create(who: Caller, body: Any) -> Project:
     require(who.may_create_projects(), PROJECTS_CREATE)
-    fields = _fields(check("project", body))
+    fields = _fields(checked(PROJECT, body, SURFACE))
     project = Project(next_id("dialogue-projects"), created=clock.to_millis(clock.now()), **fields)
     grant = permissions.item(who.id, PROJECT_ADMIN, project.id)
 
@@ -65,11 +65,12 @@ def _store(project: Project, fields: dict) -> Project:
     return project
 
 
-def replace(project: Project, body: Any) -> Project:
-    return _store(project, _fields(check("project", writable(body, READ_ONLY))))
+def replace(project: Project, body: dict) -> Project:
+    """PUT: the fields the body gives (its read-only fields ignored)."""
+    return _store(project, _fields(body))
 
 
 def patch(project: Project, operations: Any) -> Project:
     current = {"title": project.title, "is_archived": bool(project.is_archived)}
-    return _store(project, _fields(check("project", patches.apply(current, operations,
-                                                                  limits=patches.Limits(MAX_BODY_BYTES)))))
+    after = patches.apply(current, operations, limits=patches.Limits(MAX_BODY_BYTES))
+    return _store(project, _fields(checked(PROJECT, after, SURFACE)))

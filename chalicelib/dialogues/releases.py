@@ -5,15 +5,16 @@ import time
 from typing import Any
 
 from chalicelib.core import clock
+from chalicelib.core.contracts import checked
 from chalicelib.core.errors import Conflict
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.dialogues import revisions
 from chalicelib.dialogues.access import PROJECT_ADMIN, Caller, require
-from chalicelib.dialogues.errors import invalid
+from chalicelib.dialogues.contracts import RELEASE
+from chalicelib.dialogues.errors import SURFACE, invalid
 from chalicelib.dialogues.history import Window
 from chalicelib.dialogues.ids import fetch, number
 from chalicelib.dialogues.models import Dialogue, Release, Revision
-from chalicelib.dialogues.validation import check
 
 _ATTEMPTS = 10
 
@@ -21,7 +22,7 @@ _ATTEMPTS = 10
 def create(who: Caller, dialogue: Dialogue, body: Any) -> tuple[Dialogue, Release]:
     """Release the revision the body names; a concurrent release makes this one try again on the new count."""
     require(who.administers(dialogue.project_id), PROJECT_ADMIN, project_id=dialogue.project_id)
-    check("release", body)
+    checked(RELEASE, body, SURFACE)
     revision = number(body["revision_id"])
     for attempt in range(_ATTEMPTS):
         if revision is None or revision > int(dialogue.head):

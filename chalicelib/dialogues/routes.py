@@ -1,9 +1,10 @@
-"""The routes of the dialogues document (thin: parse, authorize, call, shape). Paths end without a slash here;
-API Gateway and the local server take both forms."""
+"""The routes of the dialogues document (thin: parse, authorize, call, shape), each with its contract
+(contracts.py). Paths end without a slash here; API Gateway and the local server take both forms."""
 from typing import Any
 
 from chalice import Blueprint, Response
 
+from chalicelib.core import contracts
 from chalicelib.core.bodies import MAX_DEPTH, TooDeep, json_body
 from chalicelib.core.errors import InvalidJSON
 from chalicelib.core.pagination import page_of
@@ -20,11 +21,11 @@ from chalicelib.dialogues import (
     shapes,
     users,
 )
-from chalicelib.dialogues.errors import invalid, render
-from chalicelib.dialogues.validation import MAX_BODY_BYTES, check, pointer
+from chalicelib.dialogues import contracts as spec
+from chalicelib.dialogues.errors import SURFACE, invalid, pointer, render
 
 bp = Blueprint(__name__)
-route = routes(bp, render)
+route = routes(bp, render, SURFACE)
 PROJECT = "/projects/{project_id}"
 DIALOGUE = PROJECT + "/dialogues/{dialogue_id}"
 
@@ -34,14 +35,27 @@ def _caller() -> access.Caller:
 
 
 def _body() -> Any:
-    """The JSON body; an empty one is a parse error like any other text that is not JSON."""
+    """The JSON body, checked against the route's contract."""
     try:
-        body = json_body(bp.current_request, MAX_BODY_BYTES)
+        return contracts.body(bp.current_request)
     except TooDeep as error:  # JSON, so a validation error here, at the first value too deep
-        raise invalid("maxDepth", pointer(error.path), f"Nested deeper than {MAX_DEPTH} levels") from error
+        raise _too_deep(error) from error
+
+
+def _parsed() -> Any:
+    """The JSON body, for a service that checks it against the contract's schema once the caller may send it
+    (a 403 before a 422); an empty one is a parse error like any other text that is not JSON."""
+    try:
+        body = json_body(bp.current_request, spec.MAX_BODY_BYTES)
+    except TooDeep as error:
+        raise _too_deep(error) from error
     if body is None:
         raise InvalidJSON("Expecting value", 1, 1)
     return body
+
+
+def _too_deep(error: TooDeep) -> Exception:
+    return invalid("maxDepth", pointer(error.path), f"Nested deeper than {MAX_DEPTH} levels")
 
 
 def _query() -> Any:
@@ -55,51 +69,51 @@ def _no_content() -> Response:
 # Users
 
 
-@route("/user")
+@route("/user", contract=spec.ME)
 def me():
     who = _caller()
     return json_response({**shapes.user(who.account), "permissions": [shapes.permission(g) for g in who.grants]})
 
 
-@route("/user/password-changes", methods=("POST",))
+@route("/user/password-changes", methods=("POST",), contract=spec.PASSWORD_CHANGE)
 def change_password():
     users.change_password(_caller().account, _body())
     return _no_content()
 
 
-@route("/users")
+@route("/users", contract=spec.USERS)
 def user_index():
     found = users.listing(_caller(), page_of(_query(), 30, 100))
     return json_response([shapes.user(account) for account in found])
 
 
-@route("/users", methods=("POST",))
+@route("/users", methods=("POST",), contract=spec.USER_CREATE)
 def user_create():
-    return json_response(shapes.user(users.create(_caller(), _body())), 201)
+    return json_response(shapes.user(users.create(_caller(), _parsed())), 201)
 
 
-@route("/users/{user_id}")
+@route("/users/{user_id}", contract=spec.USER_SHOW)
 def user_show(user_id):
     return json_response(shapes.user(users.visible(_caller(), user_id)))
 
 
-@route("/users/{user_id}", methods=("PUT",))
+@route("/users/{user_id}", methods=("PUT",), contract=spec.USER_REPLACE)
 def user_replace(user_id):
     return json_response(shapes.user(users.replace(users.visible(_caller(), user_id), _body())))
 
 
-@route("/users/{user_id}", methods=("PATCH",))
+@route("/users/{user_id}", methods=("PATCH",), contract=spec.USER_PATCH)
 def user_patch(user_id):
     return json_response(shapes.user(users.patch(users.visible(_caller(), user_id), _body())))
 
 
-@route("/password-resets", methods=("POST",))
+@route("/password-resets", methods=("POST",), contract=spec.PASSWORD_RESET)
 def password_reset():
     users.start_reset(_body())
     return _no_content()
 
 
-@route("/password-confirmations", methods=("POST",))
+@route("/password-confirmations", methods=("POST",), contract=spec.PASSWORD_CONFIRMATION)
 def password_confirmation():
     users.confirm_reset(_body())
     return _no_content()
@@ -108,13 +122,13 @@ def password_confirmation():
 # Permissions
 
 
-@route("/users/{user_id}/permissions")
+@route("/users/{user_id}/permissions", contract=spec.PERMISSIONS)
 def permission_index(user_id):
     account = users.visible(_caller(), user_id)
     return json_response([shapes.permission(grant) for grant in permissions.held(account)])
 
 
-@route("/users/{user_id}/permissions/{permission_id}")
+@route("/users/{user_id}/permissions/{permission_id}", contract=spec.PERMISSION_SHOW)
 def permission_show(user_id, permission_id):
     return json_response(shapes.permission(permissions.find(users.visible(_caller(), user_id), permission_id)))
 
@@ -126,13 +140,13 @@ def _granted_to(user_id: str):
     return users.visible(who, user_id)
 
 
-@route("/users/{user_id}/permissions", methods=("POST",))
+@route("/users/{user_id}/permissions", methods=("POST",), contract=spec.PERMISSION_GRANT)
 def permission_grant(user_id):
     account = _granted_to(user_id)
-    return json_response(shapes.permission(permissions.grant(account, *permissions.requested(_body()))))
+    return json_response(shapes.permission(permissions.grant(account, *permissions.requested(_parsed()))))
 
 
-@route("/users/{user_id}/permissions/{permission_id}", methods=("DELETE",))
+@route("/users/{user_id}/permissions/{permission_id}", methods=("DELETE",), contract=spec.PERMISSION_REVOKE)
 def permission_revoke(user_id, permission_id):
     return json_response(shapes.permission(permissions.revoke(_granted_to(user_id), permission_id)))
 
@@ -144,37 +158,37 @@ def _project(who: access.Caller, project) -> dict:
     return shapes.project(project, dialogues.summaries(who, project))
 
 
-@route("/projects")
+@route("/projects", contract=spec.PROJECTS)
 def project_index():
     who = _caller()
     return json_response([shapes.project_summary(p) for p in projects.listing(who, page_of(_query(), 30, 100))])
 
 
-@route("/projects", methods=("POST",))
+@route("/projects", methods=("POST",), contract=spec.PROJECT_CREATE)
 def project_create():
     who = _caller()
-    return json_response(shapes.project(projects.create(who, _body()), []), 201)
+    return json_response(shapes.project(projects.create(who, _parsed()), []), 201)
 
 
-@route(PROJECT)
+@route(PROJECT, contract=spec.PROJECT_SHOW)
 def project_show(project_id):
     who = _caller()
     return json_response(_project(who, projects.visible(who, project_id)))
 
 
-@route(PROJECT, methods=("PUT",))
+@route(PROJECT, methods=("PUT",), contract=spec.PROJECT_REPLACE)
 def project_replace(project_id):
     who = _caller()
     return json_response(_project(who, projects.replace(projects.administered(who, project_id), _body())))
 
 
-@route(PROJECT, methods=("PATCH",))
+@route(PROJECT, methods=("PATCH",), contract=spec.PROJECT_PATCH)
 def project_patch(project_id):
     who = _caller()
     return json_response(_project(who, projects.patch(projects.administered(who, project_id), _body())))
 
 
-@route(PROJECT + "/channels")
+@route(PROJECT + "/channels", contract=spec.PROJECT_CHANNELS)
 def project_channels(project_id):
     who = _caller()
     return _channels(channels.of_project(projects.visible(who, project_id)))
@@ -183,20 +197,20 @@ def project_channels(project_id):
 # Dialogues
 
 
-@route(PROJECT + "/dialogues")
+@route(PROJECT + "/dialogues", contract=spec.DIALOGUES)
 def dialogue_index(project_id):
     who = _caller()
     return json_response(dialogues.summaries(who, projects.visible(who, project_id), _query()))
 
 
-@route(PROJECT + "/dialogues", methods=("POST",))
+@route(PROJECT + "/dialogues", methods=("POST",), contract=spec.DIALOGUE_CREATE)
 def dialogue_create(project_id):
     who = _caller()
     project = projects.visible(who, project_id)
-    return json_response(dialogues.shown(who, *dialogues.create(who, project, _body())), 201)
+    return json_response(dialogues.shown(who, *dialogues.create(who, project, _parsed())), 201)
 
 
-@route(DIALOGUE)
+@route(DIALOGUE, contract=spec.DIALOGUE_SHOW)
 def dialogue_show(project_id, dialogue_id):
     who = _caller()
     return json_response(dialogues.shown(who, dialogues.viewable(who, projects.visible(who, project_id), dialogue_id)))
@@ -207,13 +221,13 @@ def _editable(project_id: str, dialogue_id: str):
     return who, dialogues.editable(who, projects.visible(who, project_id), dialogue_id)
 
 
-@route(DIALOGUE, methods=("PUT",))
+@route(DIALOGUE, methods=("PUT",), contract=spec.DIALOGUE_REPLACE)
 def dialogue_replace(project_id, dialogue_id):
     who, dialogue = _editable(project_id, dialogue_id)
     return json_response(dialogues.shown(who, *dialogues.replace(who, dialogue, _body())))
 
 
-@route(DIALOGUE, methods=("PATCH",))
+@route(DIALOGUE, methods=("PATCH",), contract=spec.DIALOGUE_PATCH)
 def dialogue_patch(project_id, dialogue_id):
     who, dialogue = _editable(project_id, dialogue_id)
     return json_response(dialogues.shown(who, *dialogues.patch(who, dialogue, _body())))
@@ -227,20 +241,19 @@ def _viewable(project_id: str, dialogue_id: str):
     return who, dialogues.viewable(who, projects.visible(who, project_id), dialogue_id)
 
 
-@route(DIALOGUE + "/revisions")
+@route(DIALOGUE + "/revisions", contract=spec.REVISIONS)
 def revision_index(project_id, dialogue_id):
     _, dialogue = _viewable(project_id, dialogue_id)
     found = revisions.listing(dialogue, history.window(_query()))
     return json_response([shapes.revision(item, body) for item, body in found])
 
 
-@route(DIALOGUE + "/revisions", methods=("POST",))
+@route(DIALOGUE + "/revisions", methods=("POST",), contract=spec.REVISION_CREATE)
 def revision_create(project_id, dialogue_id):
     who, dialogue = _editable(project_id, dialogue_id)
     body = _body()
     bulk = isinstance(body, list)
-    bodies = check("revisions", body) if bulk else [check("revision", body)]
-    dialogue, _, written = revisions.record(who, dialogue, revisions.from_bodies(who, bodies, bulk))
+    dialogue, _, written = revisions.record(who, dialogue, revisions.from_bodies(who, body if bulk else [body], bulk))
     shown = [shapes.revision(item, body) for item, body in written]
     if bulk:  # only the revisions that change something are written (all of them 201, none 200 with [])
         return json_response(shown, 201 if shown else 200)
@@ -252,21 +265,21 @@ def revision_create(project_id, dialogue_id):
 # Releases
 
 
-@route(DIALOGUE + "/releases")
+@route(DIALOGUE + "/releases", contract=spec.RELEASES)
 def release_index(project_id, dialogue_id):
     _, dialogue = _viewable(project_id, dialogue_id)
     return json_response([shapes.release(dialogue, item)
                           for item in releases.listing(dialogue, history.window(_query()))])
 
 
-@route(DIALOGUE + "/releases", methods=("POST",))
+@route(DIALOGUE + "/releases", methods=("POST",), contract=spec.RELEASE_CREATE)
 def release_create(project_id, dialogue_id):
     who, dialogue = _viewable(project_id, dialogue_id)
-    dialogue, release = releases.create(who, dialogue, _body())
+    dialogue, release = releases.create(who, dialogue, _parsed())
     return json_response(shapes.release(dialogue, release), 201)
 
 
-@route(DIALOGUE + "/releases/{release_id}")
+@route(DIALOGUE + "/releases/{release_id}", contract=spec.RELEASE_SHOW)
 def release_show(project_id, dialogue_id, release_id):
     _, dialogue = _viewable(project_id, dialogue_id)
     release = releases.existing(dialogue, release_id)
@@ -287,41 +300,41 @@ def _channel(channel) -> dict:
     return shapes.channel(channel, channels.providers_of([channel]).get(channel.provider_id))
 
 
-@route("/channels")
+@route("/channels", contract=spec.CHANNELS)
 def channel_index():
     return _channels(channels.every_channel(_caller()))
 
 
-@route("/channels", methods=("POST",))
+@route("/channels", methods=("POST",), contract=spec.CHANNEL_CREATE)
 def channel_create():
-    return json_response(_channel(channels.create_channel(_caller(), _body())), 201)
+    return json_response(_channel(channels.create_channel(_caller(), _parsed())), 201)
 
 
-@route("/channels/{channel_id}")
+@route("/channels/{channel_id}", contract=spec.CHANNEL_SHOW)
 def channel_show(channel_id):
     return json_response(_channel(channels.visible(_caller(), channel_id)))
 
 
-@route("/channels/{channel_id}", methods=("PUT",))
+@route("/channels/{channel_id}", methods=("PUT",), contract=spec.CHANNEL_REPLACE)
 def channel_replace(channel_id):
     return json_response(_channel(channels.replace(channels.administered(_caller(), channel_id), _body())))
 
 
-@route("/channels/{channel_id}", methods=("PATCH",))
+@route("/channels/{channel_id}", methods=("PATCH",), contract=spec.CHANNEL_PATCH)
 def channel_patch(channel_id):
     return json_response(_channel(channels.patch(channels.administered(_caller(), channel_id), _body())))
 
 
-@route("/providers")
+@route("/providers", contract=spec.PROVIDERS)
 def provider_index():
     return json_response([shapes.provider_summary(found) for found in channels.every_provider(_caller())])
 
 
-@route("/providers", methods=("POST",))
+@route("/providers", methods=("POST",), contract=spec.PROVIDER_CREATE)
 def provider_create():
-    return json_response(shapes.provider_summary(channels.create_provider(_caller(), _body())), 201)
+    return json_response(shapes.provider_summary(channels.create_provider(_caller(), _parsed())), 201)
 
 
-@route("/providers/{provider_id}")
+@route("/providers/{provider_id}", contract=spec.PROVIDER_SHOW)
 def provider_show(provider_id):
     return json_response(shapes.provider(*channels.provider(_caller(), provider_id)))

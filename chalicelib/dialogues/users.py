@@ -6,15 +6,16 @@ from chalicelib.accounts import common_passwords
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.guard import TooManyMails
 from chalicelib.accounts.models import Account
+from chalicelib.core.contracts import checked
 from chalicelib.core.errors import BadGateway, Gone, NotFound
 from chalicelib.core.pagination import Page
 from chalicelib.dialogues import patches
 from chalicelib.dialogues.access import ADMIN, Caller, require, require_admin
-from chalicelib.dialogues.errors import invalid, not_found
-from chalicelib.dialogues.validation import MAX_BODY_BYTES, check, writable
+from chalicelib.dialogues.contracts import MAX_BODY_BYTES, NEW_USER, USER
+from chalicelib.dialogues.errors import SURFACE, invalid, not_found
+from chalicelib.dialogues.models import QUERY_LIMIT
 
 log = logging.getLogger(__name__)
-READ_ONLY = ("id", "url", "email", "permissions")
 _TOKEN_PROBLEMS = {"TOKEN_404": "The token does not exist", "TOKEN_USED": "The token was already used",
                    "TOKEN_EXPIRED": "The token has expired"}
 
@@ -27,12 +28,12 @@ def _not_common(body: dict, field: str) -> None:
 
 def listing(who: Caller, page: Page) -> list[Account]:
     require_admin(who)
-    return accounts.page(page)
+    return accounts.page(page) if page.end <= QUERY_LIMIT else []
 
 
 def create(who: Caller, body: Any) -> Account:
     require_admin(who)
-    check("new_user", body)
+    checked(NEW_USER, body, SURFACE)
     _not_common(body, "password")
     try:
         return accounts.create(body.get("first_name", ""), body.get("last_name", ""), body["email"],
@@ -51,19 +52,18 @@ def visible(who: Caller, user_id: str) -> Account:
     return account
 
 
-def replace(account: Account, body: Any) -> Account:
-    names = check("user", writable(body, READ_ONLY))
-    return accounts.rename(account, names.get("first_name", ""), names.get("last_name", ""))
+def replace(account: Account, body: dict) -> Account:
+    """PUT: the names the body gives (its read-only fields ignored)."""
+    return accounts.rename(account, body.get("first_name", ""), body.get("last_name", ""))
 
 
 def patch(account: Account, operations: Any) -> Account:
-    names = check("user", patches.apply({"first_name": account.first_name, "last_name": account.last_name},
-                                        operations, limits=patches.Limits(MAX_BODY_BYTES)))
+    names = checked(USER, patches.apply({"first_name": account.first_name, "last_name": account.last_name},
+                                        operations, limits=patches.Limits(MAX_BODY_BYTES)), SURFACE)
     return accounts.rename(account, names.get("first_name", ""), names.get("last_name", ""))
 
 
 def change_password(account: Account, body: Any) -> None:
-    check("password_change", body)
     _not_common(body, "new_password")
     try:
         accounts.change_password(account, body["old_password"], body["new_password"])
@@ -74,7 +74,6 @@ def change_password(account: Account, body: Any) -> None:
 def start_reset(body: Any) -> None:
     """Mail a reset token if an account has the email. The answer is the same either way, so nothing here tells
     whether the email is known; a mail failure is logged, not shown."""
-    check("password_reset", body)
     try:
         accounts.start_password_reset(body["email"])
     except (NotFound, TooManyMails):  # past 5 mails an hour to the address nothing is sent, and nothing said
@@ -84,7 +83,6 @@ def start_reset(body: Any) -> None:
 
 
 def confirm_reset(body: Any) -> None:
-    check("password_confirmation", body)
     _not_common(body, "password")
     try:
         accounts.reset_password(body["token"], body["password"])

@@ -14,7 +14,6 @@ from chalicelib.core.errors import BadRequest, Conflict, NotFound
 from chalicelib.core.settings import get_settings
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.geo import cells as geo
-from chalicelib.nearby.fields import NewRequest
 from chalicelib.nearby.models import (
     ACTIVE,
     DIRECT,
@@ -46,18 +45,30 @@ def position(start: datetime, request_id: int) -> str:
     return f"{start.strftime('%Y-%m-%dT%H:%M:%S.%f')}#{request_id:015d}"
 
 
-def create(account: Account, new: NewRequest) -> NearbyRequest:
-    """A map or direct request; the caller's active-request count is raised under its limit in the
-    same transaction that writes the request, its index cells and its deliveries."""
+def degrees(value: float, places: int = 7) -> float:
+    """A coordinate (or radius) rounded: 7 places of a degree is about 1 cm. This also turns the tiny floats that
+    JSON allows but DynamoDB refuses (below 1e-130) into 0."""
+    return round(float(value), places)
+
+
+def create(account: Account, new: dict) -> NearbyRequest:
+    """A map request (`location`) or a direct one (`receiverUI`: a location is then ignored), from a body that
+    fits contracts.NEW_REQUEST. The caller's active-request count is raised under its limit in the same
+    transaction that writes the request, its index cells and its deliveries."""
     now = clock.now()
-    circle = new.circle
-    if circle and not new.override and not QUIET_UNTIL <= local_hour(circle.lon, now) < QUIET_FROM:
+    numbers, circle = new.get("receiverUI"), None
+    if numbers is None:
+        location = new["location"]
+        circle = degrees(location["lat"]), degrees(location["lon"]), degrees(location["radius"], 2)
+    if circle and not new.get("override", False) and not QUIET_UNTIL <= local_hour(circle[1], now) < QUIET_FROM:
         raise BadRequest("OUTSIDE_REQUEST_HOURS", "Map requests rest from 22:00 to 07:00 local time")
-    receivers = _receivers(new.receivers)
-    cover = geo.cover(circle.lat, circle.lon, circle.radius) if circle else None
+    numbers = [] if numbers is None else numbers if isinstance(numbers, list) else [numbers]
+    receivers = _receivers(sorted({int(number) for number in numbers}))
+    lat, lon, radius = circle or (None, None, None)
+    cover = geo.cover(lat, lon, radius) if circle else None
     request = NearbyRequest(next_id("nearby-requests"), kind=MAP if circle else DIRECT, creator_id=account.id,
-                            message=new.message, lat=circle and circle.lat, lon=circle and circle.lon,
-                            radius=circle and circle.radius, cells=list(cover.cells) if cover else [],
+                            message=new["message"].strip(), lat=lat, lon=lon, radius=radius,
+                            cells=list(cover.cells) if cover else [],
                             receivers=[r.id for r in receivers], start=now, end=now + LIFETIME, expiring=ACTIVE)
     limit = get_settings().max_active_requests
 
@@ -116,7 +127,7 @@ def nearest(lat: float, lon: float) -> list[NearbyRequest]:
 
     Each precision's cell of the point is read newest first, a small page at a time, and the
     streams are merged by creation time: reading stops once 25 circles hold the point."""
-    now = clock.now()
+    now, lat, lon = clock.now(), degrees(lat), degrees(lon)
     streams = _started([RequestCell.query(cell, scan_index_forward=False, page_size=NEAREST_PAGE)
                         for cell in geo.point_cells(lat, lon).values()])
     found: list[int] = []

@@ -58,6 +58,7 @@ def upload_form(request: NearbyRequest, kind: int, content_type: str | None = No
     With a declared `content_type` (one of the kind's), the form allows exactly that type and the key carries its
     extension; without one, any type of the kind's major type, which the response's check then narrows."""
     _require_active(request)
+    kind, content_type = int(kind), content_type and content_type.strip().lower()
     if content_type is not None and content_type not in CONTENT_TYPES[kind]:
         raise BadRequest(NOT_ALLOWED, f"A response's media is one of {', '.join(CONTENT_TYPES[kind])}")
     key = storage.upload_key(_key_prefix(request), EXTENSIONS[content_type] if content_type else "")
@@ -69,6 +70,7 @@ def create(request: NearbyRequest, account: Account, key: str, kind: int) -> Res
     """Record a response whose media was uploaded under `key` (checked, never trusted, then kept out of
     staging), and tell the request's followers."""
     _require_active(request)
+    kind = int(kind)
     if not storage.is_upload_key(key, _key_prefix(request)):
         raise BadRequest("RESPONSE_KEY_INVALID", "The key is not one of this request's uploads")
     content_type = _check_media(key, kind)

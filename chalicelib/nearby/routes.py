@@ -1,19 +1,20 @@
-"""The /api/v04 routes of the nearby document (thin: parse, authorize, call, shape)."""
+"""The /api/v04 routes of the nearby document (thin: authorize, check, call, shape)."""
 import re
 
 from chalice import Blueprint
 
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.auth import authenticate
-from chalicelib.core.bodies import json_object
+from chalicelib.core import contracts
 from chalicelib.core.clock import iso_millis
 from chalicelib.core.errors import NotFound
 from chalicelib.core.routing import json_response, routes
-from chalicelib.nearby import fields, requests, responses, shapes
-from chalicelib.nearby.errors import no_content, render
+from chalicelib.nearby import contracts as nearby
+from chalicelib.nearby import requests, responses, shapes
+from chalicelib.nearby.errors import SURFACE, no_content, render
 
 bp = Blueprint(__name__)
-route = routes(bp, render)
+route = routes(bp, render, SURFACE)
 _ID = re.compile(r"[0-9]{1,15}")
 
 
@@ -35,54 +36,54 @@ def _shaped(found: list, account) -> list[dict]:
     return [shapes.request(r, int(r.id) in seen, people) for r in found]
 
 
-@route("/requests", methods=("POST",))
+@route("/requests", methods=("POST",), contract=nearby.CREATE)
 def create():
     account = _caller()
-    requests.create(account, fields.new_request(json_object(bp.current_request)))
+    requests.create(account, contracts.body(bp.current_request))
     return json_response({"Code": 0, "Message": ""}, 201)
 
 
-@route("/requests/nearest")
+@route("/requests/nearest", contract=nearby.NEAREST)
 def nearest():
     account = _caller()
-    lat, lon = fields.point(bp.current_request.query_params)
-    return json_response(_shaped(requests.nearest(lat, lon), account))
+    point = contracts.query(bp.current_request)
+    return json_response(_shaped(requests.nearest(point["lat"], point["lon"]), account))
 
 
-@route("/requests/direct")
+@route("/requests/direct", contract=nearby.DIRECT)
 def direct():
     account = _caller()
     return json_response(_shaped(requests.direct(account), account))
 
 
-@route("/requests/{request_id}")
+@route("/requests/{request_id}", contract=nearby.SHOW)
 def show(request_id):
     account = _caller()
     return json_response(_shaped([requests.visible(_request_id(request_id), account)], account)[0])
 
 
-@route("/requests/{request_id}", methods=("PUT",))
+@route("/requests/{request_id}", methods=("PUT",), contract=nearby.MARK_SEEN)
 def mark_seen(request_id):
     account = _caller()
     request = requests.visible(_request_id(request_id), account)
-    requests.mark_seen(request, account, fields.seen(json_object(bp.current_request)))
+    requests.mark_seen(request, account, contracts.body(bp.current_request)["seen"])
     return no_content()
 
 
-@route("/requests/renew/{request_id}")
+@route("/requests/renew/{request_id}", contract=nearby.RENEW)
 def renew(request_id):
     new_end = requests.renew(_request_id(request_id), _caller())
     return json_response({"newEnd": iso_millis(new_end)})
 
 
-@route("/requests/follow/{request_id}")
+@route("/requests/follow/{request_id}", contract=nearby.FOLLOW)
 def follow(request_id):
     account = _caller()
     requests.follow(requests.visible(_request_id(request_id), account), account)
     return no_content()
 
 
-@route("/requests/unfollow/{request_id}")
+@route("/requests/unfollow/{request_id}", contract=nearby.UNFOLLOW)
 def unfollow(request_id):
     account = _caller()
     requests.unfollow(requests.visible(_request_id(request_id), account), account)
@@ -95,28 +96,28 @@ def _shaped_responses(found: list) -> list[dict]:
     return [shapes.response(r, people) for r in found]
 
 
-@route("/requests/{request_id}/responses/uploads", methods=("POST",))
+@route("/requests/{request_id}/responses/uploads", methods=("POST",), contract=nearby.UPLOAD_FORM)
 def response_upload(request_id):
     account = _caller()
     request = requests.visible(_request_id(request_id), account)
-    body = json_object(bp.current_request)
-    return json_response(responses.upload_form(request, fields.response_type(body), fields.declared_type(body)), 201)
+    body = contracts.body(bp.current_request)
+    return json_response(responses.upload_form(request, body["type"], body.get("contentType")), 201)
 
 
-@route("/requests/{request_id}/responses", methods=("POST",))
+@route("/requests/{request_id}/responses", methods=("POST",), contract=nearby.CREATE_RESPONSE)
 def create_response(request_id):
     account = _caller()
     request = requests.visible(_request_id(request_id), account)
-    key, kind = fields.uploaded_response(json_object(bp.current_request))
-    return json_response(_shaped_responses([responses.create(request, account, key, kind)])[0], 201)
+    body = contracts.body(bp.current_request)
+    return json_response(_shaped_responses([responses.create(request, account, body["key"], body["type"])])[0], 201)
 
 
-@route("/requests/{request_id}/responses")
+@route("/requests/{request_id}/responses", contract=nearby.RESPONSES)
 def list_responses(request_id):
     account = _caller()
     return json_response(_shaped_responses(responses.of_request(requests.visible(_request_id(request_id), account))))
 
 
-@route("/notifications")
+@route("/notifications", contract=nearby.NOTIFICATIONS)
 def notifications():
     return json_response([shapes.notification(n) for n in responses.notifications(_caller())])

@@ -27,9 +27,9 @@ def in_annotation(annotation: Annotation, comment_id: int) -> Comment:
     return comment
 
 
-def create(annotation: Annotation, account: Account, content: str, parent: Comment | None = None) -> Comment:
+def create(annotation: Annotation, account: Account, fields: dict, parent: Comment | None = None) -> Comment:
     """A comment on the annotation, or a reply to `parent` (listed in its replies in the same transaction)."""
-    now = clock.now()
+    now, content = clock.now(), fields["content"].strip()
     comment = Comment(next_id("comments"), annotation_id=annotation.id, session_id=annotation.session_id,
                       parent_id=parent.id if parent else None, creator_id=account.id, content=content,
                       created_at=now, updated_at=now)
@@ -49,9 +49,9 @@ def create(annotation: Annotation, account: Account, content: str, parent: Comme
     return comment
 
 
-def update(comment: Comment, account: Account, content: str) -> Comment:
+def update(comment: Comment, account: Account, fields: dict) -> Comment:
     require_creator(comment, account, "NOT_COMMENT_CREATOR")
-    comment.update(actions=[Comment.content.set(content), Comment.updated_at.set(clock.now())],
+    comment.update(actions=[Comment.content.set(fields["content"].strip()), Comment.updated_at.set(clock.now())],
                    condition=Comment.is_active == True)  # noqa: E712
     return comment
 

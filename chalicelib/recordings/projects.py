@@ -10,11 +10,12 @@ from chalicelib.core import clock
 from chalicelib.core.counters import next_id, next_ids
 from chalicelib.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from chalicelib.core.transactions import ConditionFailed, transact_write
-from chalicelib.recordings.fields import TOPICS_MAX, ProjectChanges, TopicChange
+from chalicelib.recordings.contracts import TOPICS_MAX
 from chalicelib.recordings.models import Membership, Project, ProjectTitle, Topic
 
 ADMIN, USER = "admin", "user"
 PUBLIC_LISTING = "public"
+PRIVACY = {"public": True, "private": False}
 
 
 def title_key(title: str) -> str:
@@ -67,7 +68,10 @@ def writable(project_id: int, account: Account) -> Project:
     return project
 
 
-def create(account: Account, title: str, description: str, is_public: bool, topic_texts: list[str]) -> Project:
+def create(account: Account, fields: dict) -> Project:
+    """A project from the fields of a create (checked against contracts.NEW_PROJECT); texts are trimmed."""
+    title, description = fields["title"].strip(), fields["description"].strip()
+    is_public, topic_texts = PRIVACY[fields["privacy"]], [text.strip() for text in fields["topics"]]
     now = clock.now()
     topics = [Topic(id=topic_id, text=text, is_active=True, created_at=now, updated_at=now)
               for topic_id, text in zip(next_ids("topics", len(topic_texts)), topic_texts, strict=True)]
@@ -89,42 +93,48 @@ def create(account: Account, title: str, description: str, is_public: bool, topi
     return project
 
 
-def update(project_id: int, account: Account, changes: ProjectChanges) -> Project:
-    """Apply a PUT: only the creator may; a new title moves the title claim in the same transaction."""
+def update(project_id: int, account: Account, fields: dict) -> Project:
+    """Apply a PUT (checked against contracts.PROJECT_CHANGES): only the creator may; each field sent changes,
+    and a new title moves the title claim in the same transaction."""
+    if "id" in fields and fields["id"] != project_id:
+        raise BadRequest("ID_404", "The id in the body is not the project's")
     project = active(project_id)
     if project.creator_id != account.id:
         raise Forbidden("UNAUTHORIZED", "Only the project's creator may edit it")
-    if changes.creator is not None and accounts.by_number(changes.creator) is None:
+    creator = fields.get("creator")  # an object is the GET body's, sent back: read-only
+    if creator is not None and not isinstance(creator, dict) and accounts.by_number(int(creator)) is None:
         raise BadRequest("USER_404", "No user has that creator id")
     now = clock.now()
     old_title = project.title
-    if changes.title is not None:
-        project.title, project.slug = changes.title, slug(changes.title)
-    if changes.description is not None:
-        project.description = changes.description
-    if changes.is_public is not None:
-        project.is_public, project.listing = changes.is_public, _listing(changes.is_public)
-    if changes.topics is not None:
-        project.topics = _apply_topics(project, changes.topics, now)
+    if "title" in fields:
+        project.title = fields["title"].strip()
+        project.slug = slug(project.title)
+    if "description" in fields:
+        project.description = fields["description"].strip()
+    if "privacy" in fields:
+        project.is_public = PRIVACY[fields["privacy"]]
+        project.listing = _listing(project.is_public)
+    if fields.get("topics") is not None:
+        project.topics = _apply_topics(project, fields["topics"], now)
     project.updated_at = now
     _save_with_title(project, old_title)
     return project
 
 
-def _apply_topics(project: Project, changes: list[TopicChange], now: Any) -> list[Topic]:
+def _apply_topics(project: Project, changes: list[dict], now: Any) -> list[Topic]:
     """Topics without an id are created; with one, rewritten or (is_active 0) soft-deleted."""
     topics = {int(topic.id): topic for topic in project.topics}
-    unknown = [change.id for change in changes if change.id is not None and change.id not in topics]
-    if unknown:
+    if any(change.get("id") is not None and change["id"] not in topics for change in changes):
         raise BadRequest("TOPICS_ID_NOT_PROJECT", "A topic id is not one of this project's")
-    new = [change for change in changes if change.id is None]
+    new = [change for change in changes if change.get("id") is None]
     for change in changes:
-        if change.id is not None:
-            topic = topics[change.id]
-            topic.text, topic.is_active, topic.updated_at = change.text, change.is_active, now
+        if change.get("id") is not None:
+            topic = topics[change["id"]]
+            topic.text, topic.is_active, topic.updated_at = change["text"].strip(), bool(change["is_active"]), now
     if len(topics) + len(new) > TOPICS_MAX:  # soft-deleted topics count: they stay in the item
         raise BadRequest("PROJECTS_TOPICS_TOO_MANY", f"A project holds at most {TOPICS_MAX} topics")
-    created = [Topic(id=topic_id, text=change.text, is_active=change.is_active, created_at=now, updated_at=now)
+    created = [Topic(id=topic_id, text=change["text"].strip(), is_active=bool(change["is_active"]), created_at=now,
+                     updated_at=now)
                for topic_id, change in zip(next_ids("topics", len(new)), new, strict=True)]
     return list(topics.values()) + created
 

@@ -5,16 +5,17 @@ from chalice import Blueprint, Response
 
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.auth import authenticate, optional_account
-from chalicelib.core.bodies import json_object, parse_json
+from chalicelib.core import contracts
+from chalicelib.core.bodies import json_body, parse_json
 from chalicelib.core.errors import BadRequest, InvalidJSON, NotFound, PayloadTooLarge
-from chalicelib.core.pagination import positive_int
 from chalicelib.core.routing import routes
 from chalicelib.files import multipart
-from chalicelib.recordings import annotations, comments, fields, projects, sessions, shapes
-from chalicelib.recordings.errors import envelope, render
+from chalicelib.recordings import annotations, comments, projects, sessions, shapes
+from chalicelib.recordings import contracts as c
+from chalicelib.recordings.errors import SURFACE, envelope, render
 
 bp = Blueprint(__name__)
-route = routes(bp, render)
+route = routes(bp, render, SURFACE)
 
 
 def _request():
@@ -43,47 +44,45 @@ def _shaped(project_list: list) -> list[dict]:
     return [shapes.project(p, memberships[p.id], people) for p in project_list]
 
 
-@route("/", methods=("GET",))
+@route("/", methods=("GET",), contract=c.INDEX)
 def index():
     personal, public = projects.lists(optional_account(_request()))
     return envelope({"personal": _shaped(personal), "public": _shaped(public)})
 
 
-@route("/", methods=("POST",))
+@route("/", methods=("POST",), contract=c.CREATE)
 def create():
     account = authenticate(_request())
-    title, description, is_public, topics = fields.new_project(json_object(_request()))
-    project = projects.create(account, title, description, is_public, topics)
+    project = projects.create(account, contracts.body(_request()))
     return envelope(_shaped([project])[0], 201)
 
 
-@route("/{pid}/", methods=("GET",))
+@route("/{pid}/", methods=("GET",), contract=c.SHOW)
 def show(pid):
     project = projects.readable(_project_id(pid), optional_account(_request()))
     return envelope(_shaped([project])[0])
 
 
-@route("/{pid}/", methods=("PUT",))
+@route("/{pid}/", methods=("PUT",), contract=c.UPDATE)
 def update(pid):
     account = authenticate(_request())
     project_id = _project_id(pid)
-    changes = fields.project_changes(json_object(_request()), project_id)
-    return envelope(_shaped([projects.update(project_id, account, changes)])[0])
+    return envelope(_shaped([projects.update(project_id, account, contracts.body(_request()))])[0])
 
 
-@route("/{pid}/", methods=("DELETE",))
+@route("/{pid}/", methods=("DELETE",), contract=c.DESTROY)
 def destroy(pid):
     projects.delete(_project_id(pid), authenticate(_request()))
     return envelope(None)
 
 
-@route("/{pid}/membership/", methods=("POST",))
+@route("/{pid}/membership/", methods=("POST",), contract=c.JOIN)
 def join(pid):
     projects.join(_project_id(pid, "PROJECT_UNKNOWN"), authenticate(_request()))
     return envelope(None)
 
 
-@route("/{pid}/membership/", methods=("DELETE",))
+@route("/{pid}/membership/", methods=("DELETE",), contract=c.LEAVE)
 def leave(pid):
     projects.leave(_project_id(pid, "PROJECT_UNKNOWN"), authenticate(_request()))
     return envelope(None)
@@ -91,17 +90,17 @@ def leave(pid):
 
 # --- codes, the tags of annotations ---
 
-@route("/{pid}/codes/", methods=("GET",))
+@route("/{pid}/codes/", methods=("GET",), contract=c.CODES)
 def list_codes(pid):
     project = projects.readable(_project_id(pid), optional_account(_request()))
     return envelope([shapes.code(c) for c in annotations.codes(project)])
 
 
-@route("/{pid}/codes/", methods=("POST",))
+@route("/{pid}/codes/", methods=("POST",), contract=c.CREATE_CODE)
 def create_code(pid):
     account = authenticate(_request())
     project = projects.writable(_project_id(pid), account)
-    return envelope(shapes.code(annotations.add_code(project, fields.code(json_object(_request())))), 201)
+    return envelope(shapes.code(annotations.add_code(project, contracts.body(_request()))), 201)
 
 
 # --- sessions ---
@@ -134,22 +133,22 @@ def _shaped_session(session) -> dict:
                           sessions.recording_url(session))
 
 
-@route("/{pid}/sessions/uploads/", methods=("POST",))
+@route("/{pid}/sessions/uploads/", methods=("POST",), contract=c.UPLOAD)
 def session_upload(pid):
     project = projects.writable(_project_id(pid), authenticate(_request()))
     return envelope(sessions.upload_form(project), 201)
 
 
-@route("/{pid}/sessions/", methods=("GET",))
+@route("/{pid}/sessions/", methods=("GET",), contract=c.SESSIONS)
 def list_sessions(pid):
     request = _request()
     project = projects.readable(_project_id(pid), optional_account(request))
-    query = request.query_params or {}
-    found, cursor = sessions.page(project, positive_int(query.get("limit"), "limit", 20, 50), query.get("cursor"))
+    query = contracts.query(request)
+    found, cursor = sessions.page(project, min(query.get("limit", 20), 50), query.get("cursor"))
     return envelope([_shaped_session(s) for s in found], next_cursor=cursor)
 
 
-@route("/{pid}/sessions/", methods=("POST",))
+@route("/{pid}/sessions/", methods=("POST",), contract=c.CREATE_SESSION)
 def create_session(pid):
     request = _request()
     account = authenticate(request)
@@ -158,7 +157,7 @@ def create_session(pid):
     if content_type.lower().startswith(multipart.FORM_DATA):
         session = _create_from_form(project, account, request.raw_body or b"", content_type)
     else:
-        session = sessions.create(project, account, *fields.uploaded_session(json_object(request)))
+        session = sessions.create(project, account, contracts.checked(c.UPLOADED_SESSION, json_body(request), SURFACE))
     return envelope(_shaped_session(session), 201)
 
 
@@ -168,16 +167,16 @@ def _create_from_form(project, account, raw: bytes, content_type: str):
         raise PayloadTooLarge("SESSION_RECORDING_TOO_LARGE", "Upload recordings this large with a presigned POST")
     try:
         form = multipart.parse_form(raw, content_type)
-        metadata = [parse_json(form[name].text()) if name in form else None for name in ("participants", "prompts")]
+        metadata = {name: parse_json(form[name].text()) for name in ("participants", "prompts") if name in form}
     except (multipart.MultipartError, InvalidJSON) as error:
         raise BadRequest("SESSION_FORM_INVALID", "The form or its JSON fields could not be read") from error
-    people, prompts = fields.session_metadata(*metadata)
     recording = form.get("recording")
     return sessions.create_from_upload(project, account, recording.data if recording else b"",
-                                       recording.content_type if recording else None, people, prompts)
+                                       recording.content_type if recording else None,
+                                       contracts.checked(c.FORM_METADATA, metadata, SURFACE))
 
 
-@route("/{pid}/sessions/{sid}/", methods=("GET",))
+@route("/{pid}/sessions/{sid}/", methods=("GET",), contract=c.SHOW_SESSION)
 def show_session(pid, sid):
     return envelope(_shaped_session(_session(pid, sid)[2]))
 
@@ -189,33 +188,33 @@ def _annotation(pid: str, sid: str, aid: str, write: bool = False):
     return account, session, annotations.in_session(session, _number(aid, "ANNOTATION_404"))
 
 
-@route("/{pid}/sessions/{sid}/annotations/", methods=("GET",))
+@route("/{pid}/sessions/{sid}/annotations/", methods=("GET",), contract=c.ANNOTATIONS)
 def list_annotations(pid, sid):
     session = _session(pid, sid)[2]
     return envelope(_shaped_annotations(session, annotations.of_session(session)))
 
 
-@route("/{pid}/sessions/{sid}/annotations/", methods=("POST",))
+@route("/{pid}/sessions/{sid}/annotations/", methods=("POST",), contract=c.CREATE_ANNOTATION)
 def create_annotation(pid, sid):
     account, _, session = _session(pid, sid, write=True)
-    created = annotations.create(session, account, fields.annotation(json_object(_request())))
+    created = annotations.create(session, account, contracts.body(_request()))
     return envelope(_shaped_annotations(session, [created])[0], 201)
 
 
-@route("/{pid}/sessions/{sid}/annotations/{aid}/", methods=("GET",))
+@route("/{pid}/sessions/{sid}/annotations/{aid}/", methods=("GET",), contract=c.SHOW_ANNOTATION)
 def show_annotation(pid, sid, aid):
     _, session, annotation = _annotation(pid, sid, aid)
     return envelope(_shaped_annotations(session, [annotation])[0])
 
 
-@route("/{pid}/sessions/{sid}/annotations/{aid}/", methods=("PUT",))
+@route("/{pid}/sessions/{sid}/annotations/{aid}/", methods=("PUT",), contract=c.UPDATE_ANNOTATION)
 def update_annotation(pid, sid, aid):
     account, session, annotation = _annotation(pid, sid, aid, write=True)
-    changed = annotations.update(annotation, account, fields.annotation(json_object(_request())))
+    changed = annotations.update(annotation, account, contracts.body(_request()))
     return envelope(_shaped_annotations(session, [changed])[0])
 
 
-@route("/{pid}/sessions/{sid}/annotations/{aid}/", methods=("DELETE",))
+@route("/{pid}/sessions/{sid}/annotations/{aid}/", methods=("DELETE",), contract=c.DELETE_ANNOTATION)
 def delete_annotation(pid, sid, aid):
     account, _, annotation = _annotation(pid, sid, aid, write=True)
     annotations.delete(annotation, account)
@@ -233,7 +232,7 @@ def _shaped_comment(comment) -> dict:
     return shapes.comment(comment, accounts.get_many({comment.creator_id}))
 
 
-@route("/{pid}/sessions/{sid}/annotations/{aid}/comments/", methods=("GET",))
+@route("/{pid}/sessions/{sid}/annotations/{aid}/comments/", methods=("GET",), contract=c.COMMENTS)
 def list_comments(pid, sid, aid):
     _, session, annotation = _annotation(pid, sid, aid)
     found = [c for c in comments.of_session(session) if c.annotation_id == annotation.id]
@@ -241,32 +240,30 @@ def list_comments(pid, sid, aid):
     return envelope([shapes.comment(c, people) for c in found])
 
 
-@route("/{pid}/sessions/{sid}/annotations/{aid}/comments/", methods=("POST",))
+@route("/{pid}/sessions/{sid}/annotations/{aid}/comments/", methods=("POST",), contract=c.CREATE_COMMENT)
 def create_comment(pid, sid, aid):
     account, _, annotation = _annotation(pid, sid, aid, write=True)
-    content = fields.comment(json_object(_request()))
-    return envelope(_shaped_comment(comments.create(annotation, account, content)), 201)
+    return envelope(_shaped_comment(comments.create(annotation, account, contracts.body(_request()))), 201)
 
 
-@route("/{pid}/sessions/{sid}/annotations/{aid}/comments/{cid}/", methods=("GET",))
+@route("/{pid}/sessions/{sid}/annotations/{aid}/comments/{cid}/", methods=("GET",), contract=c.SHOW_COMMENT)
 def show_comment(pid, sid, aid, cid):
     return envelope(_shaped_comment(_comment(pid, sid, aid, cid)[2]))
 
 
-@route("/{pid}/sessions/{sid}/annotations/{aid}/comments/{cid}/", methods=("POST",))
+@route("/{pid}/sessions/{sid}/annotations/{aid}/comments/{cid}/", methods=("POST",), contract=c.REPLY)
 def reply_to_comment(pid, sid, aid, cid):
     account, annotation, parent = _comment(pid, sid, aid, cid, write=True)
-    content = fields.comment(json_object(_request()))
-    return envelope(_shaped_comment(comments.create(annotation, account, content, parent)), 201)
+    return envelope(_shaped_comment(comments.create(annotation, account, contracts.body(_request()), parent)), 201)
 
 
-@route("/{pid}/sessions/{sid}/annotations/{aid}/comments/{cid}/", methods=("PUT",))
+@route("/{pid}/sessions/{sid}/annotations/{aid}/comments/{cid}/", methods=("PUT",), contract=c.UPDATE_COMMENT)
 def update_comment(pid, sid, aid, cid):
     account, _, comment = _comment(pid, sid, aid, cid, write=True)
-    return envelope(_shaped_comment(comments.update(comment, account, fields.comment(json_object(_request())))))
+    return envelope(_shaped_comment(comments.update(comment, account, contracts.body(_request()))))
 
 
-@route("/{pid}/sessions/{sid}/annotations/{aid}/comments/{cid}/", methods=("DELETE",))
+@route("/{pid}/sessions/{sid}/annotations/{aid}/comments/{cid}/", methods=("DELETE",), contract=c.DELETE_COMMENT)
 def delete_comment(pid, sid, aid, cid):
     account, _, comment = _comment(pid, sid, aid, cid, write=True)
     comments.delete(comment, account)

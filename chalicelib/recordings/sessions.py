@@ -11,7 +11,6 @@ from chalicelib.core import clock
 from chalicelib.core.errors import BadRequest, NotFound
 from chalicelib.core.pagination import decode_cursor, encode_cursor, key_types
 from chalicelib.files import layout, storage
-from chalicelib.recordings.fields import ParticipantFields, PromptFields
 from chalicelib.recordings.models import Participant, Project, PromptedTopic, RecordedSession
 
 MAX_RECORDING_BYTES = 500 * 1024 * 1024
@@ -31,13 +30,13 @@ def upload_form(project: Project) -> dict:
     return storage.upload_form(key, max_bytes=MAX_RECORDING_BYTES, content_types=AUDIO_TYPES)
 
 
-def create(project: Project, account: Account, recording_key: str, participants: list[ParticipantFields],
-           prompts: list[PromptFields]) -> RecordedSession:
-    """Record a session whose audio was uploaded under `recording_key` (checked, never trusted), keeping the
-    audio out of staging."""
+def create(project: Project, account: Account, fields: dict) -> RecordedSession:
+    """Record a session (fields checked against contracts.UPLOADED_SESSION) whose audio was uploaded under
+    `recording_key` (checked, never trusted), keeping the audio out of staging."""
+    prompts, recording_key = checked_prompts(fields["prompts"]), fields["recording_key"]
     if not storage.is_upload_key(recording_key, _key_prefix(project)):
         raise BadRequest("SESSION_RECORDING_KEY_INVALID", "The key is not one of this project's uploads")
-    topics, people = _prompted_topics(project, prompts), _participants(participants)
+    topics, people = _prompted_topics(project, prompts), _participants(fields["participants"])
     try:
         stored = storage.stored_object(recording_key, max_bytes=MAX_RECORDING_BYTES)
         with storage.claimed([recording_key]) as (kept,):
@@ -54,39 +53,49 @@ def create(project: Project, account: Account, recording_key: str, participants:
 
 
 def create_from_upload(project: Project, account: Account, recording: bytes, content_type: str | None,
-                       participants: list[ParticipantFields], prompts: list[PromptFields]) -> RecordedSession:
-    """The legacy path: the recording came in the request; store it, then record the session."""
+                       metadata: dict) -> RecordedSession:
+    """The legacy path: the recording came in the request with its metadata (contracts.FORM_METADATA); store
+    it, then record the session."""
+    checked_prompts(metadata["prompts"])
     if not recording:
         raise BadRequest("SESSION_RECORDING_REQUIRED", "A recording is required")
     if not (content_type or "").startswith("audio/"):
         raise BadRequest("SESSION_RECORDING_NOT_AUDIO", "The recording must be sent with an audio/* type")
     if len(recording) > MAX_LEGACY_BYTES:
         raise BadRequest("SESSION_RECORDING_TOO_LARGE", "Upload recordings this large with a presigned POST")
-    _prompted_topics(project, prompts)  # refuse bad prompts before anything is stored
+    _prompted_topics(project, metadata["prompts"])  # refuse bad prompts before anything is stored
     key = storage.upload_key(_key_prefix(project))
     storage.put(key, recording, content_type)
     try:
-        return create(project, account, key, participants, prompts)
+        return create(project, account, {**metadata, "recording_key": key})
     except Exception:
         storage.delete(key)  # no session claims it: leave nothing behind
         raise
 
 
-def _prompted_topics(project: Project, prompts: list[PromptFields]) -> list[PromptedTopic]:
+def checked_prompts(prompts: list[dict]) -> list[dict]:
+    """Prompts that each end no sooner than they start (the rest is contracts.PROMPT)."""
+    if any(prompt["Start"] > prompt["End"] for prompt in prompts):
+        raise BadRequest("SESSION_PROMPTS_INVALID", "A prompt ends before it starts")
+    return prompts
+
+
+def _prompted_topics(project: Project, prompts: list[dict]) -> list[PromptedTopic]:
     topics = {int(topic.id): topic for topic in project.topics}
-    if any(prompt.topic_id not in topics for prompt in prompts):
+    if any(prompt["PromptID"] not in topics for prompt in prompts):
         raise BadRequest("SESSION_PROMPT_NOT_IN_PROJECT", "A prompt is not one of this project's topics")
-    return [PromptedTopic(topic_id=p.topic_id, start=p.start, end=p.end, text=topics[p.topic_id].text)
-            for p in prompts]
+    return [PromptedTopic(topic_id=int(p["PromptID"]), start=int(p["Start"]), end=int(p["End"]),
+                          text=topics[p["PromptID"]].text) for p in prompts]
 
 
-def _participants(participants: list[ParticipantFields]) -> list[Participant]:
-    """Participants, each linked to the account with their email where one exists and has verified it (an
-    unverified address may have been registered by anyone)."""
-    found = {p.email: accounts.by_email(p.email) for p in participants if p.email}
+def _participants(participants: list[dict]) -> list[Participant]:
+    """Participants (names and emails trimmed, `Role` 1 the interviewer), each linked to the account with their
+    email where one exists and has verified it (an unverified address may have been registered by anyone)."""
+    people = [(p["Name"].strip(), (p.get("Email") or "").strip() or None, bool(p["Role"])) for p in participants]
+    found = {email: accounts.by_email(email) for _, email, _ in people if email}
     linked = {email: account.id for email, account in found.items() if account and account.email_verified}
-    return [Participant(name=p.name, email=p.email, role="interviewer" if p.interviewer else "interviewee",
-                        account_id=linked.get(p.email)) for p in participants]
+    return [Participant(name=name, email=email, role="interviewer" if interviewer else "interviewee",
+                        account_id=linked.get(email)) for name, email, interviewer in people]
 
 
 def in_project(project: Project, session_id: str) -> RecordedSession:

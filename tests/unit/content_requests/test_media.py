@@ -7,7 +7,7 @@ from datetime import timedelta
 import boto3
 import pytest
 
-from chalicelib.content_requests import fields, media
+from chalicelib.content_requests import media
 from chalicelib.content_requests.models import ContentRequest, MediaFile
 from chalicelib.core.errors import ApiError
 from chalicelib.core.mail import Email
@@ -269,7 +269,7 @@ def test_a_completion_whose_upload_another_claimed_meanwhile_is_refused_and_remo
     monkeypatch.setattr(media, "_checked", lambda *_: ([], "image/png"))  # checks passed before the other claimed it
 
     with pytest.raises(ApiError) as error:
-        media.complete(request, fields.media_files({"media_files": [other, sent]}))
+        media.complete(request, [media.sent_file(other), media.sent_file(sent)])
 
     assert (error.value.status, error.value.errors) == refusal
     assert keys_under(bucket, "") == sorted([winner, other["s3_key"]]) and kept_key(sent) == winner
@@ -288,7 +288,7 @@ def test_a_completion_that_read_the_request_before_another_closed_it_is_409(api,
     for stale, sent, message in [(stale_one_time, late, "The content request was already completed"),
                                  (stale_canceled, too_late, "The content request was canceled")]:
         with pytest.raises(ApiError) as refusal:  # as a concurrent completion would: checks passed, write refused
-            media.complete(stale, fields.media_files({"media_files": [sent]}))
+            media.complete(stale, [media.sent_file(sent)])
         assert (refusal.value.status, refusal.value.errors) == (409, [{"param": "status", "message": message}])
     assert stored() == before and outbox.sent == emails
     assert [item.s3_key for item in MediaFile.scan() if item.received_at] == [first["s3_key"]]

@@ -12,9 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chalicelib.core.bodies import MAX_DEPTH
+from chalicelib.core.contracts import MAX_FAILURES as MAX_PROBLEMS
+from chalicelib.core.contracts import MESSAGE_CHARS
 from chalicelib.dialogues import patches
+from chalicelib.dialogues.contracts import MAX_BODY_BYTES
 from chalicelib.dialogues.errors import Invalid
-from chalicelib.dialogues.validation import MAX_BODY_BYTES, MAX_PROBLEMS, MESSAGE_CHARS, problems
 from tests.unit.dialogues.conftest import dialogue_path, stored
 from tests.unit.dialogues.conftest import problems as entries
 
@@ -308,12 +310,13 @@ def test_a_failure_quoting_a_large_document_is_shortened():
     assert len(entry["message"]) <= MESSAGE_CHARS + 5
 
 
-def test_validation_lists_at_most_max_problems():
+def test_validation_lists_at_most_max_problems(api, world):
     """Each failure was compared with all before it: 200,000 bad items did not finish in 5 minutes."""
 
-    found = problems("revisions", [{}] * 200_000)
+    status, body = api.post(dialogue_path(world) + "/revisions/", [{}] * 200_000, token=world.root)
 
-    assert len(found) == MAX_PROBLEMS
+    found = entries(body)
+    assert (status, len(found)) == (422, MAX_PROBLEMS)
     assert all(len(entry["message"]) <= MESSAGE_CHARS + 5 for entry in found)
 
 
@@ -404,9 +407,9 @@ def test_an_edit_checks_the_sequences_it_changed_and_finds_what_a_whole_check_fi
     after = patches.apply(document, operations)
 
     with pytest.raises(Invalid) as changed:
-        revisions.described(after, known=document)
+        revisions.fitting(after, known=document)
     with pytest.raises(Invalid) as whole:
-        revisions.described(json.loads(json.dumps(after)))
+        revisions.fitting(json.loads(json.dumps(after)))
 
     assert changed.value.details == whole.value.details
     assert [entry["path"] for entry in changed.value.details["errors"]] == [

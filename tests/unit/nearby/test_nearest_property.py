@@ -4,7 +4,7 @@ from hypothesis import strategies as st
 
 from chalicelib.accounts.models import Account
 from chalicelib.geo.cells import contains
-from chalicelib.nearby import fields, requests
+from chalicelib.nearby import requests
 
 # Places where geohash cells are awkward, and an ordinary one.
 BASES = [(33.749, -84.3884), (0.0, 0.0), (10.0, 179.99), (-10.0, -179.99), (89.9, 0.0), (-89.95, 120.0)]
@@ -34,7 +34,7 @@ def test_nearest_returns_the_newest_25_circles_holding_the_point(empty_store, fi
     circles, points = example
     for lat, lon, radius in circles:
         body = {"message": "m", "override": True, "location": {"lat": lat, "lon": lon, "radius": radius}}
-        requests.create(Account(id="owner"), fields.new_request(body))
+        requests.create(Account(id="owner"), body)
         fixed_clock.advance(seconds=1)
     stored = sorted(requests.NearbyRequest.scan(), key=lambda r: -int(r.id))
     for lat, lon in points:

@@ -1,0 +1,73 @@
+"""GET /openapi.json and GET /docs: the API described by its contracts, readable by clients and people."""
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from chalice import Blueprint, Response
+
+from chalicelib.core import openapi
+from chalicelib.core.contracts import Contract, Failure, Surface
+from chalicelib.core.errors import ApiError, BadRequest, NotFound
+from chalicelib.core.routing import json_response, routes
+
+bp = Blueprint(__name__)
+HERE = Path(__file__).parent
+# Swagger UI's files, copied from the npm package by `make assets` (never fetched from a CDN at run time).
+ASSETS = HERE / "assets"
+_TYPES = {"swagger-ui.css": "text/css; charset=utf-8", "swagger-ui-bundle.js": "text/javascript; charset=utf-8"}
+ERROR_SCHEMA = {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}}
+
+
+def _invalid(failures: list[Failure]) -> ApiError:
+    return BadRequest("invalid", failures[0].message)
+
+
+def _render(error: ApiError) -> Response:
+    return json_response({"message": error.message}, error.status)
+
+
+SURFACE = Surface(tag="Reference", invalid=_invalid, error_schema=ERROR_SCHEMA)
+route = routes(bp, _render, SURFACE)
+
+
+def _base() -> str:
+    """The stage's path prefix (`/dev` behind API Gateway's default URL; empty locally or on a custom domain)."""
+    context = bp.current_request.context or {}
+    path, resource = context.get("path") or "", context.get("resourcePath") or ""
+    return path[:-len(resource)] if resource and path.endswith(resource) else ""
+
+
+@cache
+def _document() -> dict:
+    return openapi.document(bp.current_app)
+
+
+@route("/openapi.json", contract=Contract(
+        summary="This API's OpenAPI 3.1 document",
+        answers={200: {"type": "object", "required": ["openapi", "paths"]}}))
+def openapi_document() -> Response:
+    base = _base()
+    return json_response({**_document(), **({"servers": [{"url": base}]} if base else {})})
+
+
+@route("/docs", contract=Contract(summary="The docs page (Swagger UI), grouped by API",
+                                  answers={200: None}))
+def docs_page() -> Response:
+    page = (HERE / "page.html").read_text().replace("{base}", _base())
+    return Response(page, status_code=200, headers={"Content-Type": "text/html; charset=utf-8"})
+
+
+@route("/docs/{asset}", contract=Contract(
+        summary="A file of the docs page", answers={200: None}, errors=(404,),
+        params={"asset": {"type": "string", "enum": sorted(_TYPES)}}))
+def docs_asset(asset: str) -> Any:
+    path = ASSETS / asset
+    if asset not in _TYPES or not path.is_file():
+        raise NotFound("not_found", "No such file (run `make assets` to bundle the docs page)")
+    return Response(_read(path), status_code=200,
+                    headers={"Content-Type": _TYPES[asset], "Cache-Control": "public, max-age=86400"})
+
+
+@cache
+def _read(path: Path) -> str:
+    return path.read_text()
