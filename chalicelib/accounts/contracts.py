@@ -6,9 +6,8 @@ The one rule that needs code, a chosen password on the common list, joins those 
 from typing import Any
 
 from chalicelib.accounts import common_passwords
-from chalicelib.accounts.errors import SURFACE, envelope_schema
-from chalicelib.core.bodies import json_body
-from chalicelib.core.contracts import BEARER, Contract, Failure, failures
+from chalicelib.accounts.errors import envelope_schema
+from chalicelib.core.contracts import BEARER, Contract, Failure, body
 
 # An address as the document takes it: surrounding whitespace is the service's to strip, at most 254 characters
 # (a 64-character local part) between, no spaces or control characters, a dot and two characters to end the domain.
@@ -123,15 +122,15 @@ VERIFY = Contract(
     examples={"request": {"password": "my-new-password-1"}, "response": TOKENS_EXAMPLE})
 
 
-def password_body(request: Any, contract: Contract) -> dict:
-    """The body of a route that sets a password, checked against `contract`, and its password against the list of
+def password_body(request: Any) -> dict:
+    """The body of a route that sets a password, checked against its contract, and its password against the list of
     common passwords (AUTH_PASSWORD_TOO_COMMON, listed last with any other keys: the password is the last field)."""
-    body = json_body(request, contract.max_bytes)
-    found = failures(contract.body, body)
-    password = body.get("password") if isinstance(body, dict) else None
+    return body(request, refine=_common_password)
+
+
+def _common_password(value: Any, found: list[Failure]) -> list[Failure]:
+    password = value.get("password") if isinstance(value, dict) else None
     if isinstance(password, str) and not any(failure.name == "password" for failure in found) \
             and common_passwords.is_common(password):
-        found.append(Failure(("password",), "common", "AUTH_PASSWORD_TOO_COMMON", "a common password", {}))
-    if found:
-        raise SURFACE.invalid(found)
-    return body
+        return [*found, Failure(("password",), "common", "AUTH_PASSWORD_TOO_COMMON", "a common password", {})]
+    return found

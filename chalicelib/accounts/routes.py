@@ -31,7 +31,7 @@ def _body() -> dict:
 
 @route("/register/", methods=("POST",), contract=REGISTER)
 def register():
-    body = password_body(bp.current_request, REGISTER)
+    body = password_body(bp.current_request)
     account = verification.register(body["fullname"], body["email"], body["password"])
     return envelope(service.tokens_for(account), 201)
 
@@ -67,7 +67,7 @@ def reset_email(token):
 
 @route("/reset/{token}/", methods=("POST",), contract=RESET)
 def reset_password(token):
-    password = password_body(bp.current_request, RESET)["password"]
+    password = password_body(bp.current_request)["password"]
     return envelope(service.tokens_for(service.reset_password(token, password)))
 
 
@@ -86,5 +86,5 @@ def verification_email(token):
 @route("/verify/{token}/", methods=("POST",), contract=VERIFY)
 def verify_email(token):
     """Follow a verification or invitation link: set the password, verify the email, answer fresh tokens."""
-    password = password_body(bp.current_request, VERIFY)["password"]
+    password = password_body(bp.current_request)["password"]
     return envelope(service.tokens_for(verification.verify(token, password)))

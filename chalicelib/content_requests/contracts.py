@@ -9,10 +9,9 @@ in one 422 (`_checked`)."""
 from typing import Any
 
 from chalicelib.content_requests import fields, media, requests
-from chalicelib.content_requests.errors import Invalid, invalid
+from chalicelib.content_requests.errors import Invalid
 from chalicelib.content_requests.models import CANCELED, MULTI_USE, ONE_TIME, PHOTO, VIDEO
 from chalicelib.core import contracts as core
-from chalicelib.core.bodies import json_body
 from chalicelib.core.contracts import AUTHENTICATION, BEARER, NOT_BLANK, SAFE_INT, Contract, Failure
 
 MISSING, STRING, HASH, INTEGER = "Missing parameter", "Must be a String", "Must be a Hash", "Must be a Integer"
@@ -197,21 +196,18 @@ MEDIA_FILES = Contract("List the files sent for a content request", {200: {
 
 # --- the service's rules, in the same 422 as the contract's ---
 
-def _checked(request: Any, contract: Contract, rules: Any) -> Any:
-    """The route's body, checked by its contract and by the service's `rules(body, refused)`, which give
+def _checked(request: Any, rules: Any) -> Any:
+    """The route's body, checked by its contract and by the service's `rules(body, passed)`, which give
     (path, message, late) for what no schema says, from the parts the contract did not refuse: one 422 names every
     failure of both, in the document's order (the service's word first where both name a param)."""
-    try:
-        value, found = core.body(request), []
-    except Invalid:
-        value = json_body(request)
-        found = core.failures(contract.body, value)
-    refused = {failure.path for failure in found}
-    extra = [Failure(path, "x-rule", message, message, {"x-late": late}) for path, message, late in
-             rules(value, lambda *path: not any(path[:end] in refused for end in range(len(path) + 1)))]
-    if found or extra:
-        raise invalid([*extra, *found])
-    return value
+
+    def refine(value: Any, found: list[Failure]) -> list[Failure]:
+        refused = {failure.path for failure in found}
+        extra = [Failure(path, "x-rule", message, message, {"x-late": late}) for path, message, late in
+                 rules(value, lambda *path: not any(path[:end] in refused for end in range(len(path) + 1)))]
+        return [*extra, *found]
+
+    return core.body(request, refine)
 
 
 def _day(value: Any, passed: Any) -> list:
@@ -225,36 +221,19 @@ def _day(value: Any, passed: Any) -> list:
     return []
 
 
-def content_request(request: Any, contract: Contract) -> dict:
+def content_request(request: Any) -> dict:
     """The body's `content_request`, its expiration day read by the service (a day, today or later)."""
-    return _checked(request, contract, _day)["content_request"]
-
-
-def _size(value: Any, passed: Any, *path: Any) -> list:
-    """JSON Schema counts 64.0 as the integer 64; the document does not: a size is written as an integer (and is
-    answered so, whatever else its schema finds)."""
-    if not passed(*path[:-1]):
-        return []
-    for part in path[:-1]:
-        value = value[part]
-    return [(path, INTEGER, 0)] if isinstance(value.get(path[-1]), float) else []
-
-
-def upload(request: Any) -> dict:
-    """The upload form's body; its size written as an integer."""
-    return _checked(request, UPLOAD, lambda value, passed: _size(value, passed, "size"))
+    return _checked(request, _day)["content_request"]
 
 
 def _files(value: Any, passed: Any) -> list:
     if not passed("media_files"):
         return []
-    files = value["media_files"]
-    floats = [failure for index in range(len(files)) for failure in _size(value, passed, "media_files", index, "size")]
-    keys = [file["s3_key"] if passed("media_files", index, "s3_key") else None for index, file in enumerate(files)]
-    twice = [(("media_files", index, "s3_key"), media.LISTED_TWICE, 3) for index in media.listed_twice(keys)]
-    return [*floats, *twice]
+    keys = [file["s3_key"] if passed("media_files", index, "s3_key") else None
+            for index, file in enumerate(value["media_files"])]
+    return [(("media_files", index, "s3_key"), media.LISTED_TWICE, 3) for index in media.listed_twice(keys)]
 
 
 def media_files(request: Any) -> list[media.SentFile]:
     """The files a completion names, each size written as an integer; a key listed twice is named last."""
-    return [media.sent_file(entry) for entry in _checked(request, COMPLETE, _files)["media_files"]]
+    return [media.sent_file(entry) for entry in _checked(request, _files)["media_files"]]

@@ -12,7 +12,7 @@ from chalicelib.accounts.auth import authenticate
 from chalicelib.content_requests import contracts, media, requests, shapes
 from chalicelib.content_requests.errors import SURFACE, render
 from chalicelib.core import clock
-from chalicelib.core.contracts import query
+from chalicelib.core.contracts import body, query
 from chalicelib.core.routing import json_response, routes
 
 bp = Blueprint(__name__)
@@ -37,7 +37,7 @@ def index():
 @route("/content_requests", methods=("POST",), contract=contracts.CREATE)
 def create():
     account = _owner()
-    request = requests.create(account, contracts.content_request(bp.current_request, contracts.CREATE))
+    request = requests.create(account, contracts.content_request(bp.current_request))
     return json_response(shapes.content_request(request, clock.now()), 201)
 
 
@@ -55,7 +55,7 @@ def show(token_or_id):
 def update(token_or_id):
     account = _owner()
     request = requests.update(requests.request_id(token_or_id), account,
-                              contracts.content_request(bp.current_request, contracts.UPDATE))
+                              contracts.content_request(bp.current_request))
     return json_response(shapes.content_request(request, clock.now()))
 
 
@@ -69,7 +69,7 @@ def destroy(token_or_id):
 @route("/content_requests/{token_or_id}/uploads", methods=("POST",), contract=contracts.UPLOAD)
 def upload(token_or_id):
     request = requests.by_token(token_or_id)
-    return json_response(media.upload_form(request, contracts.upload(bp.current_request)), 201)
+    return json_response(media.upload_form(request, body(bp.current_request)), 201)
 
 
 @route("/content_requests/{token_or_id}/complete", methods=("PUT",), contract=contracts.COMPLETE)

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from chalice.app import MultiDict
+
 from chalicelib.core.bodies import json_body
 
 # Security schemes a route may accept (OpenAPI `components.securitySchemes`).
@@ -104,22 +106,39 @@ def leave(token: contextvars.Token) -> None:
     _current.reset(token)
 
 
-def body(request: Any) -> Any:
+Refine = Callable[[Any, list[Failure]], list[Failure]]
+
+
+def body(request: Any, refine: Refine | None = None) -> Any:
     """The request's JSON body, checked against the current route's body schema (None when absent and
-    optional). Raises the surface's invalid error, InvalidJSON or PayloadTooLarge."""
+    optional). `refine(value, failures)` gives the failures with those of rules no schema can say (the store's,
+    the clock's), so one answer names them all. Raises the surface's invalid error, InvalidJSON or
+    PayloadTooLarge."""
     contract, surface = _current.get()
     value = json_body(request, contract.max_bytes)
     if value is None and not contract.body_required:
         return None
-    return checked(contract.body, value, surface)
+    found = failures(contract.body, value) if contract.body is not None else []
+    found = refine(value, found) if refine else found
+    if found:
+        raise surface.invalid(found)
+    return value
 
 
 def query(request: Any) -> dict:
-    """The request's query parameters, checked against the route's query schemas; integers are converted."""
+    """The request's query parameters, checked against the route's query schemas; integers are converted, and
+    empty ones dropped."""
     contract, surface = _current.get()
-    raw = dict(request.query_params or {})
-    values = {name: _typed(contract.query.get(name, {}), value) for name, value in raw.items()}
+    values = {name: _typed(contract.query.get(name, {}), value) for name, value in present(request).items()}
     return checked(contract.query_schema, values, surface)
+
+
+def present(request: Any) -> Any:
+    """The query parameters that have a value, each with all its values (a Chalice MultiDict): an empty one
+    (`?page=`) is an absent one, as API Gateway passes it and clients send it for "no value"."""
+    params = request.query_params or {}
+    given = {name: [value for value in params.getlist(name) if value != ""] for name in params}
+    return MultiDict({name: values for name, values in given.items() if values})
 
 
 _INTEGER = re.compile(r"-?[0-9]{1,16}")

@@ -80,8 +80,14 @@ def _parameters(contract: Contract, path: str, components: dict) -> list[dict]:
     found = [{"name": name, "in": "path", "required": True,
               "schema": _hoisted(contract.params.get(name, {"type": "string"}), components)}
              for name in re.findall(r"{(\w+)}", path)]
-    return found + [{"name": name, "in": "query", "required": name in contract.required_query,
-                     "schema": _hoisted(schema, components)} for name, schema in contract.query.items()]
+    return found + [_query_parameter(name, schema, name in contract.required_query, components)
+                    for name, schema in contract.query.items()]
+
+
+def _query_parameter(name: str, schema: dict, required: bool, components: dict) -> dict:
+    parameter = {"name": name, "in": "query", "required": required, "schema": _hoisted(schema, components)}
+    # contracts.query() reads `?name=` as absent: an optional parameter may be sent empty.
+    return parameter if required else {**parameter, "allowEmptyValue": True}
 
 
 def _responses(contract: Contract, surface: Surface, components: dict) -> dict:

@@ -217,8 +217,9 @@ _NUMBERED = {"type": "string", "pattern": "^[1-9][0-9]{0,14}$"}
 _USER_ID, _PERMISSION_ID = {"user_id": {"type": "string"}}, {"permission_id": {"type": "string"}}
 _IN_PROJECT = {"project_id": _NUMBERED}
 _IN_DIALOGUE = {**_IN_PROJECT, "dialogue_id": _NUMBERED}
-_PAGE = {name: {"anyOf": [{"type": "integer", "minimum": 1}, {"const": ""}], "description": description}
-         for name, description in (("page", "from 1; empty: 1"), ("per_page", "from 1, 100 at most; empty: 30"))}
+_PAGE = {name: {"type": "integer", "minimum": 1, "description": description}
+         for name, description in (("page", "from 1; absent or empty: 1"),
+                                   ("per_page", "from 1, 100 at most; absent or empty: 30"))}
 _ORDERING = "-?(number|created)"
 _HISTORY = {**_PAGE, "ordering": {
     "type": "string", "pattern": rf"^\s*({_ORDERING})?\s*(,\s*({_ORDERING})?\s*)*$",

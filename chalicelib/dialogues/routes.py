@@ -59,7 +59,7 @@ def _too_deep(error: TooDeep) -> Exception:
 
 
 def _query() -> Any:
-    return bp.current_request.query_params or {}
+    return contracts.present(bp.current_request)
 
 
 def _no_content() -> Response:

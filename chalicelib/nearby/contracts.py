@@ -7,7 +7,6 @@ MESSAGE_MAX, RECEIVERS_MAX = 1000, 50
 MISSING, LOCATION, RADIUS = "REQUIRED_FIELD_MISSING", "INVALID_LOCATION", "INVALID_RADIUS"
 SECURITY = (BARE_TOKEN, BEARER)  # the document sends the bare token in Authorization; `Bearer <token>` works too
 NOT_NULL = {"not": {"type": "null"}}  # first: null is a missing field, as an absent one is
-EMPTY = {"not": {"const": ""}}  # an empty query parameter is a missing one
 
 
 def _range(kind: str, low: float, high: float, code: str, absent: dict = NOT_NULL) -> dict:
@@ -122,8 +121,8 @@ CREATE = Contract(
               "response": {"Code": 0, "Message": ""}})
 NEAREST = Contract(
     "Get nearby requests", {200: _list_of("NearbyRequest")}, security=SECURITY,
-    query={"lat": _range("number", -90, 90, "INVALID_COORDINATES", EMPTY),
-           "lon": _range("number", -180, 180, "INVALID_COORDINATES", EMPTY)},
+    query={"lat": _range("number", -90, 90, "INVALID_COORDINATES"),
+           "lon": _range("number", -180, 180, "INVALID_COORDINATES")},
     required_query=("lat", "lon"),
     description="The active map requests whose circle holds the point, newest first (at most 25).",
     examples={"response": [_EXAMPLE_REQUEST]})

@@ -3,6 +3,7 @@ first of missing (absent or null), not a string, blank, then the field's own rul
 import pytest
 
 from chalicelib.accounts import contracts
+from chalicelib.accounts.errors import ERROR_SCHEMA
 from chalicelib.core.contracts import failures
 from tests.conftest import JAY
 
@@ -127,4 +128,4 @@ def test_the_answers_fit_their_declared_schemas(api, jay, outbox):
     for contract, status, (answered, body) in answers:
         assert answered == status and failures(contract.answers[status], body) == []
     for _, body in errors_answered:
-        assert failures(contracts.SURFACE.error_schema, body) == []
+        assert failures(ERROR_SCHEMA, body) == []
