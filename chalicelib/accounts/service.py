@@ -17,6 +17,7 @@ from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadGateway, Conflict, Gone, NotFound, Unauthorized
 from chalicelib.core.pagination import Page
 from chalicelib.core.settings import get_settings, public_base_url
+from chalicelib.core.store import get_or
 from chalicelib.core.transactions import ConditionFailed, transact_write
 
 log = logging.getLogger(__name__)
@@ -190,10 +191,7 @@ def digest(token: str) -> str:
 def usable_link(model: type, token: str):
     """The stored single-use link token (a reset or a verification, by `model`) of `token`: TOKEN_404,
     TOKEN_USED or TOKEN_EXPIRED otherwise."""
-    try:
-        stored = model.get(digest(token), consistent_read=True)
-    except model.DoesNotExist as error:
-        raise NotFound("TOKEN_404", "The token does not exist") from error
+    stored = get_or(model, digest(token), missing=NotFound("TOKEN_404", "The token does not exist"))
     if stored.used_at is not None:
         raise Gone("TOKEN_USED", "The token was already used")
     if stored.expires_at <= clock.now():

@@ -11,6 +11,7 @@ from typing import Any
 from chalicelib.accounts.auth import authenticate
 from chalicelib.coaching.errors import forbidden, invalid_field, not_found
 from chalicelib.coaching.models import ADMIN, ALL, CLIENT, COACH, SUPERADMIN, CoachingEmail, CoachingUser, Org
+from chalicelib.core.store import get_or
 from chalicelib.core.transactions import Step
 
 
@@ -109,10 +110,7 @@ def each(index: Any, keys: list) -> list:
 
 def fetch(model: Any, key: int) -> Any:
     """The record under `key`; a 404 if there is none."""
-    try:
-        return model.get(key, consistent_read=True)
-    except model.DoesNotExist as error:
-        raise not_found() from error
+    return get_or(model, key, missing=not_found())
 
 
 def referenced(model: Any, key: int, field: str, what: str) -> Any:

@@ -6,6 +6,7 @@ from typing import Protocol
 
 from chalicelib.core import mail
 from chalicelib.core.backends import Backends
+from chalicelib.core.clients import client
 
 
 @dataclass(frozen=True)
@@ -26,19 +27,12 @@ class AwsSender:
 
     def __init__(self, queue_url: str):
         self.queue_url = queue_url
-        self._clients: dict = {}
-
-    def _client(self, name: str):
-        import boto3  # only the check-in job pays for boto3's import
-
-        self._clients[name] = self._clients.get(name) or boto3.client(name)
-        return self._clients[name]
 
     def send(self, message: Outbound) -> None:
         if message.platform == "FBOOK":
-            self._client("sqs").send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(asdict(message)))
+            client("sqs").send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(asdict(message)))
         else:
-            self._client("sns").publish(PhoneNumber=message.to, Message=message.text)
+            client("sns").publish(PhoneNumber=message.to, Message=message.text)
 
 
 _senders: Backends[Sender] = Backends("OUTBOUND_BACKEND", lambda settings: (settings.outbound_backend, {

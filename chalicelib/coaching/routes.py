@@ -1,6 +1,5 @@
 """The coaching routes under /api (thin: authorize, parse, call, shape). Most collections share one shape
 of routes (list, get, create, update, delete), registered once by `collection` with their contracts."""
-import re
 from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
@@ -14,7 +13,7 @@ from chalicelib.coaching.models import CLIENT, COACH
 from chalicelib.core import contracts
 from chalicelib.core.bodies import json_body
 from chalicelib.core.errors import BadRequest
-from chalicelib.core.routing import json_response, routes
+from chalicelib.core.routing import json_response, path_id, routes
 
 bp = Blueprint(__name__)
 route = routes(bp, render, SURFACE)
@@ -37,9 +36,7 @@ def _body(contract: contracts.Contract) -> Any:
 
 def record_id(value: str) -> int:
     """A path id; anything but digits is an unknown record."""
-    if not re.fullmatch(r"[0-9]{1,15}", value):
-        raise not_found()
-    return int(value)
+    return path_id(value, not_found)
 
 
 def _named(view: Callable, name: str) -> Callable:

@@ -26,12 +26,12 @@ from chalicelib.core import clock
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import Conflict
 from chalicelib.core.pagination import Page
+from chalicelib.core.routing import parse_id, path_id
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.files import layout, storage
 
 log = logging.getLogger(__name__)
 NO_DAY, PAST = "Must be a date such as 2022/06/07", "Must not be in the past"
-_ID = re.compile(r"[0-9]{1,15}")
 _TOKEN = re.compile(r"[0-9a-f]{16}")
 # Tries of a conditional write that is lost only to a concurrent change (or, at create, a token collision).
 ATTEMPTS = 3
@@ -75,14 +75,12 @@ def status_actions(status: str, owner_id: str) -> list:
 
 def is_id(value: str) -> bool:
     """A request's id: at most 15 digits. Any other path segment is read as a link's token."""
-    return bool(_ID.fullmatch(value))
+    return parse_id(value) is not None
 
 
 def request_id(value: str) -> int:
     """The id a path names; 422 naming `id` unless it is at most 15 digits."""
-    if not is_id(value):
-        raise refused("id", "Must be a Integer")
-    return int(value)
+    return path_id(value, lambda: refused("id", "Must be a Integer"))
 
 
 def expiration_day(text: str) -> datetime:

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from chalicelib.core import clock
 from chalicelib.core.backends import Backends
+from chalicelib.core.clients import client
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +31,12 @@ class Sender(Protocol):
 class SesSender:
     def __init__(self, source: str):
         self.source = source
-        self._client = None
 
     def send(self, email: Email) -> None:
-        import boto3  # only routes that send mail pay for boto3's import
-        from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.exceptions import BotoCoreError, ClientError  # only routes that send mail import botocore
 
-        self._client = self._client or boto3.client("ses")
         try:
-            self._client.send_email(
+            client("ses").send_email(
                 Source=self.source, Destination={"ToAddresses": [email.to]},
                 Message={"Subject": {"Data": email.subject}, "Body": {"Text": {"Data": email.body}}})
         except (BotoCoreError, ClientError) as error:

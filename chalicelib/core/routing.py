@@ -1,5 +1,6 @@
 """Route registration shared by every surface: documented paths, any content type, one error shape."""
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -58,6 +59,31 @@ def routes(blueprint: Blueprint, render: Render, surface: Surface | None = None)
 def json_response(body: Any, status: int = 200, headers: dict | None = None) -> Response:
     return Response(body=body, status_code=status,
                     headers={"Content-Type": "application/json", **(headers or {})})
+
+
+def no_content() -> Response:
+    """204: an empty body."""
+    return Response(body="", status_code=204)
+
+
+# An id in a path: 1 to 15 ASCII digits (no sign, no space, no other script's digits).
+DIGITS = re.compile(r"[0-9]{1,15}")
+
+
+def parse_id(value: str, pattern: re.Pattern = DIGITS, least: int = 0) -> int | None:
+    """The integer `value` names if it matches `pattern` whole and is at least `least`; else None."""
+    if not pattern.fullmatch(value) or int(value) < least:
+        return None
+    return int(value)
+
+
+def path_id(value: str, missing: Callable[[], ApiError] | ApiError, pattern: re.Pattern = DIGITS,
+            least: int = 0) -> int:
+    """The id a path part names (see `parse_id`); anything else raises the surface's own `missing` error."""
+    number = parse_id(value, pattern, least)
+    if number is None:
+        raise missing if isinstance(missing, ApiError) else missing()
+    return number
 
 
 # The methods a path answers 405 to when it does not serve them (API Gateway itself refuses TRACE and CONNECT).

@@ -3,6 +3,8 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 
+from chalicelib.core.clients import client
+
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -67,9 +69,8 @@ def public_base_url() -> str:
     url = os.environ.get("PUBLIC_BASE_URL", "")
     parameter = os.environ.get("PUBLIC_BASE_URL_PARAMETER", "")
     if not url and parameter:
-        import boto3  # only deployed stages read it from SSM
-
-        url = boto3.client("ssm").get_parameter(Name=parameter)["Parameter"]["Value"]
+        # only deployed stages read it from SSM
+        url = client("ssm").get_parameter(Name=parameter)["Parameter"]["Value"]
     if not url:
         raise RuntimeError("Set PUBLIC_BASE_URL or PUBLIC_BASE_URL_PARAMETER: mailed links need an absolute base")
     return url.rstrip("/")

@@ -8,6 +8,7 @@ from typing import Any
 import jwt
 
 from chalicelib.core import clock
+from chalicelib.core.clients import client
 from chalicelib.core.errors import Unauthorized
 from chalicelib.core.settings import get_settings
 
@@ -24,9 +25,8 @@ def signing_secret() -> str:
     secret = os.environ.get("JWT_SECRET")
     secret_id = os.environ.get("JWT_SECRET_ID")
     if not secret and secret_id:
-        import boto3  # only deployed stages read the secret from Secrets Manager
-
-        secret = boto3.client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"]
+        # only deployed stages read the secret from Secrets Manager
+        secret = client("secretsmanager").get_secret_value(SecretId=secret_id)["SecretString"]
     if not secret or len(secret) < 32:
         raise RuntimeError("JWT_SECRET (or JWT_SECRET_ID) must hold at least 32 characters")
     return secret

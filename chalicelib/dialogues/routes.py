@@ -8,7 +8,7 @@ from chalicelib.core import contracts
 from chalicelib.core.bodies import MAX_DEPTH, TooDeep, json_body
 from chalicelib.core.errors import InvalidJSON
 from chalicelib.core.pagination import page_of
-from chalicelib.core.routing import json_response, routes
+from chalicelib.core.routing import json_response, no_content, routes
 from chalicelib.dialogues import (
     access,
     channels,
@@ -62,10 +62,6 @@ def _query() -> Any:
     return contracts.present(bp.current_request)
 
 
-def _no_content() -> Response:
-    return Response(body="", status_code=204)
-
-
 # Users
 
 
@@ -78,7 +74,7 @@ def me():
 @route("/user/password-changes", methods=("POST",), contract=spec.PASSWORD_CHANGE)
 def change_password():
     users.change_password(_caller().account, _body())
-    return _no_content()
+    return no_content()
 
 
 @route("/users", contract=spec.USERS)
@@ -110,13 +106,13 @@ def user_patch(user_id):
 @route("/password-resets", methods=("POST",), contract=spec.PASSWORD_RESET)
 def password_reset():
     users.start_reset(_body())
-    return _no_content()
+    return no_content()
 
 
 @route("/password-confirmations", methods=("POST",), contract=spec.PASSWORD_CONFIRMATION)
 def password_confirmation():
     users.confirm_reset(_body())
-    return _no_content()
+    return no_content()
 
 
 # Permissions

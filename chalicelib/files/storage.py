@@ -8,10 +8,9 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
 from urllib.parse import quote
 
+from chalicelib.core.clients import client
 from chalicelib.core.settings import get_settings
 from chalicelib.files.layout import UPLOADS
 
@@ -45,24 +44,6 @@ class FileMissing(Exception):
 
 class FileTooLarge(Exception):
     """The stored object is bigger than allowed."""
-
-
-@lru_cache(maxsize=1)
-def _client() -> Any:
-    """The S3 client, built on first use so that importing the app does not import boto3."""
-    import boto3
-    from botocore.config import Config
-
-    # A local endpoint (http://localhost:PORT) cannot serve bucket names as host names, whatever the
-    # AWS config file asks for.
-    local = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
-    return boto3.client("s3", config=Config(signature_version="s3v4",
-                                            s3={"addressing_style": "path"} if local else None))
-
-
-def reset_client() -> None:
-    """Drop the cached client, so that the next call reads the endpoint again (tests)."""
-    _client.cache_clear()
 
 
 def upload_key(prefix: str, extension: str = "") -> str:
@@ -110,7 +91,7 @@ def _copy(source: str, target: str) -> None:
 
     bucket = get_settings().media_bucket
     try:
-        _client().copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": source})
+        client("s3").copy_object(Bucket=bucket, Key=target, CopySource={"Bucket": bucket, "Key": source})
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") in _MISSING_CODES:
             raise FileMissing(source) from error
@@ -128,7 +109,7 @@ def upload_form(key: str, *, max_bytes: int, content_types: Sequence[str], expir
     exact = len(content_types) == 1
     fields = {"Content-Type": prefix} if exact else {}
     type_condition = {"Content-Type": prefix} if exact else ["starts-with", "$Content-Type", prefix]
-    post = _client().generate_presigned_post(
+    post = client("s3").generate_presigned_post(
         Bucket=get_settings().media_bucket, Key=key, Fields=fields, ExpiresIn=expires_in,
         Conditions=[["content-length-range", 1, max_bytes], type_condition])
     return {"url": post["url"], "fields": post["fields"], "key": key, "expires_in": expires_in,
@@ -140,7 +121,7 @@ def stored_object(key: str, *, max_bytes: int) -> StoredObject:
     from botocore.exceptions import ClientError
 
     try:
-        head = _client().head_object(Bucket=get_settings().media_bucket, Key=key)
+        head = client("s3").head_object(Bucket=get_settings().media_bucket, Key=key)
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") in _MISSING_CODES:
             raise FileMissing(key) from error
@@ -158,7 +139,7 @@ def download_url(key: str, expires_in: int = 3600, *, content_type: str | None =
     Whatever the uploader stored, S3 answers it as an attachment (a browser saves it and never renders it at the
     bucket's origin) of `content_type`, the type checked and recorded when the file was claimed; a file recorded
     without one is served as application/octet-stream."""
-    return _client().generate_presigned_url("get_object", ExpiresIn=expires_in, Params={
+    return client("s3").generate_presigned_url("get_object", ExpiresIn=expires_in, Params={
         "Bucket": get_settings().media_bucket, "Key": key, "ResponseContentDisposition": attachment(filename),
         "ResponseContentType": served_type(content_type)})
 
@@ -182,12 +163,12 @@ def attachment(filename: str | None = None) -> str:
 
 def delete(key: str) -> None:
     """Remove the object under `key` (nothing happens if there is none)."""
-    _client().delete_object(Bucket=get_settings().media_bucket, Key=key)
+    client("s3").delete_object(Bucket=get_settings().media_bucket, Key=key)
 
 
 def put(key: str, data: bytes, content_type: str) -> StoredObject:
     """Store bytes the app itself holds (the legacy multipart upload, large dialogue documents)."""
-    _client().put_object(Bucket=get_settings().media_bucket, Key=key, Body=data, ContentType=content_type)
+    client("s3").put_object(Bucket=get_settings().media_bucket, Key=key, Body=data, ContentType=content_type)
     return StoredObject(key, len(data), content_type)
 
 
@@ -196,7 +177,7 @@ def get(key: str) -> bytes:
     from botocore.exceptions import ClientError
 
     try:
-        return _client().get_object(Bucket=get_settings().media_bucket, Key=key)["Body"].read()
+        return client("s3").get_object(Bucket=get_settings().media_bucket, Key=key)["Body"].read()
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") in _MISSING_CODES:
             raise FileMissing(key) from error
@@ -206,15 +187,15 @@ def get(key: str) -> bytes:
 def delete_all(keys: Sequence[str]) -> None:
     """Remove the objects under `keys`, a thousand per call (keys with nothing stored are no matter)."""
     for start in range(0, len(keys), 1000):
-        _client().delete_objects(Bucket=get_settings().media_bucket, Delete={
+        client("s3").delete_objects(Bucket=get_settings().media_bucket, Delete={
             "Objects": [{"Key": key} for key in keys[start:start + 1000]], "Quiet": True})
 
 
 def delete_prefix(prefix: str) -> int:
     """Remove every object whose key starts with `prefix`; the number removed."""
     removed = 0
-    for page in _client().get_paginator("list_objects_v2").paginate(Bucket=get_settings().media_bucket,
-                                                                    Prefix=prefix):
+    for page in client("s3").get_paginator("list_objects_v2").paginate(Bucket=get_settings().media_bucket,
+                                                                         Prefix=prefix):
         keys = [item["Key"] for item in page.get("Contents", [])]
         delete_all(keys)
         removed += len(keys)

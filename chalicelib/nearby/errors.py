@@ -24,10 +24,6 @@ def render(error: ApiError) -> Response:
     return json_response({"error": _CODES.get(error.code, error.code)}, error.status)
 
 
-def no_content() -> Response:
-    return Response(body="", status_code=204)
-
-
 def invalid(failures: list[Failure]) -> ApiError:
     """The code of the first failure in the contract's order, except that a missing field comes first: a missing
     top-level field before anything else, a missing part of a field before a wrong part of it. A body that is not

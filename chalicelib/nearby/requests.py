@@ -12,6 +12,7 @@ from chalicelib.core import clock
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadRequest, Conflict, NotFound
 from chalicelib.core.settings import get_settings
+from chalicelib.core.store import get_or
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.geo import cells as geo
 from chalicelib.nearby.models import (
@@ -103,18 +104,19 @@ def index_items(request: NearbyRequest) -> list:
             for receiver in request.receivers]
 
 
+def not_found() -> NotFound:
+    return NotFound("REQUEST_NOT_FOUND", "The request does not exist")
+
+
 def get(request_id: int) -> NearbyRequest:
-    try:
-        return NearbyRequest.get(request_id, consistent_read=True)
-    except NearbyRequest.DoesNotExist as error:
-        raise NotFound("REQUEST_NOT_FOUND", "The request does not exist") from error
+    return get_or(NearbyRequest, request_id, missing=not_found())
 
 
 def visible(request_id: int, account: Account) -> NearbyRequest:
     """A request the caller may see: any map request; a direct one only its creator and receivers."""
     request = get(request_id)
     if request.kind == DIRECT and account.id != request.creator_id and account.id not in request.receivers:
-        raise NotFound("REQUEST_NOT_FOUND", "The request does not exist")
+        raise not_found()
     return request
 
 

@@ -5,11 +5,11 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
-from functools import lru_cache
 from typing import Any
 
 from chalicelib.accounts.models import Account
 from chalicelib.core import clock
+from chalicelib.core.clients import client
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadRequest, Conflict
 from chalicelib.core.settings import get_settings
@@ -147,14 +147,6 @@ def _notify(request: NearbyRequest, response: Response) -> None:
     _push(response)
 
 
-@lru_cache(maxsize=1)
-def _sns() -> Any:
-    """The SNS client, built on first use so that importing the app does not import boto3."""
-    import boto3
-
-    return boto3.client("sns")
-
-
 def _push(response: Response) -> None:
     """Publish the new response to the push topic (if one is set). The response is recorded already,
     so a failed publish is logged, not raised."""
@@ -167,7 +159,7 @@ def _push(response: Response) -> None:
                "type": int(response.type), "cardId": response.card_id}
     try:
         # The request id as an attribute lets a subscription filter on it.
-        _sns().publish(TopicArn=topic, Message=json.dumps(message), MessageAttributes={
+        client("sns").publish(TopicArn=topic, Message=json.dumps(message), MessageAttributes={
             "requestId": {"DataType": "Number", "StringValue": str(int(response.request_id))}})
     except (BotoCoreError, ClientError):
         logger.exception("push of response %s to %s failed", response.id, topic)

@@ -1,21 +1,17 @@
 """The /api/v04 routes of the nearby document (thin: authorize, check, call, shape)."""
-import re
-
 from chalice import Blueprint
 
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.auth import authenticate
 from chalicelib.core import contracts
 from chalicelib.core.clock import iso_millis
-from chalicelib.core.errors import NotFound
-from chalicelib.core.routing import json_response, routes
+from chalicelib.core.routing import json_response, no_content, path_id, routes
 from chalicelib.nearby import contracts as nearby
 from chalicelib.nearby import requests, responses, shapes
-from chalicelib.nearby.errors import SURFACE, no_content, render
+from chalicelib.nearby.errors import SURFACE, render
 
 bp = Blueprint(__name__)
 route = routes(bp, render, SURFACE)
-_ID = re.compile(r"[0-9]{1,15}")
 
 
 def _caller():
@@ -24,9 +20,7 @@ def _caller():
 
 
 def _request_id(value: str) -> int:
-    if not _ID.fullmatch(value):
-        raise NotFound("REQUEST_NOT_FOUND", "The request does not exist")
-    return int(value)
+    return path_id(value, requests.not_found)
 
 
 def _shaped(found: list, account) -> list[dict]:

@@ -1,14 +1,14 @@
 """The /api/projects routes of the recordings document (thin: parse, authorize, call, shape)."""
 import re
 
-from chalice import Blueprint, Response
+from chalice import Blueprint
 
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.auth import authenticate, optional_account
 from chalicelib.core import contracts
 from chalicelib.core.bodies import json_body, parse_json
 from chalicelib.core.errors import BadRequest, InvalidJSON, NotFound, PayloadTooLarge
-from chalicelib.core.routing import routes
+from chalicelib.core.routing import no_content, path_id, routes
 from chalicelib.files import multipart
 from chalicelib.recordings import annotations, comments, projects, sessions, shapes
 from chalicelib.recordings import contracts as c
@@ -22,18 +22,16 @@ def _request():
     return bp.current_request
 
 
-_NUMBER, _SESSION_ID = re.compile(r"[0-9]{1,15}"), re.compile(r"[0-9a-f]{32}")
+_SESSION_ID = re.compile(r"[0-9a-f]{32}")
 
 
-def _number(value: str, missing: str) -> int:
-    """An `<int:...>` path part: only ASCII digits name anything."""
-    if not _NUMBER.fullmatch(value):
-        raise NotFound(missing, "Nothing has that id")
-    return int(value)
+def _unknown(code: str) -> NotFound:
+    """The 404 for an `<int:...>` path part that is not an id (only ASCII digits name anything)."""
+    return NotFound(code, "Nothing has that id")
 
 
 def _project_id(pid: str, missing: str = "PROJECT_DOES_NOT_EXIST") -> int:
-    return _number(pid, missing)
+    return path_id(pid, _unknown(missing))
 
 
 def _shaped(project_list: list) -> list[dict]:
@@ -185,7 +183,7 @@ def show_session(pid, sid):
 
 def _annotation(pid: str, sid: str, aid: str, write: bool = False):
     account, _, session = _session(pid, sid, write)
-    return account, session, annotations.in_session(session, _number(aid, "ANNOTATION_404"))
+    return account, session, annotations.in_session(session, path_id(aid, _unknown("ANNOTATION_404")))
 
 
 @route("/{pid}/sessions/{sid}/annotations/", methods=("GET",), contract=c.ANNOTATIONS)
@@ -225,7 +223,7 @@ def delete_annotation(pid, sid, aid):
 
 def _comment(pid: str, sid: str, aid: str, cid: str, write: bool = False):
     account, _, annotation = _annotation(pid, sid, aid, write)
-    return account, annotation, comments.in_annotation(annotation, _number(cid, "COMMENT_404"))
+    return account, annotation, comments.in_annotation(annotation, path_id(cid, _unknown("COMMENT_404")))
 
 
 def _shaped_comment(comment) -> dict:
@@ -267,4 +265,4 @@ def update_comment(pid, sid, aid, cid):
 def delete_comment(pid, sid, aid, cid):
     account, _, comment = _comment(pid, sid, aid, cid, write=True)
     comments.delete(comment, account)
-    return Response(body="", status_code=204)
+    return no_content()

@@ -10,6 +10,7 @@ from chalicelib.accounts.models import Account
 from chalicelib.core import clock
 from chalicelib.core.errors import BadRequest, NotFound
 from chalicelib.core.pagination import decode_cursor, encode_cursor, key_types
+from chalicelib.core.store import get_or
 from chalicelib.files import layout, storage
 from chalicelib.recordings.models import Participant, Project, PromptedTopic, RecordedSession
 
@@ -99,10 +100,7 @@ def _participants(participants: list[dict]) -> list[Participant]:
 
 
 def in_project(project: Project, session_id: str) -> RecordedSession:
-    try:
-        session = RecordedSession.get(session_id, consistent_read=True)
-    except RecordedSession.DoesNotExist as error:
-        raise NotFound("SESSION_UNKNOWN", "The session does not exist") from error
+    session = get_or(RecordedSession, session_id, missing=NotFound("SESSION_UNKNOWN", "The session does not exist"))
     if session.project_id != project.id:
         raise NotFound("SESSION_NOT_IN_PROJECT", "The session is not one of this project's")
     return session

@@ -4,6 +4,7 @@ import uuid
 import pytest
 import requests
 
+from chalicelib.core import clients
 from chalicelib.core.settings import get_settings
 from chalicelib.files import storage
 from chalicelib.files.storage import FileMissing, FileTooLarge, StoredObject
@@ -19,10 +20,10 @@ def media(local_stack, monkeypatch):
     for name in S3_ENVIRONMENT:
         monkeypatch.setenv(name, local_stack.env[name])
     get_settings.cache_clear()
-    storage.reset_client()
+    clients.reset()
     yield
     get_settings.cache_clear()
-    storage.reset_client()
+    clients.reset()
 
 
 def _key() -> str:

@@ -7,6 +7,7 @@ import requests
 
 from chalicelib.content_requests import fields as content_fields
 from chalicelib.content_requests.models import PHOTO, VIDEO
+from chalicelib.core import clients
 from chalicelib.core.settings import get_settings
 from chalicelib.files import storage
 from chalicelib.nearby import responses
@@ -61,7 +62,7 @@ def test_s3_answers_the_download_as_the_attachment_the_url_asks_for(monkeypatch)
     try:
         host, port = server.get_host_and_port()
         monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://{host}:{port}")
-        storage.reset_client()
+        clients.reset()
         s3 = boto3.client("s3", endpoint_url=f"http://{host}:{port}")
         s3.create_bucket(Bucket=bucket)
         s3.put_object(Bucket=bucket, Key="content-requests/1/x.png", Body=b"<svg onload=alert(1)>",
@@ -71,7 +72,7 @@ def test_s3_answers_the_download_as_the_attachment_the_url_asks_for(monkeypatch)
                                                    filename="x.png"), timeout=30)
     finally:
         server.stop()
-        storage.reset_client()
+        clients.reset()
 
     assert answer.status_code == 200
     assert answer.headers["Content-Type"] == "image/png"

@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 import pytest
 
+from chalicelib.core import clients
 from chalicelib.core.settings import get_settings
 from chalicelib.files import storage
 from chalicelib.files.storage import FileMissing, FileTooLarge, StoredObject
@@ -17,11 +18,11 @@ from tests.conftest import ROOT
 
 @pytest.fixture
 def bucket(aws):
-    storage.reset_client()
+    clients.reset()
     name = get_settings().media_bucket
     boto3.client("s3").create_bucket(Bucket=name)
     yield name
-    storage.reset_client()
+    clients.reset()
 
 
 def _policy(form: dict) -> dict:
@@ -107,7 +108,7 @@ def test_a_local_endpoint_gets_path_style_urls_even_if_the_aws_config_asks_other
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
     monkeypatch.setenv(variable, "http://localhost:9")
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # a new session reads the config file
-    storage.reset_client()
+    clients.reset()
 
     form = storage.upload_form("r/a", max_bytes=10, content_types=["audio/mpeg"])
 

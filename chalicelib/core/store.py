@@ -1,0 +1,12 @@
+"""Reading one item by its key, the way every surface does: strongly consistent, a surface's own error if none."""
+from typing import Any
+
+from chalicelib.core.errors import ApiError
+
+
+def get_or(model: Any, *key: Any, missing: ApiError, consistent: bool = True) -> Any:
+    """The `model` item under `key` (hash key, then range key if any); raises `missing` if there is none."""
+    try:
+        return model.get(*key, consistent_read=consistent)
+    except model.DoesNotExist as error:
+        raise missing from error
