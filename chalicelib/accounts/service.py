@@ -112,7 +112,7 @@ def change_password(account: Account, old_password: str, new_password: str) -> N
 
 def page(window: Page) -> list[Account]:
     """One page of every account, by integer id (a Query on the `everyone` index, reading up to that page)."""
-    return window.slice(list(Account.everyone.query(EVERYONE, limit=window.end)))
+    return window.slice(list(Account.everyone.query(EVERYONE, limit=window.limit)))
 
 
 def get(account_id: str) -> Account | None:

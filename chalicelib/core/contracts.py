@@ -58,6 +58,11 @@ class Contract:
                                                   "required": list(self.required_query)})
 
 
+def pointer(parts: Any) -> str:
+    """An RFC 6901 JSON pointer to `parts` (keys and indexes); the whole value is `/`."""
+    return "/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in parts)
+
+
 @dataclass(frozen=True)
 class Failure:
     """One way a value fails its schema: where (`path`, keys and indexes), which keyword, the surface's key for
@@ -71,8 +76,7 @@ class Failure:
 
     @property
     def pointer(self) -> str:
-        """The path as an RFC 6901 JSON pointer; the whole value is `/`."""
-        return "/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in self.path)
+        return pointer(self.path)
 
     @property
     def name(self) -> str:

@@ -79,6 +79,10 @@ def key_types(model: Any, index: Any = None) -> dict[str, str]:
     return types
 
 
+# DynamoDB takes a Query's Limit as a 32-bit integer.
+QUERY_LIMIT = 2**31 - 1
+
+
 @dataclass(frozen=True)
 class Page:
     """A 1-based page of `per_page` items."""
@@ -90,6 +94,12 @@ class Page:
     def end(self) -> int:
         """How many items there are up to the end of this page: what a Query must read to serve it."""
         return self.number * self.per_page
+
+    @property
+    def limit(self) -> int:
+        """`end` as a Query's Limit, which DynamoDB takes as a 32-bit integer: a page that ends past as many items
+        is past the last one anyway, and answers empty."""
+        return min(self.end, QUERY_LIMIT)
 
     def slice(self, items: Sequence[Any]) -> list:
         start = (self.number - 1) * self.per_page

@@ -1,7 +1,5 @@
 """The dialogues error shape: `{"type", "message", "details"}` for every client error (the document's
 "Client errors"): parse_error, validation_error with JSON-pointer paths, not_found, unauthorized, forbidden."""
-from collections.abc import Iterable
-from typing import Any
 
 from chalice import Response
 
@@ -28,11 +26,6 @@ class Invalid(ApiError):
         super().__init__("validation_error", "Invalid request body", details={"errors": errors})
 
 
-def pointer(parts: Iterable[Any]) -> str:
-    """An RFC 6901 pointer; the whole body is `/`, as the document shows it."""
-    return "/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in parts)
-
-
 def failure(kind: str, path: str, message: str) -> dict:
     """One entry of a validation_error: the failing check, a JSON pointer, and why."""
     return {"type": kind, "path": path, "message": message}
@@ -43,7 +36,7 @@ def invalid(kind: str, path: str, message: str) -> Invalid:
 
 
 def too_many_operations(prefix: tuple = ()) -> Invalid:
-    return invalid("patch", pointer((*prefix, MAX_OPERATIONS)),
+    return invalid("patch", contracts.pointer((*prefix, MAX_OPERATIONS)),
                    f"A patch may have at most {MAX_OPERATIONS} operations: send a larger change as a PUT")
 
 

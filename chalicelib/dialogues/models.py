@@ -12,8 +12,6 @@ from chalicelib.core.tables import index, register, table_meta
 
 # The one `listing` key of tables that are listed whole through their `everything` index.
 ALL = "all"
-# DynamoDB's Limit is a 32-bit integer: a page that ends past as many items is past the last one anyway.
-QUERY_LIMIT = 2**31 - 1
 
 
 @register

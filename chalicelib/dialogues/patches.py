@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.core.bodies import MAX_DEPTH, nesting
-from chalicelib.core.contracts import shortened
-from chalicelib.dialogues.errors import MAX_OPERATIONS, invalid, pointer, too_many_operations
+from chalicelib.core.contracts import pointer, shortened
+from chalicelib.dialogues.errors import MAX_OPERATIONS, invalid, too_many_operations
 
 __all__ = ["MAX_OPERATIONS", "Limits", "apply", "difference"]
 # What one request's copies may duplicate in all: a few blocks or a sequence. A copy is a deep copy, about 2 µs a

@@ -12,7 +12,7 @@ from chalicelib.dialogues.access import PROJECT_ADMIN, PROJECTS_CREATE, Caller, 
 from chalicelib.dialogues.contracts import MAX_BODY_BYTES, PROJECT
 from chalicelib.dialogues.errors import SURFACE
 from chalicelib.dialogues.ids import fetch
-from chalicelib.dialogues.models import ALL, QUERY_LIMIT, Project
+from chalicelib.dialogues.models import ALL, Project
 
 
 def existing(raw_id: str) -> Project:
@@ -36,7 +36,7 @@ def listing(who: Caller, page: Page) -> list[Project]:
     """The page of projects the caller may see, by id: an admin's from the `everything` index, anyone else's by
     their grants (one BatchGetItem)."""
     if who.is_admin:
-        return page.slice(list(Project.everything.query(ALL, limit=min(page.end, QUERY_LIMIT))))
+        return page.slice(list(Project.everything.query(ALL, limit=page.limit)))
     found = sorted(Project.batch_get(who.project_ids()), key=lambda project: project.id) if who.project_ids() else []
     return page.slice(found)
 

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from chalicelib.core import clock
-from chalicelib.core.contracts import checked, failures
+from chalicelib.core.contracts import checked, failures, pointer
 from chalicelib.core.errors import Conflict
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.dialogues import documents, patches
 from chalicelib.dialogues.access import PROJECT_ADMIN, Caller, require
 from chalicelib.dialogues.contracts import DESCRIPTION, MAX_BODY_BYTES, SEQUENCE
-from chalicelib.dialogues.errors import SURFACE, invalid, pointer
+from chalicelib.dialogues.errors import SURFACE, invalid
 from chalicelib.dialogues.history import Window
 from chalicelib.dialogues.models import Dialogue, Revision
 

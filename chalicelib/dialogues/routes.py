@@ -22,7 +22,7 @@ from chalicelib.dialogues import (
     users,
 )
 from chalicelib.dialogues import contracts as spec
-from chalicelib.dialogues.errors import SURFACE, invalid, pointer, render
+from chalicelib.dialogues.errors import SURFACE, invalid, render
 
 bp = Blueprint(__name__)
 route = routes(bp, render, SURFACE)
@@ -55,7 +55,7 @@ def _parsed() -> Any:
 
 
 def _too_deep(error: TooDeep) -> Exception:
-    return invalid("maxDepth", pointer(error.path), f"Nested deeper than {MAX_DEPTH} levels")
+    return invalid("maxDepth", contracts.pointer(error.path), f"Nested deeper than {MAX_DEPTH} levels")
 
 
 def _query() -> Any:
