@@ -101,11 +101,15 @@ def main() -> None:
 
 def run(sizes: list[int], queries: int) -> None:
     import app  # noqa: F401  (registers every model)
-    from chalicelib.core import clock
+    from chalicelib.core import clock, collaborators
     from chalicelib.core.tables import create_tables
 
     create_tables()
-    clock.use(clock.FixedClock(NOW))
+    with collaborators.using(clock=clock.FixedClock(NOW)):
+        report(sizes, queries)
+
+
+def report(sizes: list[int], queries: int) -> None:
     rng, counts, total, cells = random.Random(7), None, 0, 0
     print(f"nearest over a 60 km city, radii 100 m to 2 km, {queries} random points per size")
     print(f"{'N':>8} {'cells/req':>9} {'index items read':>17} {'Query calls':>12} {'found':>6} {'p50 ms':>7} "

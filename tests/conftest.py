@@ -26,7 +26,7 @@ os.environ.update({
     "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
 })
 
-from chalicelib.core import clients, clock, mail  # noqa: E402
+from chalicelib.core import clients, clock, collaborators, mail  # noqa: E402
 from chalicelib.core.settings import get_settings, public_base_url  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,17 +87,15 @@ def bucket(aws):
 @pytest.fixture
 def fixed_clock():
     fixed = clock.FixedClock(NOW)
-    previous = clock.use(fixed)
-    yield fixed
-    clock.use(previous)
+    with collaborators.using(clock=fixed):
+        yield fixed
 
 
 @pytest.fixture
 def outbox():
     memory = mail.MemoryOutbox()
-    mail.use(memory)
-    yield memory
-    mail.use(None)
+    with collaborators.using(mail=memory):
+        yield memory
 
 
 class AwsCalls(list):
@@ -150,6 +148,7 @@ def settings_env(monkeypatch):
     def forget() -> None:
         get_settings.cache_clear()
         public_base_url.cache_clear()
+        collaborators.forget()
 
     yield change
     forget()

@@ -14,9 +14,9 @@ RESET_LINK = re.compile(r"https?://\S+/api/auth/reset/[^/\s]+/")
 
 def memory_verification_token(email: str) -> str:
     """The token of the last verification or invitation link mailed to `email` (unit tests' memory outbox)."""
-    from chalicelib.core import mail
+    from chalicelib.core.collaborators import current
 
-    tokens = [token for sent in mail.sender().sent if sent.to == email for token in _VERIFY_TOKEN.findall(sent.body)]
+    tokens = [token for sent in current().mail.sent if sent.to == email for token in _VERIFY_TOKEN.findall(sent.body)]
     assert tokens, f"no verification link mailed to {email}"
     return tokens[-1]
 

@@ -13,6 +13,7 @@ from chalicelib.accounts import guard
 from chalicelib.accounts.models import EVERYONE, Account, EmailClaim, RedeemedRefreshToken, ResetToken
 from chalicelib.accounts.passwords import check_password, hash_password, verify_password
 from chalicelib.core import clock, mail, tokens
+from chalicelib.core.collaborators import current
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadGateway, Conflict, Gone, NotFound, Unauthorized
 from chalicelib.core.pagination import Page
@@ -213,7 +214,7 @@ def start_password_reset(email: str) -> str:
     stored.save()
     link = f"{base_url}/api/auth/reset/{token}/"
     try:
-        mail.sender().send(mail.Email(account.email, "Reset your password",
+        current().mail.send(mail.Email(account.email, "Reset your password",
                                       f"Open this link within the hour to choose a new password:\n{link}\n"))
     except mail.MailError as error:
         _forget(stored)

@@ -9,10 +9,11 @@ from datetime import datetime
 
 from chalicelib.coaching import tasks, users
 from chalicelib.coaching.models import DUE, CoachingUser, Message, Task, update_of
-from chalicelib.coaching.outbound import Outbound, sender
 from chalicelib.core import clock
+from chalicelib.core.collaborators import current
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import Conflict
+from chalicelib.core.outbound import Outbound
 from chalicelib.core.transactions import ConditionFailed, Step, transact_steps
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,6 @@ def _send(user: CoachingUser, message: Message) -> None:
         log.warning("user %s has no %s address: check-in %s stored, not sent", user.id, user.platform, message.id)
         return
     try:
-        sender().send(Outbound(user.platform, to, message.text, int(user.id), int(message.id)))
+        current().outbound.send(Outbound(user.platform, to, message.text, int(user.id), int(message.id)))
     except Exception:  # the check-in is claimed and stored; a failed send must not stop the others
         log.exception("could not send check-in %s to user %s", message.id, user.id)

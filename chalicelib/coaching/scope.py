@@ -6,7 +6,6 @@ org's: a message naming another org's help request counts on it, and that reques
 Every record a body names is read in one BatchGetItem across the coaching tables (with what a Client's scope
 needs: their views of the media named); a Coach's check of a client's task or request reads those clients in a
 second one. An id of no record is a 400 on its field; a record out of the caller's scope a 403 naming it."""
-import time
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,8 @@ from chalicelib.coaching import access
 from chalicelib.coaching.access import Caller
 from chalicelib.coaching.errors import forbidden, invalid_fields
 from chalicelib.coaching.models import CLIENT, COACH, SUPERADMIN, CoachingUser, HelpRequest, Media, Task, ViewedMedia
+from chalicelib.core.errors import Conflict
+from chalicelib.core.retry import TryAgain, retried
 from chalicelib.core.transactions import connection
 
 PAGE = 100  # keys per BatchGetItem
@@ -51,29 +52,33 @@ def read(keys: Iterable[tuple[Any, Any]]) -> dict[tuple[Any, Any], Any]:
     wanted = list(dict.fromkeys(keys))
     found: dict[tuple[Any, Any], Any] = {}
     for start in range(0, len(wanted), PAGE):
-        page = wanted[start:start + PAGE]
-        by_identity, models, request = {}, {}, {}
-        for model, key in page:
-            raw = _key(model, key)
-            table = model.Meta.table_name
-            by_identity[(table, _identity(raw))] = (model, key)
-            models[table] = model
-            request.setdefault(table, {"Keys": [], "ConsistentRead": True})["Keys"].append(raw)
-        for attempt in range(8):
-            answer = connection().dispatch("BatchGetItem", {"RequestItems": request})
-            for table, items in answer.get("Responses", {}).items():
-                model = models[table]
-                names = [a.attr_name for a in (model._hash_key_attribute(), model._range_key_attribute()) if a]
-                for item in items:
-                    found[by_identity[(table, _identity({name: item[name] for name in names}))]] = (
-                        model.from_raw_data(item))
-            request = answer.get("UnprocessedKeys") or {}
-            if not request:
-                break
-            time.sleep(min(0.05 * 2 ** attempt, 1))
-        else:
-            raise RuntimeError("BatchGetItem left keys unprocessed after 8 attempts")
+        _read_page(wanted[start:start + PAGE], found)
     return found
+
+
+def _read_page(page: list[tuple[Any, Any]], found: dict[tuple[Any, Any], Any]) -> None:
+    by_identity, models, unread = {}, {}, {}
+    for model, key in page:
+        raw = _key(model, key)
+        table = model.Meta.table_name
+        by_identity[(table, _identity(raw))] = (model, key)
+        models[table] = model
+        unread.setdefault(table, {"Keys": [], "ConsistentRead": True})["Keys"].append(raw)
+
+    def once() -> None:
+        nonlocal unread
+        answer = connection().dispatch("BatchGetItem", {"RequestItems": unread})
+        for table, items in answer.get("Responses", {}).items():
+            model = models[table]
+            names = [a.attr_name for a in (model._hash_key_attribute(), model._range_key_attribute()) if a]
+            for item in items:
+                found[by_identity[(table, _identity({name: item[name] for name in names}))]] = (
+                    model.from_raw_data(item))
+        unread = answer.get("UnprocessedKeys") or {}
+        if unread:
+            raise TryAgain
+
+    retried(once, Conflict("contended", "The records could not all be read at once: try again"))
 
 
 def records(caller: Caller, refs: list[Ref], unchecked: Collection[str] = ()) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from chalicelib.content_requests.errors import Invalid
 from chalicelib.content_requests.models import COMPLETED, ONE_TIME, PENDING, PHOTO, ContentRequest, MediaFile
 from chalicelib.core import clock, mail
 from chalicelib.core.errors import Conflict, TooManyRequests
+from chalicelib.core.retry import TryAgain, retried
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.files import storage
 from chalicelib.files.layout import UPLOADS_KEPT_DAYS
@@ -26,7 +27,6 @@ UPLOAD_SECONDS = 3600
 # kept, however it is used (docs/decisions.md).
 FORMS_PER_HOUR = 100
 UPLOAD_BYTES_MAX = 5 * 1024 ** 3
-RESERVE_ATTEMPTS = 3
 # An issued file that no completion names is forgotten (DynamoDB TTL) as its upload is (the bucket's lifecycle).
 ISSUED_KEPT = timedelta(days=UPLOADS_KEPT_DAYS)
 DOWNLOAD_SECONDS = 3600
@@ -93,7 +93,8 @@ def _reserve(request: ContentRequest, size: int, now: datetime) -> None:
     new_hour = ([ContentRequest.forms_hour.set(hour), ContentRequest.forms_in_hour.set(1),
                  ContentRequest.upload_bytes.add(size)],
                 ContentRequest.forms_hour.does_not_exist() | (ContentRequest.forms_hour != hour))
-    for _ in range(RESERVE_ATTEMPTS):
+
+    def once() -> None:
         for actions, condition in (same_hour, new_hour):
             try:
                 ContentRequest(request.id).update(actions=actions, condition=still_open & room & condition)
@@ -112,7 +113,9 @@ def _reserve(request: ContentRequest, size: int, now: datetime) -> None:
             raise TooManyRequests("too_many_upload_forms",
                                   f"At most {FORMS_PER_HOUR} upload forms an hour per request: try again later",
                                   retry_after=int((next_hour - now).total_seconds()) + 1)
-    raise Conflict("contended", "Too many upload forms at once for this request: try again")
+        raise TryAgain
+
+    retried(once, Conflict("contended", "Too many upload forms at once for this request: try again"))
 
 
 def complete(request: ContentRequest, files: list[SentFile]) -> None:

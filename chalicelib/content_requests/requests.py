@@ -26,6 +26,7 @@ from chalicelib.core import clock
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import Conflict
 from chalicelib.core.pagination import Page
+from chalicelib.core.retry import TryAgain, retried
 from chalicelib.core.routing import parse_id, path_id
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.files import layout, storage
@@ -33,8 +34,6 @@ from chalicelib.files import layout, storage
 log = logging.getLogger(__name__)
 NO_DAY, PAST = "Must be a date such as 2022/06/07", "Must not be in the past"
 _TOKEN = re.compile(r"[0-9a-f]{16}")
-# Tries of a conditional write that is lost only to a concurrent change (or, at create, a token collision).
-ATTEMPTS = 3
 
 
 def key_prefix(request: ContentRequest) -> str:
@@ -108,20 +107,18 @@ def create(account: Account, new: dict) -> ContentRequest:
         recipient=new["recipient"].strip(), prompt=new["prompt"].strip(), expiration_date=new["expiration_date"],
         expires_at=day_end(new["expiration_date"]), time_type=new.get("time_type") or ONE_TIME, status=PENDING,
         shelf=shelf(account.id, PENDING), expiring=PENDING, created_at=now, updated_at=now)
-    for _ in range(ATTEMPTS):
-        request.token = secrets.token_hex(8)
 
-        def write(transaction: Any) -> None:
-            transaction.save(RequestToken(request.token, request_id=request.id),
-                             condition=RequestToken.token.does_not_exist())
-            transaction.save(request, condition=ContentRequest.id.does_not_exist())
+    def write(transaction: Any) -> None:
+        transaction.save(RequestToken(request.token, request_id=request.id),
+                         condition=RequestToken.token.does_not_exist())
+        transaction.save(request, condition=ContentRequest.id.does_not_exist())
 
-        try:
-            transact_write(write)
-            return request
-        except ConditionFailed:
-            continue  # 64 random bits collided: draw again
-    raise Conflict("contended", "Could not draw a unique link: try again")
+    def once() -> ContentRequest:
+        request.token = secrets.token_hex(8)  # 64 random bits: a collision draws again
+        transact_write(write)
+        return request
+
+    return retried(once, Conflict("contended", "Could not draw a unique link: try again"), on=(ConditionFailed,))
 
 
 def _get(request_id: int) -> ContentRequest | None:
@@ -199,17 +196,20 @@ def update(request_id: int, account: Account, given: dict) -> ContentRequest:
     write: it holds only if the status is still the one read."""
     changes = {name: value.strip() if isinstance(value, str) else value for name, value in given.items()
                if name in _CHANGES and value is not None}
-    for _ in range(ATTEMPTS):
+
+    def once() -> ContentRequest:
         request = owned(request_id, account)
         try:
             request.update(actions=_update_actions(request, changes, clock.now()),
                            condition=(ContentRequest.status == request.status)
                            & (ContentRequest.owner_id == account.id))
-            return request
         except UpdateError as error:
             if error.cause_response_code != "ConditionalCheckFailedException":
                 raise
-    raise Conflict("contended", "The request changed while it was being updated: try again")
+            raise TryAgain from error
+        return request
+
+    return retried(once, Conflict("contended", "The request changed while it was being updated: try again"))
 
 
 _CHANGES = ("name", "recipient", "prompt", "expiration_date", "status")

@@ -25,8 +25,6 @@ class FixedClock:
         self.at += timedelta(**delta)
 
 
-_current: Clock = SystemClock()
-
 # The times a client may give: every real date (follow-ups, tasks, messages, check-ins) and room for the arithmetic
 # done on them (a recurrence runs up to 10 years past its start). Beyond them datetime itself overflows: 9999-12-31
 # at -23:59 is past year 9999 in UTC, 0001-01-01 at +23:59 before year 1, and both raised OverflowError (a 500).
@@ -35,15 +33,10 @@ LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)
 
 
 def now() -> datetime:
-    """The current time in UTC, from whichever clock is in use."""
-    return _current.now()
+    """The current time in UTC, from the clock of the running code's collaborators."""
+    from chalicelib.core.collaborators import current  # collaborators build on this module
 
-
-def use(clock: Clock) -> Clock:
-    """Put `clock` in use and hand back the one it replaces."""
-    global _current
-    previous, _current = _current, clock
-    return previous
+    return current().clock.now()
 
 
 def iso_millis(value: datetime) -> str:

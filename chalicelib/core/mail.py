@@ -1,4 +1,5 @@
-"""Outgoing email behind one interface: SES in AWS, a folder locally, a list in tests."""
+"""Outgoing email behind one interface: SES in AWS, a folder locally, a list in tests (chosen in
+`collaborators`)."""
 import json
 import logging
 import os
@@ -7,7 +8,6 @@ from dataclasses import asdict, dataclass
 from typing import Protocol
 
 from chalicelib.core import clock
-from chalicelib.core.backends import Backends
 from chalicelib.core.clients import client
 
 log = logging.getLogger(__name__)
@@ -70,26 +70,11 @@ class MemoryOutbox:
         self.sent.append(email)
 
 
-_senders: Backends[Sender] = Backends("MAIL_BACKEND", lambda settings: (settings.mail_backend, {
-    "ses": lambda: SesSender(settings.mail_from),
-    "outbox": lambda: OutboxFolder(settings.mail_outbox_dir),
-    "memory": MemoryOutbox,
-}))
-
-
-def sender() -> Sender:
-    """The sender chosen by MAIL_BACKEND (ses, outbox or memory), built on first use."""
-    return _senders.current()
-
-
-def use(new_sender: Sender | None) -> Sender | None:
-    """Put a sender in use (tests); None goes back to MAIL_BACKEND's. Returns the previous one."""
-    return _senders.use(new_sender)
-
-
 def notify(email: Email) -> None:
     """Send a courtesy email about something that has already happened: a failure is only logged."""
+    from chalicelib.core.collaborators import current  # collaborators build on this module
+
     try:
-        sender().send(email)
+        current().mail.send(email)
     except MailError:
         log.exception("could not send %r", email.subject)

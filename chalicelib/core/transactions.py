@@ -1,6 +1,4 @@
 """DynamoDB transactions with the two outcomes services care about: a failed condition, or done."""
-import random
-import time
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -9,6 +7,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.errors import Conflict
+from chalicelib.core.retry import TryAgain, retried
 
 
 class ConditionFailed(Exception):
@@ -53,19 +52,19 @@ def connection() -> Connection:
     return Connection()
 
 
-def transact_write(write: Callable[[TransactWrite], None], attempts: int = 5) -> None:
+def transact_write(write: Callable[[TransactWrite], None]) -> None:
     """Run `write(tx)` as one all-or-nothing transaction.
 
-    A conflict with a concurrent transaction on the same items is retried (with jitter): the
-    conditions decide the outcome on the next try. A failed condition raises ConditionFailed; a conflict
-    that outlasts every try is a 409 (`contended`).
+    A conflict with a concurrent transaction on the same items is tried again (core.retry): the conditions
+    decide the outcome on the next try. A failed condition raises ConditionFailed; a conflict that outlasts
+    the tries is a 409 (`contended`).
     """
-    for attempt in range(attempts):
+
+    def once() -> None:
         try:
             with TransactWrite(connection=connection()) as transaction:
                 calls = _CallOrder(transaction)
                 write(calls)
-            return
         except TransactWriteError as error:
             codes = [reason.code if reason else None for reason in error.cancellation_reasons]
             failed = sorted(calls.called(i) for i, code in enumerate(codes) if code == "ConditionalCheckFailed")
@@ -73,9 +72,9 @@ def transact_write(write: Callable[[TransactWrite], None], attempts: int = 5) ->
                 raise ConditionFailed(failed) from error
             if "TransactionConflict" not in codes:
                 raise
-            if attempt == attempts - 1:
-                raise Conflict("contended", "Too many changes at once to the same items: try again") from error
-            time.sleep(random.uniform(0.01, 0.05) * (attempt + 1))
+            raise TryAgain from error
+
+    retried(once, Conflict("contended", "Too many changes at once to the same items: try again"))
 
 
 Step = tuple[Callable[[TransactWrite], None], Exception]

@@ -1,12 +1,11 @@
 """Releases: numbered marks on a dialogue's revisions, made by project admins. The latest one decides
 `is_published` and `has_changes`; numbers run 1..N, kept by a condition on the dialogue's release count."""
-import random
-import time
 from typing import Any
 
 from chalicelib.core import clock
 from chalicelib.core.contracts import checked
 from chalicelib.core.errors import Conflict
+from chalicelib.core.retry import BUDGET, TryAgain, retried
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.dialogues import revisions
 from chalicelib.dialogues.access import PROJECT_ADMIN, Caller, require
@@ -16,24 +15,26 @@ from chalicelib.dialogues.history import Window
 from chalicelib.dialogues.ids import fetch, number
 from chalicelib.dialogues.models import Dialogue, Release, Revision
 
-_ATTEMPTS = 10
-
 
 def create(who: Caller, dialogue: Dialogue, body: Any) -> tuple[Dialogue, Release]:
     """Release the revision the body names; a concurrent release makes this one try again on the new count."""
     require(who.administers(dialogue.project_id), PROJECT_ADMIN, project_id=dialogue.project_id)
     checked(RELEASE, body, SURFACE)
     revision = number(body["revision_id"])
-    for attempt in range(_ATTEMPTS):
+
+    def once() -> tuple[Dialogue, Release]:
+        nonlocal dialogue
         if revision is None or revision > int(dialogue.head):
             raise invalid("not_found", "/revision_id",
                           f"Revision {body['revision_id']} does not belong to dialogue {dialogue.id}")
         try:
             return dialogue, _release(dialogue, revision)
-        except ConditionFailed:
-            time.sleep(random.uniform(0, 0.02 * (attempt + 1)))
+        except ConditionFailed as error:
             dialogue = Dialogue.get(dialogue.project_id, dialogue.id, consistent_read=True)
-    raise Conflict("contended", "Too many releases at once of this dialogue: try again")
+            raise TryAgain from error
+
+    return retried(once, Conflict("contended", "Too many releases at once of this dialogue: try again"),
+                   tries=BUDGET)
 
 
 def _release(dialogue: Dialogue, revision: int) -> Release:

@@ -2,8 +2,6 @@
 puts its revisions in one transaction conditioned on the head it read; a writer that loses re-reads the head and
 tries again, and after many losses answers 409. The last revision of each write keeps a snapshot of the
 description, so any revision's description is that snapshot plus at most a write's worth of patches."""
-import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -11,6 +9,7 @@ from typing import Any
 from chalicelib.core import clock
 from chalicelib.core.contracts import checked, failures, pointer
 from chalicelib.core.errors import Conflict
+from chalicelib.core.retry import BUDGET, TryAgain, retried
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.dialogues import documents, patches
 from chalicelib.dialogues.access import PROJECT_ADMIN, Caller, require
@@ -20,8 +19,6 @@ from chalicelib.dialogues.history import Window
 from chalicelib.dialogues.models import Dialogue, Revision
 
 EDIT, REVERT = "edit", "revert"
-# Concurrent writers to one dialogue each win a round; this many rounds lets about as many writers through.
-ATTEMPTS = 40
 
 
 @dataclass
@@ -95,17 +92,21 @@ Written = list[tuple[Revision, dict]]
 def record(who: Caller, dialogue: Dialogue, plan: Plan) -> tuple[Dialogue, dict, Written]:
     """Append the revisions `plan(dialogue, description)` drafts, all or none; the dialogue, its description and
     the new revisions with their bodies. `plan` runs again on the new head after a lost race."""
-    for attempt in range(ATTEMPTS):
+
+    def once() -> tuple[Dialogue, dict, Written]:
+        nonlocal dialogue
         current = documents.load(dialogue.description)
         drafts = plan(dialogue, current)
         if not drafts:
             return dialogue, current, []
         try:
             return dialogue, drafts[-1].description, _append(who, dialogue, drafts)
-        except ConditionFailed:
-            time.sleep(random.uniform(0, 0.01 * min(attempt + 1, 8)))
+        except ConditionFailed as error:
             dialogue = Dialogue.get(dialogue.project_id, dialogue.id, consistent_read=True)
-    raise Conflict("contended", "Too many revisions at once to this dialogue: try again")
+            raise TryAgain from error
+
+    return retried(once, Conflict("contended", "Too many revisions at once to this dialogue: try again"),
+                   tries=BUDGET)
 
 
 def start(who: Caller, dialogue: Dialogue, draft: Draft) -> Written:

@@ -11,6 +11,7 @@ from chalicelib.accounts.models import Account
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadRequest, Conflict, NotFound
+from chalicelib.core.retry import TryAgain, retried
 from chalicelib.core.settings import get_settings
 from chalicelib.core.store import get_or
 from chalicelib.core.transactions import ConditionFailed, transact_write
@@ -31,8 +32,6 @@ LIFETIME = timedelta(days=7)
 NEAREST_MAX, DIRECT_MAX = 25, 50
 # Index items read per page of each precision's Query: small, so the last page read is little wasted.
 NEAREST_PAGE = 5
-# Reads of a request being renewed: each further one follows a change of its status by another writer.
-RENEW_ATTEMPTS = 5
 # Map requests rest at night, by the local solar time of their longitude (15 degrees an hour).
 QUIET_FROM, QUIET_UNTIL = 22, 7
 
@@ -174,20 +173,22 @@ def mark_seen(request: NearbyRequest, account: Account, seen: bool) -> None:
 def renew(request_id: int, account: Account) -> datetime:
     """Move the request's end to now + 7 days; an expired request becomes active again (its index items
     written anew, a slot taken under the creator's limit). One transaction, conditioned on the status read."""
-    for _ in range(RENEW_ATTEMPTS):
+
+    def once() -> datetime:
         request = get(request_id)
         if request.creator_id != account.id:
             raise BadRequest("NOT_REQUEST_OWNER", "Only the request's creator may renew it")
         new_end = clock.now() + LIFETIME
         try:
             transact_write(_renewal(request, new_end))
-            return new_end
         except ConditionFailed as error:
             if 0 not in error.items:  # the status held: the creator's active limit did not
                 limit = get_settings().max_active_requests
                 raise BadRequest("MAX_ACTIVE_REQUESTS_EXCEEDED", f"At most {limit} requests may be active") from error
-            # The status changed since the read (another renewal, or the expiry job): read it again.
-    raise Conflict("contended", "Too many changes at once to this request: try again")
+            raise TryAgain from error  # the status changed since the read (a renewal, the expiry job): read again
+        return new_end
+
+    return retried(once, Conflict("contended", "Too many changes at once to this request: try again"))
 
 
 def _renewal(request: NearbyRequest, new_end: datetime) -> Callable[[Any], None]:

@@ -12,6 +12,7 @@ from chalicelib.core import clock
 from chalicelib.core.clients import client
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadRequest, Conflict
+from chalicelib.core.retry import TryAgain, retried
 from chalicelib.core.settings import get_settings
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.files import layout, storage
@@ -37,8 +38,6 @@ NOT_ALLOWED = "RESPONSE_MEDIA_TYPE_NOT_ALLOWED"
 MAX_BYTES = {PHOTO: 25 * 1024 * 1024, VIDEO: 500 * 1024 * 1024}
 DISCOVER_MAX, LIST_MAX, NOTIFICATIONS_MAX = 3, 100, 50
 NOTIFICATION_LIFETIME = timedelta(days=30)
-# Tries of the optimistic write: each is lost only to another response landing on the same request.
-RECORD_ATTEMPTS = 5
 
 logger = logging.getLogger(__name__)
 
@@ -110,14 +109,17 @@ def _record(request: NearbyRequest, response: Response) -> None:
 
     The latest three are rewritten from what was read, so the write holds only while the count is the
     one read; otherwise the request is read again and the write retried."""
-    for _ in range(RECORD_ATTEMPTS):
+
+    def once() -> None:
+        nonlocal request
         try:
             transact_write(_recording(request, response))
-            return
-        except ConditionFailed:
+        except ConditionFailed as error:
             request = requests.get(int(request.id))
             _require_active(request)
-    raise Conflict("contended", "Too many responses at once to this request: try again")
+            raise TryAgain from error
+
+    retried(once, Conflict("contended", "Too many responses at once to this request: try again"))
 
 
 def _recording(request: NearbyRequest, response: Response) -> Callable[[Any], None]:

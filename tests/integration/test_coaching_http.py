@@ -2,6 +2,7 @@
 Superadmin) sets up an org and its people, each of the four roles signs up and calls its routes, twenty
 concurrent creations keep emails unique and task orders dense, and the check-in job, run twice in overlap
 (`make job NAME=send-checkins`) or in two threads on the real engine, sends each due check-in once."""
+import contextvars
 import json
 import subprocess
 import sys
@@ -295,9 +296,9 @@ def test_make_job_run_twice_in_overlap_sends_each_due_check_in_once(local_stack,
 
 def test_two_threads_running_the_job_on_dynamodb_local_send_each_due_check_in_once(dynamodb_local):
     """The job in this process against Amazon's engine: two threads at once, each check-in sent once."""
-    from chalicelib.coaching import fields, orgs, outbound, users
+    from chalicelib.coaching import fields, orgs, users
     from chalicelib.coaching.access import Caller
-    from chalicelib.core import mail
+    from chalicelib.core import collaborators, mail
     from chalicelib.jobs.checkins import send_checkins
 
     root = Caller("Superadmin", None)
@@ -310,7 +311,6 @@ def test_two_threads_running_the_job_on_dynamodb_local_send_each_due_check_in_on
         {"topic": "rent", "message": f"Rent {n}", "time": ms(due_at)}]), fields.USER)) for n in range(16)]
     mine = {int(c.id) for c in clients}
     memory = mail.MemoryOutbox()
-    previous = outbound.use(memory)
     start = threading.Barrier(2)
     counts, failures = [], []
 
@@ -321,14 +321,12 @@ def test_two_threads_running_the_job_on_dynamodb_local_send_each_due_check_in_on
         except Exception as error:  # a thread's exception would otherwise vanish
             failures.append(error)
 
-    try:
-        threads = [threading.Thread(target=run) for _ in range(2)]
+    with collaborators.using(outbound=memory):  # each thread runs in a copy of this context, so with `memory`
+        threads = [threading.Thread(target=contextvars.copy_context().run, args=(run,)) for _ in range(2)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join(timeout=120)
-    finally:
-        outbound.use(previous)
 
     ours = [m for m in memory.sent if m.user_id in mine]
     assert failures == []

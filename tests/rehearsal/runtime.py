@@ -24,6 +24,7 @@ import botocore.session  # noqa: E402  (after the paths: the zip's botocore, as 
 import botocore.signers  # noqa: E402
 
 calls: list[dict] = []
+_clock = None  # set_clock's, passed to each invocation after it
 
 
 def _plain(value):
@@ -105,9 +106,14 @@ def resolve(handlers: list[str]) -> dict:
 
 
 def invoke(handler: str, *arguments) -> dict:
+    from contextlib import nullcontext
+
+    from chalicelib.core.collaborators import using
+
     calls.clear()
     try:
-        result = _handler(handler)(*arguments)
+        with using(clock=_clock) if _clock else nullcontext():
+            result = _handler(handler)(*arguments)
     except Exception:  # noqa: BLE001  (Lambda reports it as a function error)
         return {"error": traceback.format_exc(), "calls": list(calls)}
     return {"result": result, "calls": list(calls)}
@@ -118,7 +124,8 @@ def set_clock(at: str) -> dict:
 
     from chalicelib.core import clock
 
-    clock.use(clock.FixedClock(datetime.fromisoformat(at)))
+    global _clock
+    _clock = clock.FixedClock(datetime.fromisoformat(at))
     return {"clock": at}
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from chalicelib.accounts import service, verification
 from chalicelib.accounts.models import VerificationToken
-from chalicelib.core import mail
+from chalicelib.core import collaborators, mail
 from tests.conftest import JAY, PUBLIC_BASE_URL
 from tests.mailbox import memory_verification_token
 
@@ -174,9 +174,8 @@ def test_resend_answers_200_when_the_mail_fails(api, jay):
         def send(self, email):
             raise mail.MailError("SES said no")
 
-    mail.use(BrokenSender())
-
-    assert api.post("/api/auth/verify/", {"email": JAY["email"]})[0] == 200
+    with collaborators.using(mail=BrokenSender()):
+        assert api.post("/api/auth/verify/", {"email": JAY["email"]})[0] == 200
 
 
 def test_a_resent_link_is_a_fresh_single_use_token(api, jay):

@@ -4,7 +4,7 @@ import re
 import pytest
 
 from chalicelib.accounts.models import ResetToken
-from chalicelib.core import mail
+from chalicelib.core import collaborators, mail
 from chalicelib.core.settings import public_base_url
 from tests.conftest import JAY, PUBLIC_BASE_URL
 
@@ -102,9 +102,8 @@ class BrokenSender:
 
 
 def test_forgot_reports_a_mail_failure_and_keeps_no_token(api, jay):
-    mail.use(BrokenSender())
-
-    status, body = api.post("/api/auth/forgot/", {"email": "jay@example.com"})
+    with collaborators.using(mail=BrokenSender()):
+        status, body = api.post("/api/auth/forgot/", {"email": "jay@example.com"})
 
     assert (status, body["meta"]["errors"]) == (502, ["ISSUE_SENDING_EMAIL"])
     assert ResetToken.count() == 0

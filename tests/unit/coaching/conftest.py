@@ -6,9 +6,8 @@ from types import SimpleNamespace
 import pytest
 
 from chalicelib.accounts import service as accounts
-from chalicelib.coaching import outbound
 from chalicelib.coaching.models import CoachingEmail, CoachingUser, HelpRequest, Media, Message, Org, Task, ViewedMedia
-from chalicelib.core import mail
+from chalicelib.core import collaborators, mail
 from tests.conftest import _moto_dynamodb
 from tests.mailbox import accept_invitation
 
@@ -70,9 +69,8 @@ def _build_world(api):
 def sent():
     """The outbound messages (SMS, Messenger) sent while the test runs."""
     memory = mail.MemoryOutbox()
-    outbound.use(memory)
-    yield memory.sent
-    outbound.use(None)
+    with collaborators.using(outbound=memory):
+        yield memory.sent
 
 
 def invalid(*failures):

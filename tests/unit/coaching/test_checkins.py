@@ -1,14 +1,15 @@
 """send-checkins: each due `checkin_times` entry and each due occurrence of a recurring task is stored as a
 message and sent once to its client (SMS to the phone, Messenger to fb_id), found through the `checkins-due`
 index; runs over the same clock, overlapping runs and runs after missed occurrences never send one twice."""
+import contextvars
 import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from chalicelib.coaching.models import DUE, CoachingUser, Message, Task
-from chalicelib.coaching.outbound import Outbound
 from chalicelib.core import clock
+from chalicelib.core.outbound import Outbound
 from chalicelib.jobs import JOBS
 from chalicelib.jobs.checkins import send_checkins
 from tests.conftest import NOW
@@ -173,7 +174,8 @@ def test_two_concurrent_runs_send_each_due_check_in_exactly_once(world, sent, ne
         except Exception as error:  # reported below: a thread's exception would otherwise vanish
             failures.append(error)
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
+    # Each thread in a copy of this context: with the test's clock and outbound sender.
+    threads = [threading.Thread(target=contextvars.copy_context().run, args=(run,)) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -368,18 +370,15 @@ def test_the_job_uses_exactly_what_its_role_grants(api, world, new_client, aws_c
     """SMS and Messenger check-ins, from entries and a recurring task, sent through SNS and SQS (moto)."""
     import boto3
 
-    from chalicelib.coaching import outbound
+    from chalicelib.core import collaborators, outbound
 
     queue_url = boto3.client("sqs").create_queue(QueueName="messenger")["QueueUrl"]
     sms = new_client(checkin_times=[entry("budget", NOW - HOUR)])
     new_client(platform="FBOOK", fb_id="fb-4242", checkin_times=[entry("goals", NOW)])
     recurring_task(api, world, sms["id"], frequency=1, duration=1)
-    previous = outbound.use(outbound.AwsSender(queue_url))
     aws_calls.clear()
-    try:
+    with collaborators.using(outbound=outbound.AwsSender(queue_url)):
         assert send_checkins(NOW + 24 * HOUR) == 3
-    finally:
-        outbound.use(previous)
 
     job = JOBS["send-checkins"]
     assert aws_calls.touched() == (set(job.tables), set(job.sends))

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from chalicelib.accounts import service as accounts
 from chalicelib.content_requests import requests
 from chalicelib.content_requests.models import ContentRequest, RequestToken
+from chalicelib.core.retry import TRIES
 from tests.unit.content_requests.conftest import BASE, NEW
 
 TOKEN = re.compile(r"[0-9a-f]{16}")
@@ -57,7 +58,7 @@ def test_ids_come_from_a_counter_and_tokens_are_distinct(create):
 
 
 def test_a_token_already_taken_is_drawn_again(api, owner, create, monkeypatch):
-    draws = iter(["aaaaaaaaaaaaaaaa", "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"] + ["aaaaaaaaaaaaaaaa"] * 3)
+    draws = iter(["aaaaaaaaaaaaaaaa", "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb"] + ["aaaaaaaaaaaaaaaa"] * TRIES)
     monkeypatch.setattr(requests.secrets, "token_hex", lambda size: next(draws))
 
     assert create()["token"] == "aaaaaaaaaaaaaaaa"

@@ -9,7 +9,8 @@ from chalice.local import LambdaContext
 from chalice.test import Client
 
 from chalicelib import jobs
-from chalicelib.core import clock, mail
+from chalicelib.core import clock, collaborators, mail
+from chalicelib.core.settings import get_settings
 from tests.conftest import NOW, ROOT
 
 
@@ -31,11 +32,8 @@ def test_the_outbox_folder_writes_each_message_as_json(tmp_path, fixed_clock):
                                                ("ses", mail.SesSender)])
 def test_mail_backend_chooses_the_sender(settings_env, backend, kind):
     settings_env(MAIL_BACKEND=backend)
-    mail.use(None)
-    try:
-        assert isinstance(mail.sender(), kind)
-    finally:
-        mail.use(None)
+
+    assert isinstance(collaborators.Collaborators.from_settings(get_settings()).mail, kind)
 
 
 def test_the_ses_sender_sends_through_ses(aws):

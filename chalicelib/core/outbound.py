@@ -1,11 +1,9 @@
 """Messages to clients outside the app: SMS through SNS, Facebook Messenger through an SQS queue (a bot
-consumes it); locally a folder of JSON files, in tests a list."""
+consumes it); locally a folder of JSON files, in tests a list (chosen in `collaborators`)."""
 import json
 from dataclasses import asdict, dataclass
 from typing import Protocol
 
-from chalicelib.core import mail
-from chalicelib.core.backends import Backends
 from chalicelib.core.clients import client
 
 
@@ -33,20 +31,3 @@ class AwsSender:
             client("sqs").send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(asdict(message)))
         else:
             client("sns").publish(PhoneNumber=message.to, Message=message.text)
-
-
-_senders: Backends[Sender] = Backends("OUTBOUND_BACKEND", lambda settings: (settings.outbound_backend, {
-    "aws": lambda: AwsSender(settings.fbook_queue_url),
-    "outbox": lambda: mail.OutboxFolder(settings.outbound_outbox_dir),
-    "memory": mail.MemoryOutbox,
-}))
-
-
-def sender() -> Sender:
-    """The sender chosen by OUTBOUND_BACKEND (aws, outbox or memory), built on first use."""
-    return _senders.current()
-
-
-def use(new_sender: Sender | None) -> Sender | None:
-    """Put a sender in use (tests); None goes back to OUTBOUND_BACKEND's. Returns the previous one."""
-    return _senders.use(new_sender)
