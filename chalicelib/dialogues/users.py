@@ -2,10 +2,6 @@
 import logging
 from typing import Any
 
-from chalicelib.accounts import common_passwords
-from chalicelib.accounts import service as accounts
-from chalicelib.accounts.guard import TooManyMails
-from chalicelib.accounts.models import Account
 from chalicelib.core.contracts import checked
 from chalicelib.core.errors import BadGateway, Gone, NotFound
 from chalicelib.core.pagination import Page
@@ -13,6 +9,10 @@ from chalicelib.dialogues import patches
 from chalicelib.dialogues.access import ADMIN, Caller, require, require_admin
 from chalicelib.dialogues.contracts import MAX_BODY_BYTES, NEW_USER, USER
 from chalicelib.dialogues.errors import SURFACE, invalid, not_found
+from chalicelib.identity import common_passwords
+from chalicelib.identity import service as accounts
+from chalicelib.identity.guard import TooManyMails
+from chalicelib.identity.models import Account
 
 log = logging.getLogger(__name__)
 _TOKEN_PROBLEMS = {"TOKEN_404": "The token does not exist", "TOKEN_USED": "The token was already used",

@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from chalicelib.accounts import service
-from chalicelib.accounts.models import Account, ResetToken
 from chalicelib.core.errors import Gone
+from chalicelib.identity import service
+from chalicelib.identity.models import Account, ResetToken
 from local.stack import local_environment
 from tests.conftest import JAY, PUBLIC_BASE_URL, ROOT
 from tests.mailbox import memory_verification_token

@@ -9,13 +9,13 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from chalicelib.accounts import guard, service
-from chalicelib.accounts.models import Account, EmailClaim, VerificationToken
-from chalicelib.accounts.passwords import hash_password
 from chalicelib.core import clock, mail
 from chalicelib.core.errors import Conflict, Gone
 from chalicelib.core.settings import public_base_url
 from chalicelib.core.transactions import ConditionFailed, transact_write
+from chalicelib.identity import guard, service
+from chalicelib.identity.models import Account, EmailClaim, VerificationToken
+from chalicelib.identity.passwords import hash_password
 
 REGISTRATION, INVITATION = "registration", "invitation"
 LIFETIMES = {REGISTRATION: timedelta(days=1), INVITATION: timedelta(days=7)}

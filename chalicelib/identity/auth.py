@@ -2,10 +2,10 @@
 from collections.abc import Iterable
 from typing import Any
 
-from chalicelib.accounts import service
-from chalicelib.accounts.models import Account
 from chalicelib.core import tokens
 from chalicelib.core.errors import Forbidden, Unauthorized
+from chalicelib.identity import service
+from chalicelib.identity.models import Account
 
 AUTHORIZATION = ("authorization",)
 

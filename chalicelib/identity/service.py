@@ -9,9 +9,6 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
-from chalicelib.accounts import guard
-from chalicelib.accounts.models import EVERYONE, Account, EmailClaim, RedeemedRefreshToken, ResetToken
-from chalicelib.accounts.passwords import check_password, hash_password, verify_password
 from chalicelib.core import clock, mail, tokens
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadGateway, Conflict, Gone, NotFound, Unauthorized
@@ -19,6 +16,9 @@ from chalicelib.core.pagination import Page
 from chalicelib.core.settings import get_settings, public_base_url
 from chalicelib.core.store import get_or
 from chalicelib.core.transactions import ConditionFailed, transact_write
+from chalicelib.identity import guard
+from chalicelib.identity.models import EVERYONE, Account, EmailClaim, RedeemedRefreshToken, ResetToken
+from chalicelib.identity.passwords import check_password, hash_password, verify_password
 
 log = logging.getLogger(__name__)
 # A used or expired reset token is kept this long so that its link still says why it fails.
