@@ -10,10 +10,10 @@ from datetime import timedelta
 from typing import Any
 
 from chalicelib.core import clock, mail
-from chalicelib.core.errors import Conflict, Gone
 from chalicelib.core.settings import public_base_url
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.identity import guard, service
+from chalicelib.identity.errors import Contended, LinkUsed
 from chalicelib.identity.models import Account, EmailClaim, VerificationToken
 from chalicelib.identity.passwords import hash_password
 
@@ -81,8 +81,8 @@ def token_email(token: str) -> str:
 
 def verify(token: str, password: str) -> Account:
     """Use a verification token up: the account of its email (created if there is none) gets this password and a
-    verified email, and every token and reset link issued before stops working. Raises TOKEN_404, TOKEN_USED or
-    TOKEN_EXPIRED."""
+    verified email, and every token and reset link issued before stops working. Raises LinkNotFound, LinkUsed or
+    LinkExpired."""
     stored = _usable(token)
     for _ in range(3):  # the address may gain an account between the read and the write: look again
         account = service.by_email(stored.email)
@@ -91,11 +91,11 @@ def verify(token: str, password: str) -> Account:
                 stored, account, password)
         except ConditionFailed as error:
             if _TOKEN in error.items:
-                raise Gone("TOKEN_USED", "The token was already used") from error
+                raise LinkUsed() from error
             continue
         guard.clear(verified.email)  # the mailbox owner is not kept out by a stranger's guesses
         return verified
-    raise Conflict("contended", "The address changed hands meanwhile: try again")
+    raise Contended("The address changed hands meanwhile: try again")
 
 
 def _claim_token(transaction: Any, stored: VerificationToken, now: Any) -> None:

@@ -75,7 +75,7 @@ def test_the_reset_transaction_itself_refuses_a_link_retired_after_it_was_read(a
     with pytest.raises(Gone) as refused:
         service.reset_password(token, "late-password-12")
 
-    assert refused.value.code == "TOKEN_USED"
+    assert refused.value.code == "link_used"
     assert signs_in(api, "concurrent-password")
 
 
