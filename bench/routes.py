@@ -147,7 +147,7 @@ def content_requests(http, measure) -> None:
 
 def coaching(http, measure) -> None:
     """A Superadmin, one org, a coach with 10 clients of 3 tasks each; then each role's listings."""
-    from chalicelib.accounts import service
+    from chalicelib.identity import service
 
     service.register("Bench Root", "root@bench.example", PASSWORD, is_admin=True)
     root = http("POST", "/auth/login/", {"email": "root@bench.example", "password": PASSWORD})["access_token"]

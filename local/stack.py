@@ -65,9 +65,9 @@ def prepare(env: dict) -> None:
     """Make the stack ready for the app: every table, the bucket, the push topic and the local admin account."""
     import boto3
 
-    from chalicelib.accounts import service
     from chalicelib.core.tables import create_tables
     from chalicelib.dialogues import channels
+    from chalicelib.identity import service
 
     created = create_tables()
     print(f"tables: {len(created)} created" + (f" ({', '.join(created)})" if created else ", all present"))

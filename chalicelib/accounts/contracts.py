@@ -5,9 +5,9 @@ else `missing`), then its own rule (an email, a password's length), checked only
 The one rule that needs code, a chosen password on the common list, joins those keys in `password_body`."""
 from typing import Any
 
-from chalicelib.accounts import common_passwords
 from chalicelib.accounts.errors import envelope_schema
 from chalicelib.core.contracts import BEARER, Contract, Failure, body
+from chalicelib.identity import common_passwords
 
 # An address as the document takes it: surrounding whitespace is the service's to strip, at most 254 characters
 # (a 64-character local part) between, no spaces or control characters, a dot and two characters to end the domain.

@@ -21,6 +21,15 @@ _KEYS = {
     "contended": "GENERAL_TRY_AGAIN",
     "too_many_attempts": "AUTH_TOO_MANY_ATTEMPTS",
     "too_many_mails": "AUTH_TOO_MANY_EMAILS",
+    # Identity's refusals (chalicelib/identity/errors.py), under this document's keys.
+    "email_taken": "AUTH_EMAIL_EXISTS",
+    "wrong_password": "AUTH_INCORRECT_PASSWORD",
+    "email_unknown": "AUTH_EMAIL_DOES_NOT_EXIST",
+    "account_not_found": "USER_DOES_NOT_EXIST",
+    "link_not_found": "TOKEN_404",
+    "link_used": "TOKEN_USED",
+    "link_expired": "TOKEN_EXPIRED",
+    "mail_failed": "ISSUE_SENDING_EMAIL",
     "method_not_allowed": "GENERAL_METHOD_NOT_ALLOWED",
 }
 

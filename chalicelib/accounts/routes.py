@@ -1,8 +1,6 @@
 """The /api/auth routes of the recordings document, plus /refresh/ and /me/ that its clients need."""
 from chalice import Blueprint
 
-from chalicelib.accounts import service, verification
-from chalicelib.accounts.auth import authenticate
 from chalicelib.accounts.contracts import (
     FORGOT,
     LOGIN,
@@ -20,6 +18,8 @@ from chalicelib.accounts.errors import SURFACE, envelope, render
 from chalicelib.core import contracts
 from chalicelib.core.routing import routes
 from chalicelib.core.settings import get_settings
+from chalicelib.identity import service, verification
+from chalicelib.identity.auth import authenticate
 
 bp = Blueprint(__name__)
 route = routes(bp, render, SURFACE)

@@ -8,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.accounts.auth import authenticate
 from chalicelib.coaching.errors import forbidden, invalid_field, not_found
 from chalicelib.coaching.models import ADMIN, ALL, CLIENT, COACH, SUPERADMIN, CoachingEmail, CoachingUser, Org
 from chalicelib.core.store import get_or
 from chalicelib.core.transactions import Step
+from chalicelib.identity.auth import authenticate
 
 
 @dataclass(frozen=True)

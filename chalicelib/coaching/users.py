@@ -4,7 +4,6 @@ condition in the transaction that changes the user."""
 import re
 from typing import Any
 
-from chalicelib.accounts import verification
 from chalicelib.coaching import access, shapes
 from chalicelib.coaching.access import Caller
 from chalicelib.coaching.coercions import coerced, moment
@@ -26,6 +25,7 @@ from chalicelib.core import clock
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import Conflict
 from chalicelib.core.transactions import Step, transact_steps
+from chalicelib.identity import verification
 
 # Fields a role may not change on a user it may otherwise edit (a 403 names them). A Client's contact and check-in
 # fields are their staff's: they say where the org's SMS sender writes, and what.

@@ -7,7 +7,6 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib.accounts import service as accounts
 from chalicelib.content_requests import fields, requests
 from chalicelib.content_requests.errors import Invalid
 from chalicelib.content_requests.models import COMPLETED, ONE_TIME, PENDING, PHOTO, ContentRequest, MediaFile
@@ -17,6 +16,7 @@ from chalicelib.core.retry import TryAgain, retried
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.files import storage
 from chalicelib.files.layout import UPLOADS_KEPT_DAYS
+from chalicelib.identity import service as accounts
 
 CONTENT_TYPES = fields.CONTENT_TYPES
 # A large video needs time to start; the form is good for one upload to one key all the same.

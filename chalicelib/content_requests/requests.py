@@ -8,7 +8,6 @@ from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib.accounts.models import Account
 from chalicelib.content_requests import fields
 from chalicelib.content_requests.errors import closed, not_found, refused
 from chalicelib.content_requests.models import (
@@ -30,6 +29,7 @@ from chalicelib.core.retry import TryAgain, retried
 from chalicelib.core.routing import parse_id, path_id
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.files import layout, storage
+from chalicelib.identity.models import Account
 
 log = logging.getLogger(__name__)
 NO_DAY, PAST = "Must be a date such as 2022/06/07", "Must not be in the past"

@@ -7,13 +7,13 @@ unknown one does, and its recipient is never told to sign in. Its contract (SHOW
 schemes and anonymous callers alike (`optional_auth`)."""
 from chalice import Blueprint
 
-from chalicelib.accounts import service as accounts
-from chalicelib.accounts.auth import authenticate
 from chalicelib.content_requests import contracts, media, requests, shapes
 from chalicelib.content_requests.errors import SURFACE, render
 from chalicelib.core import clock
 from chalicelib.core.contracts import body, query
 from chalicelib.core.routing import json_response, routes
+from chalicelib.identity import service as accounts
+from chalicelib.identity.auth import authenticate
 
 bp = Blueprint(__name__)
 route = routes(bp, render, SURFACE)

@@ -1,10 +1,10 @@
 """The content request document's JSON shapes."""
 from datetime import datetime
 
-from chalicelib.accounts.models import Account
 from chalicelib.content_requests import media, requests
 from chalicelib.content_requests.models import MULTI_USE, ONE_TIME, ContentRequest, MediaFile
 from chalicelib.core.clock import iso_millis
+from chalicelib.identity.models import Account
 
 TIME_TYPES = {ONE_TIME: "One-Time", MULTI_USE: "Multi-Use"}
 

@@ -6,11 +6,11 @@ dialogue:read|write allow reading or writing a project's dialogues, or one dialo
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.accounts.auth import authenticate
-from chalicelib.accounts.models import Account
 from chalicelib.dialogues import permissions
 from chalicelib.dialogues.errors import forbidden
 from chalicelib.dialogues.permissions import Grant
+from chalicelib.identity.auth import authenticate
+from chalicelib.identity.models import Account
 
 ADMIN, PROJECTS_CREATE, PROJECT_ADMIN = "admin", "projects:create", "project:admin"
 PROJECT_READ, PROJECT_WRITE = "project:dialogues:read", "project:dialogues:write"

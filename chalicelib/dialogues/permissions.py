@@ -6,7 +6,6 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError
 
-from chalicelib.accounts.models import Account
 from chalicelib.core import clock
 from chalicelib.core.contracts import checked
 from chalicelib.core.errors import Conflict
@@ -14,6 +13,7 @@ from chalicelib.core.transactions import transact_steps
 from chalicelib.dialogues.contracts import PERMISSION
 from chalicelib.dialogues.errors import SURFACE, invalid, not_found
 from chalicelib.dialogues.models import Dialogue, Permission, Project
+from chalicelib.identity.models import Account
 
 # The document's own example spells project:admin this way.
 _ALIASES = {"projects:admin": "project:admin"}

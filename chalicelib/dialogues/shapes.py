@@ -1,7 +1,7 @@
 """Resources as the dialogues document shows them: string ids and a `url` for each."""
-from chalicelib.accounts.models import Account
 from chalicelib.dialogues.models import Channel, Dialogue, Project, Provider, Release, Revision
 from chalicelib.dialogues.permissions import Grant
+from chalicelib.identity.models import Account
 
 
 def user(account: Account) -> dict:

@@ -2,10 +2,6 @@
 import logging
 from typing import Any
 
-from chalicelib.accounts import common_passwords
-from chalicelib.accounts import service as accounts
-from chalicelib.accounts.guard import TooManyMails
-from chalicelib.accounts.models import Account
 from chalicelib.core.contracts import checked
 from chalicelib.core.errors import BadGateway, Gone, NotFound
 from chalicelib.core.pagination import Page
@@ -13,10 +9,16 @@ from chalicelib.dialogues import patches
 from chalicelib.dialogues.access import ADMIN, Caller, require, require_admin
 from chalicelib.dialogues.contracts import MAX_BODY_BYTES, NEW_USER, USER
 from chalicelib.dialogues.errors import SURFACE, invalid, not_found
+from chalicelib.identity import common_passwords
+from chalicelib.identity import service as accounts
+from chalicelib.identity.guard import TooManyMails
+from chalicelib.identity.models import Account
 
 log = logging.getLogger(__name__)
-_TOKEN_PROBLEMS = {"TOKEN_404": "The token does not exist", "TOKEN_USED": "The token was already used",
-                   "TOKEN_EXPIRED": "The token has expired"}
+# A reset token's problem (identity's code) as this document tells it: the failure's type and message.
+_TOKEN_PROBLEMS = {"link_not_found": ("token_404", "The token does not exist"),
+                   "link_used": ("token_used", "The token was already used"),
+                   "link_expired": ("token_expired", "The token has expired")}
 
 
 def _not_common(body: dict, field: str) -> None:
@@ -86,4 +88,5 @@ def confirm_reset(body: Any) -> None:
     try:
         accounts.reset_password(body["token"], body["password"])
     except (NotFound, Gone) as error:
-        raise invalid(error.code.lower(), "/token", _TOKEN_PROBLEMS[error.code]) from error
+        kind, message = _TOKEN_PROBLEMS[error.code]
+        raise invalid(kind, "/token", message) from error

@@ -6,8 +6,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
-from chalicelib.accounts import service as accounts
-from chalicelib.accounts.models import Account
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadRequest, Conflict, NotFound
@@ -16,6 +14,8 @@ from chalicelib.core.settings import get_settings
 from chalicelib.core.store import get_or
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.geo import cells as geo
+from chalicelib.identity import service as accounts
+from chalicelib.identity.models import Account
 from chalicelib.nearby.models import (
     ACTIVE,
     DIRECT,

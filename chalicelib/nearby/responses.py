@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from chalicelib.accounts.models import Account
 from chalicelib.core import clock
 from chalicelib.core.clients import client
 from chalicelib.core.counters import next_id
@@ -16,6 +15,7 @@ from chalicelib.core.retry import TryAgain, retried
 from chalicelib.core.settings import get_settings
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.files import layout, storage
+from chalicelib.identity.models import Account
 from chalicelib.nearby import requests
 from chalicelib.nearby.models import (
     ACTIVE,

@@ -1,11 +1,11 @@
 """The /api/v04 routes of the nearby document (thin: authorize, check, call, shape)."""
 from chalice import Blueprint
 
-from chalicelib.accounts import service as accounts
-from chalicelib.accounts.auth import authenticate
 from chalicelib.core import contracts
 from chalicelib.core.clock import iso_millis
 from chalicelib.core.routing import json_response, no_content, path_id, routes
+from chalicelib.identity import service as accounts
+from chalicelib.identity.auth import authenticate
 from chalicelib.nearby import contracts as nearby
 from chalicelib.nearby import requests, responses, shapes
 from chalicelib.nearby.errors import SURFACE, render

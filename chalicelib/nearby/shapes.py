@@ -1,8 +1,8 @@
 """The nearby document's JSON shapes."""
 
-from chalicelib.accounts.models import Account
 from chalicelib.core.clock import iso_millis
 from chalicelib.files import storage
+from chalicelib.identity.models import Account
 from chalicelib.nearby.models import MAP
 
 MEDIA_SECONDS = 3600

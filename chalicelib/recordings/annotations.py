@@ -1,10 +1,10 @@
 """Annotations on a session's recording, and the project codes they are tagged with."""
 from typing import Any
 
-from chalicelib.accounts.models import Account
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadRequest, NotFound
+from chalicelib.identity.models import Account
 from chalicelib.recordings.authorship import active_of_session, require_creator, soft_delete
 from chalicelib.recordings.models import Annotation, Code, Project, RecordedSession
 

@@ -1,9 +1,9 @@
 """What annotations and comments share: only their creator changes them, and a delete only hides them."""
 from typing import Any
 
-from chalicelib.accounts.models import Account
 from chalicelib.core import clock
 from chalicelib.core.errors import Forbidden
+from chalicelib.identity.models import Account
 
 
 def require_creator(item: Any, account: Account, key: str) -> None:

@@ -3,11 +3,11 @@ from typing import Any
 
 from pynamodb.expressions.condition import size
 
-from chalicelib.accounts.models import Account
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadRequest, NotFound
 from chalicelib.core.transactions import ConditionFailed, transact_write
+from chalicelib.identity.models import Account
 from chalicelib.recordings.authorship import active_of_session, require_creator, soft_delete
 from chalicelib.recordings.models import Annotation, Comment, RecordedSession
 

@@ -4,12 +4,12 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError
 
-from chalicelib.accounts import service as accounts
-from chalicelib.accounts.models import Account
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id, next_ids
 from chalicelib.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from chalicelib.core.transactions import ConditionFailed, transact_write
+from chalicelib.identity import service as accounts
+from chalicelib.identity.models import Account
 from chalicelib.recordings.contracts import TOPICS_MAX
 from chalicelib.recordings.models import Membership, Project, ProjectTitle, Topic
 

@@ -3,13 +3,13 @@ import re
 
 from chalice import Blueprint
 
-from chalicelib.accounts import service as accounts
-from chalicelib.accounts.auth import authenticate, optional_account
 from chalicelib.core import contracts
 from chalicelib.core.bodies import json_body, parse_json
 from chalicelib.core.errors import BadRequest, InvalidJSON, NotFound, PayloadTooLarge
 from chalicelib.core.routing import no_content, path_id, routes
 from chalicelib.files import multipart
+from chalicelib.identity import service as accounts
+from chalicelib.identity.auth import authenticate, optional_account
 from chalicelib.recordings import annotations, comments, projects, sessions, shapes
 from chalicelib.recordings import contracts as c
 from chalicelib.recordings.errors import SURFACE, envelope, render

@@ -5,13 +5,13 @@ import uuid
 from pynamodb.exceptions import QueryError
 from pynamodb.pagination import ResultIterator
 
-from chalicelib.accounts import service as accounts
-from chalicelib.accounts.models import Account
 from chalicelib.core import clock
 from chalicelib.core.errors import BadRequest, NotFound
 from chalicelib.core.pagination import decode_cursor, encode_cursor, key_types
 from chalicelib.core.store import get_or
 from chalicelib.files import layout, storage
+from chalicelib.identity import service as accounts
+from chalicelib.identity.models import Account
 from chalicelib.recordings.models import Participant, Project, PromptedTopic, RecordedSession
 
 MAX_RECORDING_BYTES = 500 * 1024 * 1024

@@ -1,7 +1,7 @@
 """The recordings document's JSON shapes, built from stored items and the accounts they name."""
 from datetime import datetime
 
-from chalicelib.accounts.models import Account
+from chalicelib.identity.models import Account
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 

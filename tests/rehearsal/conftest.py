@@ -104,7 +104,7 @@ def stage(request, synthesized, services, task_root, runtime, tmp_path_factory) 
     gateway = events.Gateway(api["DefinitionBody"], deployed.template.deployed[api_logical].ref, api["StageName"])
     running = Stage(request.param, deployed.template, deployed, functions, gateway)
     # What `make run` does and a deployed stage needs once: the platform admin account.
-    running.operator("chalicelib.accounts.service.ensure_admin", *ADMIN)
+    running.operator("chalicelib.identity.service.ensure_admin", *ADMIN)
     yield running
     for function in functions.values():
         function.stop()

@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
-from chalicelib.accounts import common_passwords
-from chalicelib.accounts import service as accounts
-from chalicelib.accounts.models import Account
+from chalicelib.identity import common_passwords
+from chalicelib.identity import service as accounts
+from chalicelib.identity.models import Account
 from tests.conftest import JAY, ROOT
 
 # On the list (lowercased there): at least 12 characters, so the length rule alone would let them through.
@@ -25,7 +25,7 @@ def test_the_list_is_the_bundled_ten_thousand_and_more_and_is_matched_in_any_cas
 
 
 def test_importing_the_app_does_not_read_the_list():
-    code = "import app; from chalicelib.accounts import common_passwords as c; print(c._common.cache_info().misses)"
+    code = "import app; from chalicelib.identity import common_passwords as c; print(c._common.cache_info().misses)"
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "0"
 

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.accounts import service, verification
-from chalicelib.accounts.models import VerificationToken
 from chalicelib.core import collaborators, mail
+from chalicelib.identity import service, verification
+from chalicelib.identity.models import VerificationToken
 from tests.conftest import JAY, PUBLIC_BASE_URL
 from tests.mailbox import memory_verification_token
 

@@ -2,9 +2,9 @@
 resend, through guard.allow_mail): counted in DynamoDB per address and clock hour, with a TTL."""
 from datetime import timedelta
 
-from chalicelib.accounts import guard
-from chalicelib.accounts.guard import MailQuota
-from chalicelib.accounts.models import ResetToken
+from chalicelib.identity import guard
+from chalicelib.identity.guard import MailQuota
+from chalicelib.identity.models import ResetToken
 from tests.conftest import JAY, NOW
 
 RESET = "Reset your password"

@@ -3,9 +3,9 @@ import re
 
 import pytest
 
-from chalicelib.accounts.models import ResetToken
 from chalicelib.core import collaborators, mail
 from chalicelib.core.settings import public_base_url
+from chalicelib.identity.models import ResetToken
 from tests.conftest import JAY, PUBLIC_BASE_URL
 
 

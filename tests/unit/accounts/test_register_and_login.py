@@ -2,7 +2,7 @@
 import jwt
 import pytest
 
-from chalicelib.accounts.models import Account, EmailClaim
+from chalicelib.identity.models import Account, EmailClaim
 from tests.conftest import JAY
 
 

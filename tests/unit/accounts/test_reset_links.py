@@ -5,9 +5,9 @@ import json
 
 import pytest
 
-from chalicelib.accounts import service
-from chalicelib.accounts.models import Account, ResetToken
 from chalicelib.core.errors import Gone
+from chalicelib.identity import service
+from chalicelib.identity.models import Account, ResetToken
 from local.stack import local_environment
 from tests.conftest import JAY, PUBLIC_BASE_URL, ROOT
 from tests.mailbox import memory_verification_token
@@ -75,7 +75,7 @@ def test_the_reset_transaction_itself_refuses_a_link_retired_after_it_was_read(a
     with pytest.raises(Gone) as refused:
         service.reset_password(token, "late-password-12")
 
-    assert refused.value.code == "TOKEN_USED"
+    assert refused.value.code == "link_used"
     assert signs_in(api, "concurrent-password")
 
 

@@ -5,10 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.accounts import guard
-from chalicelib.accounts import service as accounts
-from chalicelib.accounts.guard import SignInFailures
-from chalicelib.accounts.models import Account
+from chalicelib.identity import guard
+from chalicelib.identity import service as accounts
+from chalicelib.identity.guard import SignInFailures
+from chalicelib.identity.models import Account
 from tests.conftest import JAY, NOW
 
 WRONG = "not-the-password"

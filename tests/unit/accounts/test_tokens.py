@@ -6,10 +6,10 @@ import uuid
 import jwt
 import pytest
 
-from chalicelib.accounts import auth
 from chalicelib.core import tokens
 from chalicelib.core.errors import Forbidden, Unauthorized
 from chalicelib.core.tokens import signing_secret
+from chalicelib.identity import auth
 from tests.conftest import JAY
 
 
@@ -132,7 +132,7 @@ def test_require_admin_refuses_an_ordinary_account(client, jay):
 
 
 def test_the_admin_account_passes_the_admin_check(client):
-    from chalicelib.accounts import service
+    from chalicelib.identity import service
 
     admin = service.ensure_admin("admin@example.com", "admin-password-123")
     again = service.ensure_admin("ADMIN@example.com", "a-new-admin-password")

@@ -5,9 +5,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from chalicelib.accounts import service as accounts
 from chalicelib.coaching.models import CoachingEmail, CoachingUser, HelpRequest, Media, Message, Org, Task, ViewedMedia
 from chalicelib.core import collaborators, mail
+from chalicelib.identity import service as accounts
 from tests.conftest import _moto_dynamodb
 from tests.mailbox import accept_invitation
 

@@ -2,10 +2,10 @@
 import re
 from datetime import UTC, datetime
 
-from chalicelib.accounts import service as accounts
 from chalicelib.content_requests import requests
 from chalicelib.content_requests.models import ContentRequest, RequestToken
 from chalicelib.core.retry import TRIES
+from chalicelib.identity import service as accounts
 from tests.unit.content_requests.conftest import BASE, NEW
 
 TOKEN = re.compile(r"[0-9a-f]{16}")

@@ -5,8 +5,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from chalicelib.accounts import service as accounts
 from chalicelib.dialogues.models import Dialogue, Permission, Project, Release, Revision
+from chalicelib.identity import service as accounts
 from tests.conftest import _moto_dynamodb
 
 PASSWORD = "twelve-chars-pw"

@@ -5,10 +5,10 @@ import uuid
 
 import pytest
 
-from chalicelib.accounts import service as accounts
-from chalicelib.accounts.models import Account, ResetToken
-from chalicelib.accounts.passwords import hash_password
 from chalicelib.dialogues.permissions import grant_id
+from chalicelib.identity import service as accounts
+from chalicelib.identity.models import Account, ResetToken
+from chalicelib.identity.passwords import hash_password
 from tests.conftest import PUBLIC_BASE_URL
 from tests.unit.dialogues.conftest import PASSWORD, PEOPLE, patch, problems
 

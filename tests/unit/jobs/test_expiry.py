@@ -3,8 +3,8 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib.accounts import service as accounts
 from chalicelib.core import clock
+from chalicelib.identity import service as accounts
 from chalicelib.jobs import JOBS, expiry
 from chalicelib.jobs.expiry import expire_requests
 from chalicelib.nearby.models import ACTIVE, EXPIRED, ActiveRequests, DirectDelivery, NearbyRequest, RequestCell

@@ -2,8 +2,8 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalicelib.accounts.models import Account
 from chalicelib.geo.cells import contains
+from chalicelib.identity.models import Account
 from chalicelib.nearby import requests
 
 # Places where geohash cells are awkward, and an ordinary one.

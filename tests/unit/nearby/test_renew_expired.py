@@ -1,8 +1,8 @@
 """Renewing an expired request makes it active again: its end, its index items, a slot under the limit, at once."""
 from datetime import timedelta
 
-from chalicelib.accounts import service as accounts
 from chalicelib.core import clock
+from chalicelib.identity import service as accounts
 from chalicelib.jobs import expiry
 from chalicelib.jobs.expiry import expire_requests
 from chalicelib.nearby import requests

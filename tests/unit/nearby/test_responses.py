@@ -8,9 +8,9 @@ import re
 import boto3
 import pytest
 
-from chalicelib.accounts import service as accounts
 from chalicelib.core.errors import BadRequest
 from chalicelib.core.settings import get_settings
+from chalicelib.identity import service as accounts
 from chalicelib.nearby import responses
 from chalicelib.nearby.models import EXPIRED, NearbyRequest, Notification, Response
 

@@ -82,7 +82,7 @@ class ResetToken(Model):
     used_at = UTCDateTimeAttribute(null=True)
     # The account's reset_generation when issued: a later reset, verification or password change retires it.
     generation = NumberAttribute(default=0)
-    # Kept a while past expiry so that an old link still answers TOKEN_EXPIRED, then removed by TTL.
+    # Kept a while past expiry so that an old link still answers link_expired, then removed by TTL.
     remove_at = TTLAttribute()
 
 
@@ -110,5 +110,5 @@ class VerificationToken(Model):
     last_name = UnicodeAttribute(default="")
     expires_at = UTCDateTimeAttribute()
     used_at = UTCDateTimeAttribute(null=True)
-    # Kept a while past expiry so that an old link still answers TOKEN_EXPIRED, then removed by TTL.
+    # Kept a while past expiry so that an old link still answers link_expired, then removed by TTL.
     remove_at = TTLAttribute()

@@ -22,8 +22,9 @@ from pynamodb.exceptions import DeleteError, PynamoDBException, UpdateError
 from pynamodb.models import Model
 
 from chalicelib.core import clock
-from chalicelib.core.errors import Conflict, TooManyRequests
+from chalicelib.core.retry import TryAgain, retried
 from chalicelib.core.tables import register, table_meta
+from chalicelib.identity.errors import Contended, TooManyAttempts, TooManyMails
 
 FREE_FAILURES = 10  # consecutive failures allowed before the first lock
 FIRST_LOCK = timedelta(minutes=1)
@@ -56,18 +57,6 @@ class MailQuota(Model):
     address_hour = UnicodeAttribute(hash_key=True)
     sent = NumberAttribute(default=0)
     remove_at = TTLAttribute()
-
-
-class TooManyAttempts(TooManyRequests):
-    def __init__(self, retry_after: int):
-        super().__init__("too_many_attempts", "Too many failed sign-ins with this email: try again later",
-                         retry_after)
-
-
-class TooManyMails(TooManyRequests):
-    def __init__(self, retry_after: int):
-        super().__init__("too_many_mails", f"At most {MAILS_PER_HOUR} mails an hour go to one address",
-                         retry_after)
 
 
 def _key(email: str) -> str:
@@ -108,7 +97,8 @@ def _count_failure(email: str, now: datetime) -> None:
     check slips in before the lock; a second write then shortens the lock to the count's window (were that
     write lost, the email would stay locked for the longest window: safe, and bounded)."""
     record = SignInFailures(_key(email))
-    for _ in range(3):  # a concurrent success can empty the count between the two conditions: try again
+
+    def once() -> None:
         try:
             record.update(actions=[SignInFailures.failures.add(1), SignInFailures.remove_at.set(now + FAILURES_KEPT)],
                           condition=SignInFailures.failures.does_not_exist()
@@ -129,10 +119,10 @@ def _count_failure(email: str, now: datetime) -> None:
             refusal = _refusal(email, now)
             if refusal is not None:
                 raise refusal from error
-            continue
+            raise TryAgain from error  # a concurrent success emptied the count between the two conditions
         _shorten_lock(record, now)
-        return
-    raise Conflict("contended", "Too many concurrent sign-ins with this email: try again")
+
+    retried(once, Contended("Too many concurrent sign-ins with this email: try again"))
 
 
 def _shorten_lock(record: SignInFailures, now: datetime) -> None:
@@ -192,7 +182,7 @@ def take_mail(email: str) -> None:
     except UpdateError as error:
         if not _condition_failed(error):
             raise
-        raise TooManyMails(math.ceil((next_hour - now).total_seconds())) from error
+        raise TooManyMails(math.ceil((next_hour - now).total_seconds()), MAILS_PER_HOUR) from error
 
 
 def allow_mail(email: str) -> bool:

@@ -2,10 +2,11 @@
 from collections.abc import Iterable
 from typing import Any
 
-from chalicelib.accounts import service
-from chalicelib.accounts.models import Account
 from chalicelib.core import tokens
-from chalicelib.core.errors import Forbidden, Unauthorized
+from chalicelib.core.errors import Unauthorized
+from chalicelib.identity import service
+from chalicelib.identity.errors import AdminRequired
+from chalicelib.identity.models import Account
 
 AUTHORIZATION = ("authorization",)
 
@@ -30,5 +31,5 @@ def optional_account(request: Any, headers: Iterable[str] = AUTHORIZATION,
 
 def require_admin(account: Account) -> Account:
     if not account.is_admin:
-        raise Forbidden("admin_required", "Only the platform admin may do this")
+        raise AdminRequired()
     return account

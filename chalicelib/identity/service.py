@@ -9,33 +9,34 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
-from chalicelib.accounts import guard
-from chalicelib.accounts.models import EVERYONE, Account, EmailClaim, RedeemedRefreshToken, ResetToken
-from chalicelib.accounts.passwords import check_password, hash_password, verify_password
 from chalicelib.core import clock, mail, tokens
 from chalicelib.core.collaborators import current
 from chalicelib.core.counters import next_id
-from chalicelib.core.errors import BadGateway, Conflict, Gone, NotFound, Unauthorized
 from chalicelib.core.pagination import Page
 from chalicelib.core.settings import get_settings, public_base_url
 from chalicelib.core.store import get_or
 from chalicelib.core.transactions import ConditionFailed, transact_write
+from chalicelib.identity import guard
+from chalicelib.identity.errors import (
+    AccountNotFound,
+    EmailTaken,
+    EmailUnknown,
+    LinkExpired,
+    LinkNotFound,
+    LinkUsed,
+    MailFailed,
+    TokenInvalid,
+    UnknownAccount,
+    WrongPassword,
+)
+from chalicelib.identity.models import EVERYONE, Account, EmailClaim, RedeemedRefreshToken, ResetToken
+from chalicelib.identity.passwords import check_password, hash_password, verify_password
 
 log = logging.getLogger(__name__)
 # A used or expired reset token is kept this long so that its link still says why it fails.
 _RESET_TOKEN_KEPT = timedelta(days=7)
 # An account id that is never given (ids are version-4 UUIDs): what a sign-in with an unknown email reads.
 _NO_ACCOUNT = str(uuid.UUID(int=0))
-
-
-class EmailTaken(Conflict):
-    def __init__(self):
-        super().__init__("AUTH_EMAIL_EXISTS", "An account with that email already exists")
-
-
-class WrongPassword(Unauthorized):
-    def __init__(self):
-        super().__init__("AUTH_INCORRECT_PASSWORD", "The password is not correct")
 
 
 def email_key(email: str) -> str:
@@ -150,7 +151,7 @@ def login(email: str, password: str) -> Account:
     correct = check_password(password, account.password_hash if account is not None else None)
     guard.settle(email, correct)
     if account is None:
-        raise Unauthorized("AUTH_EMAIL_DOES_NOT_EXIST", "No account has that email")
+        raise EmailUnknown()
     if not correct:
         raise WrongPassword()
     return account
@@ -164,9 +165,9 @@ def account_for(claims: dict) -> Account:
     """The account a verified token speaks for; gone accounts and superseded tokens are refused."""
     account = get(claims["sub"])
     if account is None:
-        raise Unauthorized("unknown_account", "The token's account does not exist")
+        raise UnknownAccount()
     if claims["ver"] != account.token_version:
-        raise Unauthorized("token_invalid", "The token was issued before the password changed")
+        raise TokenInvalid("The token was issued before the password changed")
     return account
 
 
@@ -180,7 +181,7 @@ def refresh(refresh_token: str) -> dict[str, str]:
     except PutError as error:
         if error.cause_response_code != "ConditionalCheckFailedException":
             raise
-        raise Unauthorized("token_invalid", "The refresh token was already used") from error
+        raise TokenInvalid("The refresh token was already used") from error
     return tokens_for(account)
 
 
@@ -190,13 +191,13 @@ def digest(token: str) -> str:
 
 
 def usable_link(model: type, token: str):
-    """The stored single-use link token (a reset or a verification, by `model`) of `token`: TOKEN_404,
-    TOKEN_USED or TOKEN_EXPIRED otherwise."""
-    stored = get_or(model, digest(token), missing=NotFound("TOKEN_404", "The token does not exist"))
+    """The stored single-use link token (a reset or a verification, by `model`) of `token`: LinkNotFound,
+    LinkUsed or LinkExpired otherwise."""
+    stored = get_or(model, digest(token), missing=LinkNotFound())
     if stored.used_at is not None:
-        raise Gone("TOKEN_USED", "The token was already used")
+        raise LinkUsed()
     if stored.expires_at <= clock.now():
-        raise Gone("TOKEN_EXPIRED", "The token has expired")
+        raise LinkExpired()
     return stored
 
 
@@ -205,7 +206,7 @@ def start_password_reset(email: str) -> str:
     base_url = public_base_url()  # first: a stage without one fails alike for known and unknown emails
     account = by_email(email)
     if account is None:
-        raise NotFound("USER_DOES_NOT_EXIST", "No account has that email")
+        raise AccountNotFound()
     guard.take_mail(account.email)  # TooManyMails past 5 an hour to one address
     token = secrets.token_urlsafe(32)
     expires_at = clock.now() + timedelta(seconds=get_settings().reset_token_seconds)
@@ -218,7 +219,7 @@ def start_password_reset(email: str) -> str:
                                       f"Open this link within the hour to choose a new password:\n{link}\n"))
     except mail.MailError as error:
         _forget(stored)
-        raise BadGateway("ISSUE_SENDING_EMAIL", "The email could not be sent") from error
+        raise MailFailed() from error
     return link
 
 
@@ -233,7 +234,7 @@ def _usable_reset_token(token: str) -> ResetToken:
     stored = usable_link(ResetToken, token)
     account = get(stored.account_id)
     if account is None or int(account.reset_generation) != int(stored.generation):
-        raise Gone("TOKEN_USED", "A later reset, verification or password change retired the token")
+        raise LinkUsed("A later reset, verification or password change retired the token")
     return stored
 
 
@@ -267,7 +268,7 @@ def reset_password(token: str, password: str) -> Account:
     try:
         transact_write(write)
     except ConditionFailed as error:
-        raise Gone("TOKEN_USED", "The token was already used") from error
+        raise LinkUsed() from error
     account = get(stored.account_id)
     guard.clear(account.email)  # the mailbox owner is not kept out by a stranger's wrong guesses
     mail.notify(mail.Email(account.email, "Your password was changed",

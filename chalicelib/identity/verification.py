@@ -9,13 +9,14 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from chalicelib.accounts import guard, service
-from chalicelib.accounts.models import Account, EmailClaim, VerificationToken
-from chalicelib.accounts.passwords import hash_password
 from chalicelib.core import clock, mail
-from chalicelib.core.errors import Conflict, Gone
+from chalicelib.core.retry import TryAgain, retried
 from chalicelib.core.settings import public_base_url
 from chalicelib.core.transactions import ConditionFailed, transact_write
+from chalicelib.identity import guard, service
+from chalicelib.identity.errors import Contended, LinkUsed
+from chalicelib.identity.models import Account, EmailClaim, VerificationToken
+from chalicelib.identity.passwords import hash_password
 
 REGISTRATION, INVITATION = "registration", "invitation"
 LIFETIMES = {REGISTRATION: timedelta(days=1), INVITATION: timedelta(days=7)}
@@ -81,21 +82,23 @@ def token_email(token: str) -> str:
 
 def verify(token: str, password: str) -> Account:
     """Use a verification token up: the account of its email (created if there is none) gets this password and a
-    verified email, and every token and reset link issued before stops working. Raises TOKEN_404, TOKEN_USED or
-    TOKEN_EXPIRED."""
+    verified email, and every token and reset link issued before stops working. Raises LinkNotFound, LinkUsed or
+    LinkExpired."""
     stored = _usable(token)
-    for _ in range(3):  # the address may gain an account between the read and the write: look again
+
+    def once() -> Account:
         account = service.by_email(stored.email)
         try:
-            verified = _create_verified(stored, password) if account is None else _verify_existing(
+            return _create_verified(stored, password) if account is None else _verify_existing(
                 stored, account, password)
         except ConditionFailed as error:
             if _TOKEN in error.items:
-                raise Gone("TOKEN_USED", "The token was already used") from error
-            continue
-        guard.clear(verified.email)  # the mailbox owner is not kept out by a stranger's guesses
-        return verified
-    raise Conflict("contended", "The address changed hands meanwhile: try again")
+                raise LinkUsed() from error
+            raise TryAgain from error  # the address gained an account between the read and the write: look again
+
+    verified = retried(once, Contended("The address changed hands meanwhile: try again"))
+    guard.clear(verified.email)  # the mailbox owner is not kept out by a stranger's guesses
+    return verified
 
 
 def _claim_token(transaction: Any, stored: VerificationToken, now: Any) -> None:

@@ -1,0 +1,1 @@
+"""Identity for every surface: accounts, passwords, tokens, sign-in guard and email verification."""
