@@ -1,7 +1,7 @@
 """Request rules: create within the active limit and the hours, "nearest" by geohash, seen, renew, follow."""
 import heapq
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +19,7 @@ from chalicelib.identity.models import Account
 from chalicelib.nearby.models import (
     ACTIVE,
     DIRECT,
+    EXPIRED,
     MAP,
     ActiveRequests,
     DirectDelivery,
@@ -29,6 +30,8 @@ from chalicelib.nearby.models import (
 )
 
 LIFETIME = timedelta(days=7)
+# Due requests read per BatchGetItem by the expiry job (its limit is 100).
+EXPIRY_PAGE = 25
 NEAREST_MAX, DIRECT_MAX = 25, 50
 # Index items read per page of each precision's Query: small, so the last page read is little wasted.
 NEAREST_PAGE = 5
@@ -217,3 +220,40 @@ def follow(request: NearbyRequest, account: Account) -> None:
 
 def unfollow(request: NearbyRequest, account: Account) -> None:
     Follow(request.id, account.id).delete()
+
+
+def expire_due(now: datetime) -> int:
+    """Expire every active request whose end is at or before `now` (the expire-requests job): its status, its
+    creator's slot and its index items change at once. The number this run expired."""
+    due = NearbyRequest.by_end.query(ACTIVE, NearbyRequest.end <= now, page_size=EXPIRY_PAGE)
+    expired = 0
+    for keys in _chunks(due, EXPIRY_PAGE):
+        # The index holds keys only; the request's creator, cells and receivers are on the item.
+        for request in NearbyRequest.batch_get([int(k.id) for k in keys]):
+            if request.status == ACTIVE and request.end <= now:
+                expired += _expire(request, now)
+    return expired
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _expire(request: NearbyRequest, now: datetime) -> int:
+    """1 if this run expired the request. The status is claimed with a condition, so a run that overlaps another
+    (or a renewal) changes nothing."""
+
+    def write(transaction: Any) -> None:
+        transaction.update(request, actions=[NearbyRequest.status.set(EXPIRED), NearbyRequest.expiring.remove()],
+                           condition=(NearbyRequest.status == ACTIVE) & (NearbyRequest.end <= now))
+        transaction.update(ActiveRequests(request.creator_id), actions=[ActiveRequests.count.add(-1)])
+        for item in index_items(request):
+            transaction.delete(item)
+
+    try:
+        transact_write(write)
+    except ConditionFailed:
+        return 0
+    return 1

@@ -5,8 +5,9 @@ import pytest
 
 from chalicelib.core import clock
 from chalicelib.identity import service as accounts
-from chalicelib.jobs import JOBS, expiry
+from chalicelib.jobs import JOBS
 from chalicelib.jobs.expiry import expire_requests
+from chalicelib.nearby import requests
 from chalicelib.nearby.models import ACTIVE, EXPIRED, ActiveRequests, DirectDelivery, NearbyRequest, RequestCell
 from tests.unit.nearby.conftest import ASK
 
@@ -67,7 +68,7 @@ def test_a_run_that_read_the_request_before_another_run_expired_it_changes_nothi
     read_by_the_slower_run = NearbyRequest.get(1)
     assert expire_requests(later) == 2
 
-    assert expiry._expire(read_by_the_slower_run, later) == 0
+    assert requests._expire(read_by_the_slower_run, later) == 0
     assert active_count(1) == 0 and NearbyRequest.get(1).status == EXPIRED
 
 
@@ -79,7 +80,7 @@ def test_a_renewed_request_is_not_expired_at_its_old_end(api, alice, fixed_clock
     assert api.get("/api/v04/requests/renew/1", token=api.sign_in("alice@example.com"))[0] == 200
 
     assert expire_requests(old_end + timedelta(minutes=1)) == 0
-    assert expiry._expire(read_before_the_renewal, old_end + timedelta(minutes=1)) == 0
+    assert requests._expire(read_before_the_renewal, old_end + timedelta(minutes=1)) == 0
 
     assert NearbyRequest.get(1).status == ACTIVE and RequestCell.count() > 0 and active_count(1) == 1
     assert expire_requests(old_end + timedelta(days=2)) == 1

@@ -3,7 +3,6 @@ from datetime import timedelta
 
 from chalicelib.core import clock
 from chalicelib.identity import service as accounts
-from chalicelib.jobs import expiry
 from chalicelib.jobs.expiry import expire_requests
 from chalicelib.nearby import requests
 from chalicelib.nearby.models import ACTIVE, EXPIRED, ActiveRequests, DirectDelivery, NearbyRequest, RequestCell
@@ -88,12 +87,12 @@ def test_a_renewal_that_read_the_request_active_before_the_job_expired_it_reacti
     reads = iter([stale])
     real_get = requests.get
     monkeypatch.setattr(requests, "get", lambda rid: next(reads, None) or real_get(rid))
-    assert expiry._expire(NearbyRequest.get(1), clock.now()) == 1
+    assert requests._expire(NearbyRequest.get(1), clock.now()) == 1
 
     assert requests.renew(1, account) == clock.now() + LIFETIME
 
     assert NearbyRequest.get(1).status == ACTIVE and active_count(1) == 1
     assert RequestCell.count() == len(stale.cells) > 0
     # And the job's run that read it before the renewal changes nothing.
-    assert expiry._expire(read_by_the_job, clock.now()) == 0 and active_count(1) == 1
+    assert requests._expire(read_by_the_job, clock.now()) == 0 and active_count(1) == 1
     assert RequestCell.count() == len(stale.cells)
