@@ -85,7 +85,7 @@ def sees_record(caller: Caller, user_id: int, org_id: int, owner: Callable[[], C
     return caller.role == COACH and owner().coach_id == caller.id
 
 
-def records(caller: Caller, model: Any, clients: Callable[[], list[CoachingUser]]) -> list:
+def records(caller: Caller, model: Any, clients: Callable[[], list[CoachingUser]]) -> list[Any]:
     """The records of a model that the caller sees, by id, each scope read through an index: every org's for
     a Superadmin, the org's for an Admin, each client's (and the coach's own) for a Coach, the caller's own
     for a Client. No listing reads a whole table."""
@@ -100,7 +100,7 @@ def records(caller: Caller, model: Any, clients: Callable[[], list[CoachingUser]
     return sorted(found, key=lambda item: int(item.id))
 
 
-def each(index: Any, keys: list) -> list:
+def each(index: Any, keys: list[Any]) -> list[Any]:
     """The items under each key of an index, Queried 8 at a time."""
     if not keys:
         return []

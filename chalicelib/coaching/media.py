@@ -2,6 +2,8 @@
 Superadmin) and what each client has viewed: one record per client and media, kept with counts so that neither
 is deleted while the other refers to it."""
 
+from typing import Any
+
 from chalicelib.coaching import access, scope, users
 from chalicelib.coaching.access import Caller
 from chalicelib.coaching.coercions import coerced
@@ -34,7 +36,7 @@ def visible(caller: Caller, media_id: int) -> Media:
     return media
 
 
-def create(caller: Caller, values: dict) -> Media:
+def create(caller: Caller, values: dict[str, Any]) -> Media:
     """Its task and publisher (`published_by` from 1; -1 is none) must be in the caller's scope; it belongs to the
     publisher's org (the caller's if none is named; none for the platform admin), whose Admins may delete it."""
     values = coerced(values, trimmed=("title", "category"))

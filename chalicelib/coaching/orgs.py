@@ -1,4 +1,6 @@
 """Orgs: created and deleted by Superadmins only, and never deleted while they have users."""
+from typing import Any
+
 from pynamodb.exceptions import DeleteError
 
 from chalicelib.coaching import access
@@ -26,7 +28,7 @@ def visible(caller: Caller, org_id: int) -> Org:
     return org
 
 
-def create(caller: Caller, values: dict) -> Org:
+def create(caller: Caller, values: dict[str, Any]) -> Org:
     access.require(caller.role == SUPERADMIN)
     org = Org(next_id("coaching-orgs"), **coerced(values, trimmed=("name",)))
     org.save(condition=Org.id.does_not_exist())

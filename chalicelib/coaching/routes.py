@@ -4,7 +4,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 
 from chalicelib.coaching import access, help_requests, media, messages, orgs, shapes, tasks, users
 from chalicelib.coaching import contracts as coaching
@@ -39,14 +39,14 @@ def record_id(value: str) -> int:
     return path_id(value, not_found)
 
 
-def _named(view: Callable, name: str) -> Callable:
+def _named(view: Callable[..., Any], name: str) -> Callable[..., Any]:
     """Views made in a loop get names of their own (Chalice names each route's handler after its view)."""
     view.__name__ = view.__qualname__ = name
     return view
 
 
-def collection(path: str, service: Any, what: str, fields: dict, answer: dict, shape: Callable, *,
-               update: bool = True) -> None:
+def collection(path: str, service: Any, what: str, fields: dict[str, Any], answer: dict[str, Any],
+               shape: Callable[..., Any], *, update: bool = True) -> None:
     """GET and POST on `path`, GET, (PUT) and DELETE on `path/{id}`: the documented CRUD of a collection, each
     route with its contract (the bodies' schemas made from `fields`)."""
     name = path.strip("/").replace("/", "_")
@@ -113,7 +113,7 @@ def tasks_update_many():
     return json_response([shapes.task(task) for task in tasks.update_many(caller, changes)])
 
 
-def _client_records(records: Callable, shape: Callable) -> Callable:
+def _client_records(records: Callable[..., Any], shape: Callable[..., Any]) -> Callable[..., Any]:
     def view(id):
         caller = _caller()
         return json_response([shape(item) for item in records(caller, record_id(id))])

@@ -27,7 +27,7 @@ def one_of(values: Any) -> str:
     return f"Must be one of: {', '.join(values)}."
 
 
-def text(limit: int, *, required: bool = True, blank_ok: bool = False, **more: Any) -> dict:
+def text(limit: int, *, required: bool = True, blank_ok: bool = False, **more: Any) -> dict[str, Any]:
     """A string of at most `limit` characters, not blank unless `blank_ok`; null is missing when `required`."""
     schema = {"x-errors": {"required": MISSING, "not": MISSING, "type": STRING, "pattern": BLANK,
                            "maxLength": f"Must be at most {limit} characters"}}
@@ -36,7 +36,7 @@ def text(limit: int, *, required: bool = True, blank_ok: bool = False, **more: A
     return schema | {"maxLength": limit} | more
 
 
-def choice(values: tuple, *, required: bool = False) -> dict:
+def choice(values: tuple[Any, ...], *, required: bool = False) -> dict[str, Any]:
     return {"x-errors": {"required": MISSING, "not": MISSING, "enum": one_of(values)},
             **({"not": NOT_NULL} if required else {}), "enum": [*values, None]}
 
@@ -50,7 +50,7 @@ def extension_of(extensions: Any) -> str:
     return rf"^\s*\.*(?:{'|'.join(_any_case(name) for name in extensions)})\s*$"
 
 
-def day(*, required: bool) -> dict:
+def day(*, required: bool) -> dict[str, Any]:
     return text(fields.DAY_MAX, required=required,
                 allOf=[{"pattern": rf"^\s*{fields.DAY.pattern}\s*$", "x-errors": {"pattern": requests.NO_DAY}}],
                 description="A day, today or later: 2022/06/07 (or 2022-06-07, or as the API answers it)",
@@ -66,7 +66,7 @@ SIZE = {"x-errors": {"required": MISSING, "not": MISSING, "type": INTEGER, "mini
         "not": NOT_NULL, "type": ["integer", "null"], "minimum": 1, "maximum": SAFE_INT}
 
 
-def _request_fields(*, create: bool) -> dict:
+def _request_fields(*, create: bool) -> dict[str, Any]:
     """`content_request`: all of name, recipient, prompt and expiration_date to create; any of them to change."""
     properties = {"name": text(fields.NAME_MAX, required=create),
                   "recipient": text(fields.RECIPIENT_MAX, required=create),
@@ -210,7 +210,7 @@ def _checked(request: Any, rules: Any) -> Any:
     return core.body(request, refine)
 
 
-def _day(value: Any, passed: Any) -> list:
+def _day(value: Any, passed: Any) -> list[Any]:
     given = value["content_request"] if passed("content_request", "expiration_date") else {}
     if given.get("expiration_date") is None:
         return []
@@ -221,12 +221,12 @@ def _day(value: Any, passed: Any) -> list:
     return []
 
 
-def content_request(request: Any) -> dict:
+def content_request(request: Any) -> dict[str, Any]:
     """The body's `content_request`, its expiration day read by the service (a day, today or later)."""
     return _checked(request, _day)["content_request"]
 
 
-def _files(value: Any, passed: Any) -> list:
+def _files(value: Any, passed: Any) -> list[Any]:
     if not passed("media_files"):
         return []
     keys = [file["s3_key"] if passed("media_files", index, "s3_key") else None

@@ -1,7 +1,8 @@
 """The content request document's error shape: `{"errors": [{"param": ..., "message": ...}]}`."""
 import re
+from typing import Any
 
-from chalice import Response
+from chalice.app import Response
 
 from chalicelib.core.contracts import Failure, Surface
 from chalicelib.core.errors import ApiError
@@ -24,7 +25,7 @@ class Invalid(ApiError):
 
     status = 422
 
-    def __init__(self, errors: list[dict]):
+    def __init__(self, errors: list[dict[str, Any]]):
         super().__init__("validation_error", errors[0]["message"], errors=errors)
 
 

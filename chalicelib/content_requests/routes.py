@@ -5,7 +5,7 @@ a token is 16 hex digits and an id at most 15 digits, so `requests.is_id` tells 
 segment that is not an id as a token: a malformed or wrongly cased link answers 404 naming `token`, as an
 unknown one does, and its recipient is never told to sign in. Its contract (SHOW) therefore accepts the owner's
 schemes and anonymous callers alike (`optional_auth`)."""
-from chalice import Blueprint
+from chalice.app import Blueprint
 
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.auth import authenticate

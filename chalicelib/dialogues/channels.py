@@ -40,7 +40,7 @@ def administered(who: Caller, raw_id: str) -> Channel:
     return fetch(Channel, "Channel", raw_id)
 
 
-def _project_id(body: dict) -> int | None:
+def _project_id(body: dict[str, Any]) -> int | None:
     raw = body.get("project_id")
     return None if raw is None else int(raw)
 
@@ -63,7 +63,7 @@ def _attach(channel: Channel, project_id: int | None) -> Channel:
     return channel
 
 
-def replace(channel: Channel, body: dict) -> Channel:
+def replace(channel: Channel, body: dict[str, Any]) -> Channel:
     """PUT: the project the body names (its read-only fields ignored)."""
     return _attach(channel, _project_id(body))
 

@@ -47,7 +47,7 @@ class _Refused(Exception):
     """An operation a client's patch may not make; the message says why."""
 
 
-def apply(document: Any, operations: Any, prefix: tuple = (), limits: Limits | None = None) -> Any:
+def apply(document: Any, operations: Any, prefix: tuple[Any, ...] = (), limits: Limits | None = None) -> Any:
     """`document` with `operations` (RFC 6902, checked against the schema already) applied; the original is left
     as it was. `prefix` is where the operations sit in the request body, so an error points at the failing one.
     A client's operations come with `limits`; the platform's own (a PUT's difference, a replay of stored
@@ -82,7 +82,7 @@ def apply(document: Any, operations: Any, prefix: tuple = (), limits: Limits | N
     return result
 
 
-def _own(document: Any, operation: dict, owned: dict[int, Any]) -> Any:
+def _own(document: Any, operation: dict[str, Any], owned: dict[int, Any]) -> Any:
     """`document` with a copy of its own of each array and object that `operation` changes or walks through to
     get there (the containers of `path`, and of `from` for a move), unless this patch made that copy already.
     Where a path does not resolve, the copying stops and jsonpatch reports the failure."""
@@ -95,7 +95,7 @@ def _own(document: Any, operation: dict, owned: dict[int, Any]) -> Any:
         owned[id(copy)] = copy  # kept, so that no other object takes its id while the patch runs
         return copy
 
-    def walk(parts: list[str], gone: tuple | None = None) -> tuple | None:
+    def walk(parts: list[str], gone: tuple[Any, ...] | None = None) -> tuple[Any, ...] | None:
         """Own the containers down to the one holding `parts`; where they are once `gone` is removed."""
         node = document
         try:
@@ -133,7 +133,7 @@ def _parts(path: str) -> list[str]:
     return jsonpointer.JsonPointer(path).parts
 
 
-def _last(document: Any, parts: list[str], gone: tuple | None = None) -> tuple[Any, Any]:
+def _last(document: Any, parts: list[str], gone: tuple[Any, ...] | None = None) -> tuple[Any, Any]:
     """The container that holds `parts` and the key or index in it, as they are once the member `gone`
     (container, key) is removed: a later element of that array is one further on now."""
     import jsonpointer
@@ -158,7 +158,7 @@ def _taken(container: Any, key: Any, value_bytes: int) -> int:
     return value_bytes + (len(container) > 1)
 
 
-def _placed(container: Any, key: Any, value_bytes: int, gone: tuple | None = None) -> int:
+def _placed(container: Any, key: Any, value_bytes: int, gone: tuple[Any, ...] | None = None) -> int:
     """Bytes a value of `value_bytes` adds at `key` of `container` (once the member `gone` is removed): the
     member it replaces goes, or a key, colon and comma come with it."""
     removed = gone is not None and container is gone[0]
@@ -179,7 +179,7 @@ class _Meter:
         self.size, self.limits = size, limits
         self.pending: int | None = None  # the size once the admitted operation is applied; None: count then
 
-    def admit(self, document: Any, operation: dict) -> None:
+    def admit(self, document: Any, operation: dict[str, Any]) -> None:
         """Refuse `operation`, or note the size it leaves (None when it cannot be worked out here, which is
         where jsonpatch will report the operation's failure)."""
         import jsonpointer
@@ -198,7 +198,8 @@ class _Meter:
             raise _Refused(f"the document would be {after} bytes, over the limit of {self.limits.max_bytes}")
         self.pending = after
 
-    def _after(self, document: Any, op: str, parts: list[str], source: list[str] | None, operation: dict) -> int:
+    def _after(self, document: Any, op: str, parts: list[str], source: list[str] | None,
+               operation: dict[str, Any]) -> int:
         if op == "test":
             return self.size
         if op == "remove":
@@ -261,7 +262,7 @@ def _value(document: Any, parts: list[str]) -> Any:
     return container[key]
 
 
-def difference(before: Any, after: Any) -> list[dict]:
+def difference(before: Any, after: Any) -> list[dict[str, Any]]:
     """The operations that turn `before` into `after`."""
     import jsonpatch
 

@@ -2,7 +2,7 @@
 (contracts.py). Paths end without a slash here; API Gateway and the local server take both forms."""
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
 from chalicelib.core import contracts
 from chalicelib.core.bodies import MAX_DEPTH, TooDeep, json_body
@@ -150,7 +150,7 @@ def permission_revoke(user_id, permission_id):
 # Projects
 
 
-def _project(who: access.Caller, project) -> dict:
+def _project(who: access.Caller, project) -> dict[str, Any]:
     return shapes.project(project, dialogues.summaries(who, project))
 
 
@@ -286,13 +286,13 @@ def release_show(project_id, dialogue_id, release_id):
 # Channels and providers
 
 
-def _channels(found: list) -> Response:
+def _channels(found: list[Any]) -> Response:
     """Channels with their providers' summaries (one BatchGetItem)."""
     providers = channels.providers_of(found)
     return json_response([shapes.channel(channel, providers.get(channel.provider_id)) for channel in found])
 
 
-def _channel(channel) -> dict:
+def _channel(channel) -> dict[str, Any]:
     return shapes.channel(channel, channels.providers_of([channel]).get(channel.provider_id))
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from chalicelib.core.clients import client
@@ -98,7 +99,7 @@ def _copy(source: str, target: str) -> None:
         raise
 
 
-def upload_form(key: str, *, max_bytes: int, content_types: Sequence[str], expires_in: int = 900) -> dict:
+def upload_form(key: str, *, max_bytes: int, content_types: Sequence[str], expires_in: int = 900) -> dict[str, Any]:
     """A presigned S3 POST for exactly `key`, of 1 to `max_bytes` bytes and one of `content_types`."""
     if key.endswith("${filename}"):
         raise ValueError("the key must be exact: S3 would let ${filename} stand for any name")

@@ -1,5 +1,7 @@
 """The /api/v04 routes of the nearby document (thin: authorize, check, call, shape)."""
-from chalice import Blueprint
+from typing import Any
+
+from chalice.app import Blueprint
 
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.auth import authenticate
@@ -23,7 +25,7 @@ def _request_id(value: str) -> int:
     return path_id(value, requests.not_found)
 
 
-def _shaped(found: list, account) -> list[dict]:
+def _shaped(found: list[Any], account) -> list[dict[str, Any]]:
     """Requests in the document's shape: one batch read for the caller's seen marks, one for people."""
     seen = requests.seen_by(found, account)
     people = accounts.get_many({r.creator_id for r in found} | {x for r in found for x in r.receivers})
@@ -84,7 +86,7 @@ def unfollow(request_id):
     return no_content()
 
 
-def _shaped_responses(found: list) -> list[dict]:
+def _shaped_responses(found: list[Any]) -> list[dict[str, Any]]:
     """Responses in their JSON shape: one batch read for the responders."""
     people = accounts.get_many({r.responder_id for r in found})
     return [shapes.response(r, people) for r in found]

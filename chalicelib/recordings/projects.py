@@ -68,7 +68,7 @@ def writable(project_id: int, account: Account) -> Project:
     return project
 
 
-def create(account: Account, fields: dict) -> Project:
+def create(account: Account, fields: dict[str, Any]) -> Project:
     """A project from the fields of a create (checked against contracts.NEW_PROJECT); texts are trimmed."""
     title, description = fields["title"].strip(), fields["description"].strip()
     is_public, topic_texts = PRIVACY[fields["privacy"]], [text.strip() for text in fields["topics"]]
@@ -93,7 +93,7 @@ def create(account: Account, fields: dict) -> Project:
     return project
 
 
-def update(project_id: int, account: Account, fields: dict) -> Project:
+def update(project_id: int, account: Account, fields: dict[str, Any]) -> Project:
     """Apply a PUT (checked against contracts.PROJECT_CHANGES): only the creator may; each field sent changes,
     and a new title moves the title claim in the same transaction."""
     if "id" in fields and fields["id"] != project_id:
@@ -121,7 +121,7 @@ def update(project_id: int, account: Account, fields: dict) -> Project:
     return project
 
 
-def _apply_topics(project: Project, changes: list[dict], now: Any) -> list[Topic]:
+def _apply_topics(project: Project, changes: list[dict[str, Any]], now: Any) -> list[Topic]:
     """Topics without an id are created; with one, rewritten or (is_active 0) soft-deleted."""
     topics = {int(topic.id): topic for topic in project.topics}
     if any(change.get("id") is not None and change["id"] not in topics for change in changes):

@@ -1,7 +1,8 @@
 """The /api/projects routes of the recordings document (thin: parse, authorize, call, shape)."""
 import re
+from typing import Any
 
-from chalice import Blueprint
+from chalice.app import Blueprint
 
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.auth import authenticate, optional_account
@@ -34,7 +35,7 @@ def _project_id(pid: str, missing: str = "PROJECT_DOES_NOT_EXIST") -> int:
     return path_id(pid, _unknown(missing))
 
 
-def _shaped(project_list: list) -> list[dict]:
+def _shaped(project_list: list[Any]) -> list[dict[str, Any]]:
     """Projects in the document's shape, with their members and the accounts they name."""
     memberships = projects.members(project_list)
     people = accounts.get_many({p.creator_id for p in project_list} |
@@ -114,9 +115,9 @@ def _session(pid: str, sid: str, write: bool = False):
     return account, project, sessions.in_project(project, sid)
 
 
-def _shaped_annotations(session, items: list) -> list[dict]:
+def _shaped_annotations(session, items: list[Any]) -> list[dict[str, Any]]:
     """Annotations with their comments, labels and people: one Query and two batch reads in all."""
-    by_annotation: dict = {}
+    by_annotation: dict[str, Any] = {}
     for item in comments.of_session(session) if items else []:
         by_annotation.setdefault(int(item.annotation_id), []).append(item)
     codes = annotations.labels(session.project_id, sorted({int(t) for a in items for t in a.tags}))
@@ -125,7 +126,7 @@ def _shaped_annotations(session, items: list) -> list[dict]:
     return [shapes.annotation(a, by_annotation.get(int(a.id), []), codes, people) for a in items]
 
 
-def _shaped_session(session) -> dict:
+def _shaped_session(session) -> dict[str, Any]:
     people = accounts.get_many({session.creator_id} | {p.account_id for p in session.participants if p.account_id})
     return shapes.session(session, _shaped_annotations(session, annotations.of_session(session)), people,
                           sessions.recording_url(session))
@@ -226,7 +227,7 @@ def _comment(pid: str, sid: str, aid: str, cid: str, write: bool = False):
     return account, annotation, comments.in_annotation(annotation, path_id(cid, _unknown("COMMENT_404")))
 
 
-def _shaped_comment(comment) -> dict:
+def _shaped_comment(comment) -> dict[str, Any]:
     return shapes.comment(comment, accounts.get_many({comment.creator_id}))
 
 

@@ -1,6 +1,7 @@
 """Recorded sessions: audio uploaded to S3 (presigned POST, or the legacy multipart form), then claimed out
 of staging and recorded."""
 import uuid
+from typing import Any
 
 from pynamodb.exceptions import QueryError
 from pynamodb.pagination import ResultIterator
@@ -25,13 +26,13 @@ def _key_prefix(project: Project) -> str:
     return f"{layout.RECORDINGS}{int(project.id)}/"
 
 
-def upload_form(project: Project) -> dict:
+def upload_form(project: Project) -> dict[str, Any]:
     """A presigned POST for one new recording of `project`; its key then creates the session."""
     key = storage.upload_key(_key_prefix(project))
     return storage.upload_form(key, max_bytes=MAX_RECORDING_BYTES, content_types=AUDIO_TYPES)
 
 
-def create(project: Project, account: Account, fields: dict) -> RecordedSession:
+def create(project: Project, account: Account, fields: dict[str, Any]) -> RecordedSession:
     """Record a session (fields checked against contracts.UPLOADED_SESSION) whose audio was uploaded under
     `recording_key` (checked, never trusted), keeping the audio out of staging."""
     prompts, recording_key = checked_prompts(fields["prompts"]), fields["recording_key"]
@@ -54,7 +55,7 @@ def create(project: Project, account: Account, fields: dict) -> RecordedSession:
 
 
 def create_from_upload(project: Project, account: Account, recording: bytes, content_type: str | None,
-                       metadata: dict) -> RecordedSession:
+                       metadata: dict[str, Any]) -> RecordedSession:
     """The legacy path: the recording came in the request with its metadata (contracts.FORM_METADATA); store
     it, then record the session."""
     checked_prompts(metadata["prompts"])
@@ -74,14 +75,14 @@ def create_from_upload(project: Project, account: Account, recording: bytes, con
         raise
 
 
-def checked_prompts(prompts: list[dict]) -> list[dict]:
+def checked_prompts(prompts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Prompts that each end no sooner than they start (the rest is contracts.PROMPT)."""
     if any(prompt["Start"] > prompt["End"] for prompt in prompts):
         raise BadRequest("SESSION_PROMPTS_INVALID", "A prompt ends before it starts")
     return prompts
 
 
-def _prompted_topics(project: Project, prompts: list[dict]) -> list[PromptedTopic]:
+def _prompted_topics(project: Project, prompts: list[dict[str, Any]]) -> list[PromptedTopic]:
     topics = {int(topic.id): topic for topic in project.topics}
     if any(prompt["PromptID"] not in topics for prompt in prompts):
         raise BadRequest("SESSION_PROMPT_NOT_IN_PROJECT", "A prompt is not one of this project's topics")
@@ -89,7 +90,7 @@ def _prompted_topics(project: Project, prompts: list[dict]) -> list[PromptedTopi
                           text=topics[p["PromptID"]].text) for p in prompts]
 
 
-def _participants(participants: list[dict]) -> list[Participant]:
+def _participants(participants: list[dict[str, Any]]) -> list[Participant]:
     """Participants (names and emails trimmed, `Role` 1 the interviewer), each linked to the account with their
     email where one exists and has verified it (an unverified address may have been registered by anyone)."""
     people = [(p["Name"].strip(), (p.get("Email") or "").strip() or None, bool(p["Role"])) for p in participants]
