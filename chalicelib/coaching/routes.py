@@ -4,7 +4,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
-from chalice.app import Blueprint
+from chalice.app import Blueprint, Response
 
 from chalicelib.coaching import access, help_requests, media, messages, orgs, shapes, tasks, users
 from chalicelib.coaching import contracts as coaching
@@ -105,7 +105,7 @@ collection("/requests", help_requests, "request", coaching.REQUEST_FIELDS, coach
 
 
 @route("/tasks", methods=("PUT",), contract=coaching.TASKS_UPDATE_MANY)
-def tasks_update_many():
+def tasks_update_many() -> Response:
     """Many tasks at once (`[{id, order, ...}]`), all or none."""
     caller = _caller()
     entries = _body(coaching.TASKS_UPDATE_MANY)
@@ -130,14 +130,14 @@ for _records, _shape, _name in ((tasks.of_client, shapes.task, "tasks"),
 
 
 @route("/clients/{id}/viewed_media/{media_id}", methods=("POST",), contract=coaching.MARK_VIEWED)
-def clients_mark_viewed(id, media_id):
+def clients_mark_viewed(id: str, media_id: str) -> Response:
     caller = _caller()
     record, created = media.mark_viewed(caller, record_id(id), record_id(media_id))
     return json_response(shapes.viewed_media(record), 201 if created else 200)
 
 
 @route("/clients/{id}/viewed_media/{media_id}", methods=("DELETE",), contract=coaching.UNMARK_VIEWED)
-def clients_unmark_viewed(id, media_id):
+def clients_unmark_viewed(id: str, media_id: str) -> Response:
     caller = _caller()
     media.unmark_viewed(caller, record_id(id), record_id(media_id))
     return json_response(DELETED)

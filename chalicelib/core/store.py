@@ -1,10 +1,14 @@
 """Reading one item by its key, the way every surface does: strongly consistent, a surface's own error if none."""
-from typing import Any
+from typing import Any, TypeVar
+
+from pynamodb.models import Model
 
 from chalicelib.core.errors import ApiError
 
+ModelT = TypeVar("ModelT", bound=Model)
 
-def get_or(model: Any, *key: Any, missing: ApiError, consistent: bool = True) -> Any:
+
+def get_or(model: type[ModelT], *key: Any, missing: ApiError, consistent: bool = True) -> ModelT:
     """The `model` item under `key` (hash key, then range key if any); raises `missing` if there is none."""
     try:
         return model.get(*key, consistent_read=consistent)

@@ -1,11 +1,18 @@
 """The one registry of tables. Models register themselves; the local stack, tests and infra/ build from it."""
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from pynamodb.attributes import Attribute, NumberAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import MetaProtocol, Model
 
 from chalicelib.core.settings import get_settings
+
+if TYPE_CHECKING:
+    class IntegerAttribute(Attribute[int]):
+        """What mypy sees of a NumberAttribute that only ever holds integers (ids, numbers, counts): PynamoDB types
+        every NumberAttribute as a float."""
+else:
+    IntegerAttribute = NumberAttribute  # at runtime, the NumberAttribute itself
 
 M = TypeVar("M", bound=type[Model])
 _models: list[type[Model]] = []

@@ -1,7 +1,7 @@
 """The /api/v04 routes of the nearby document (thin: authorize, check, call, shape)."""
 from typing import Any
 
-from chalice.app import Blueprint
+from chalice.app import Blueprint, Response
 
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.auth import authenticate
@@ -33,33 +33,33 @@ def _shaped(found: list[Any], account) -> list[dict[str, Any]]:
 
 
 @route("/requests", methods=("POST",), contract=nearby.CREATE)
-def create():
+def create() -> Response:
     account = _caller()
     requests.create(account, contracts.body(bp.current_request))
     return json_response({"Code": 0, "Message": ""}, 201)
 
 
 @route("/requests/nearest", contract=nearby.NEAREST)
-def nearest():
+def nearest() -> Response:
     account = _caller()
     point = contracts.query(bp.current_request)
     return json_response(_shaped(requests.nearest(point["lat"], point["lon"]), account))
 
 
 @route("/requests/direct", contract=nearby.DIRECT)
-def direct():
+def direct() -> Response:
     account = _caller()
     return json_response(_shaped(requests.direct(account), account))
 
 
 @route("/requests/{request_id}", contract=nearby.SHOW)
-def show(request_id):
+def show(request_id: str) -> Response:
     account = _caller()
     return json_response(_shaped([requests.visible(_request_id(request_id), account)], account)[0])
 
 
 @route("/requests/{request_id}", methods=("PUT",), contract=nearby.MARK_SEEN)
-def mark_seen(request_id):
+def mark_seen(request_id: str) -> Response:
     account = _caller()
     request = requests.visible(_request_id(request_id), account)
     requests.mark_seen(request, account, contracts.body(bp.current_request)["seen"])
@@ -67,20 +67,20 @@ def mark_seen(request_id):
 
 
 @route("/requests/renew/{request_id}", contract=nearby.RENEW)
-def renew(request_id):
+def renew(request_id: str) -> Response:
     new_end = requests.renew(_request_id(request_id), _caller())
     return json_response({"newEnd": iso_millis(new_end)})
 
 
 @route("/requests/follow/{request_id}", contract=nearby.FOLLOW)
-def follow(request_id):
+def follow(request_id: str) -> Response:
     account = _caller()
     requests.follow(requests.visible(_request_id(request_id), account), account)
     return no_content()
 
 
 @route("/requests/unfollow/{request_id}", contract=nearby.UNFOLLOW)
-def unfollow(request_id):
+def unfollow(request_id: str) -> Response:
     account = _caller()
     requests.unfollow(requests.visible(_request_id(request_id), account), account)
     return no_content()
@@ -93,7 +93,7 @@ def _shaped_responses(found: list[Any]) -> list[dict[str, Any]]:
 
 
 @route("/requests/{request_id}/responses/uploads", methods=("POST",), contract=nearby.UPLOAD_FORM)
-def response_upload(request_id):
+def response_upload(request_id: str) -> Response:
     account = _caller()
     request = requests.visible(_request_id(request_id), account)
     body = contracts.body(bp.current_request)
@@ -101,7 +101,7 @@ def response_upload(request_id):
 
 
 @route("/requests/{request_id}/responses", methods=("POST",), contract=nearby.CREATE_RESPONSE)
-def create_response(request_id):
+def create_response(request_id: str) -> Response:
     account = _caller()
     request = requests.visible(_request_id(request_id), account)
     body = contracts.body(bp.current_request)
@@ -109,11 +109,11 @@ def create_response(request_id):
 
 
 @route("/requests/{request_id}/responses", contract=nearby.RESPONSES)
-def list_responses(request_id):
+def list_responses(request_id: str) -> Response:
     account = _caller()
     return json_response(_shaped_responses(responses.of_request(requests.visible(_request_id(request_id), account))))
 
 
 @route("/notifications", contract=nearby.NOTIFICATIONS)
-def notifications():
+def notifications() -> Response:
     return json_response([shapes.notification(n) for n in responses.notifications(_caller())])

@@ -1,5 +1,5 @@
 """Comments on annotations, and replies to comments."""
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.expressions.condition import size
 
@@ -43,7 +43,7 @@ def create(annotation: Annotation, account: Account, fields: dict[str, Any], par
     try:
         transact_write(write)
     except ConditionFailed as error:
-        if len(parent.replies) >= MAX_REPLIES:
+        if len(cast(Comment, parent).replies) >= MAX_REPLIES:  # only a reply's condition can fail
             raise BadRequest("COMMENT_REPLIES_LIMIT", f"A comment takes at most {MAX_REPLIES} replies") from error
         raise NotFound("COMMENT_404", "The comment was deleted meanwhile") from error
     return comment

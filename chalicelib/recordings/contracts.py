@@ -18,7 +18,8 @@ NOT_NULL = {"type": "null"}
 def _text(required: str, not_string: str, limit: int | None = None, too_long: str | None = None,
           empty: str | None = None) -> dict[str, Any]:
     schema: dict[str, Any] = {"not": NOT_NULL, "type": "string", "pattern": NOT_BLANK}
-    keys = {"not": required, "required": required, "type": not_string, "pattern": empty or required}
+    keys: dict[str, str | None] = {"not": required, "required": required, "type": not_string,
+                                   "pattern": empty or required}
     if limit is not None:
         schema["maxLength"], keys["maxLength"] = limit, too_long
     return {**schema, "x-errors": keys}
@@ -230,8 +231,8 @@ _PID = {"pid": _ID}
 _SID = {**_PID, "sid": {"type": "string", "pattern": "^[0-9a-f]{32}$"}}
 _AID = {**_SID, "aid": _ID}
 _CID = {**_AID, "cid": _ID}
-_SIGNED_IN = {"security": (BEARER,)}
-_ANYONE = {"security": (BEARER,), "optional_auth": True}
+_SIGNED_IN: dict[str, Any] = {"security": (BEARER,)}
+_ANYONE: dict[str, Any] = {"security": (BEARER,), "optional_auth": True}
 
 INDEX = Contract(
     summary="Projects: the caller's own (personal) and the public ones they are not in",

@@ -73,7 +73,7 @@ def create(account: Account, fields: dict[str, Any]) -> Project:
     title, description = fields["title"].strip(), fields["description"].strip()
     is_public, topic_texts = PRIVACY[fields["privacy"]], [text.strip() for text in fields["topics"]]
     now = clock.now()
-    topics = [Topic(id=topic_id, text=text, is_active=True, created_at=now, updated_at=now)
+    topics = [Topic(id=topic_id, text=text, is_active=True, created_at=now, updated_at=now)  # type: ignore[no-untyped-call]  # pynamodb's MapAttribute.__init__ is unannotated
               for topic_id, text in zip(next_ids("topics", len(topic_texts)), topic_texts, strict=True)]
     project = Project(next_id("projects"), title=title, slug=slug(title), description=description,
                       creator_id=account.id, is_public=is_public, topics=topics, listing=_listing(is_public),
@@ -133,8 +133,8 @@ def _apply_topics(project: Project, changes: list[dict[str, Any]], now: Any) -> 
             topic.text, topic.is_active, topic.updated_at = change["text"].strip(), bool(change["is_active"]), now
     if len(topics) + len(new) > TOPICS_MAX:  # soft-deleted topics count: they stay in the item
         raise BadRequest("PROJECTS_TOPICS_TOO_MANY", f"A project holds at most {TOPICS_MAX} topics")
-    created = [Topic(id=topic_id, text=change["text"].strip(), is_active=bool(change["is_active"]), created_at=now,
-                     updated_at=now)
+    created = [Topic(  # type: ignore[no-untyped-call]  # pynamodb's MapAttribute.__init__ is unannotated
+        id=topic_id, text=change["text"].strip(), is_active=bool(change["is_active"]), created_at=now, updated_at=now)
                for topic_id, change in zip(next_ids("topics", len(new)), new, strict=True)]
     return list(topics.values()) + created
 

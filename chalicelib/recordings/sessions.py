@@ -1,7 +1,7 @@
 """Recorded sessions: audio uploaded to S3 (presigned POST, or the legacy multipart form), then claimed out
 of staging and recorded."""
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.exceptions import QueryError
 from pynamodb.pagination import ResultIterator
@@ -67,7 +67,7 @@ def create_from_upload(project: Project, account: Account, recording: bytes, con
         raise BadRequest("SESSION_RECORDING_TOO_LARGE", "Upload recordings this large with a presigned POST")
     _prompted_topics(project, metadata["prompts"])  # refuse bad prompts before anything is stored
     key = storage.upload_key(_key_prefix(project))
-    storage.put(key, recording, content_type)
+    storage.put(key, recording, cast(str, content_type))  # an audio/* type: checked above
     try:
         return create(project, account, {**metadata, "recording_key": key})
     except Exception:
@@ -86,8 +86,9 @@ def _prompted_topics(project: Project, prompts: list[dict[str, Any]]) -> list[Pr
     topics = {int(topic.id): topic for topic in project.topics}
     if any(prompt["PromptID"] not in topics for prompt in prompts):
         raise BadRequest("SESSION_PROMPT_NOT_IN_PROJECT", "A prompt is not one of this project's topics")
-    return [PromptedTopic(topic_id=int(p["PromptID"]), start=int(p["Start"]), end=int(p["End"]),
-                          text=topics[p["PromptID"]].text) for p in prompts]
+    return [PromptedTopic(  # type: ignore[no-untyped-call]  # pynamodb's MapAttribute.__init__ is unannotated
+        topic_id=int(p["PromptID"]), start=int(p["Start"]), end=int(p["End"]), text=topics[p["PromptID"]].text)
+        for p in prompts]
 
 
 def _participants(participants: list[dict[str, Any]]) -> list[Participant]:
@@ -96,8 +97,9 @@ def _participants(participants: list[dict[str, Any]]) -> list[Participant]:
     people = [(p["Name"].strip(), (p.get("Email") or "").strip() or None, bool(p["Role"])) for p in participants]
     found = {email: accounts.by_email(email) for _, email, _ in people if email}
     linked = {email: account.id for email, account in found.items() if account and account.email_verified}
-    return [Participant(name=name, email=email, role="interviewer" if interviewer else "interviewee",
-                        account_id=linked.get(email)) for name, email, interviewer in people]
+    return [Participant(  # type: ignore[no-untyped-call]  # pynamodb's MapAttribute.__init__ is unannotated
+        name=name, email=email, role="interviewer" if interviewer else "interviewee", account_id=linked.get(email))
+        for name, email, interviewer in people]
 
 
 def in_project(project: Project, session_id: str) -> RecordedSession:
@@ -110,7 +112,7 @@ def in_project(project: Project, session_id: str) -> RecordedSession:
 def page(project: Project, limit: int, cursor: str | None) -> tuple[list[RecordedSession], str | None]:
     """A page of the project's sessions, newest first, and the cursor of the next page."""
     start = decode_cursor(cursor, key_types(RecordedSession, RecordedSession.by_project), project_id=project.id)
-    results: ResultIterator = RecordedSession.by_project.query(
+    results: ResultIterator[RecordedSession] = RecordedSession.by_project.query(
         project.id, scan_index_forward=False, limit=limit, last_evaluated_key=start)
     try:
         sessions = list(results)

@@ -3,6 +3,7 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.accounts.models import Account
+from chalicelib.recordings.models import Annotation, Code, Comment, Membership, Project, RecordedSession, Topic
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -19,7 +20,7 @@ def person(account: Account | None) -> dict[str, Any]:
     return {"user_id": int(account.number), "fullname": account.fullname}
 
 
-def project(item, members: list[Any], accounts: dict[str, Any]) -> dict[str, Any]:
+def project(item: Project, members: list[Membership], accounts: dict[str, Account]) -> dict[str, Any]:
     return {
         "id": int(item.id),
         "title": item.title,
@@ -36,23 +37,23 @@ def project(item, members: list[Any], accounts: dict[str, Any]) -> dict[str, Any
     }
 
 
-def member(membership, account: Account | None) -> dict[str, Any]:
+def member(membership: Membership, account: Account | None) -> dict[str, Any]:
     # The document shows members both as {fullname, role, user_id} and {id, name, role, user_id}.
     shown = person(account)
     return {**shown, "id": shown["user_id"], "name": shown["fullname"], "role": membership.role}
 
 
-def topic(item, project_id: int) -> dict[str, Any]:
+def topic(item: Topic, project_id: int) -> dict[str, Any]:
     return {"id": int(item.id), "text": item.text, "is_active": int(item.is_active), "project_id": int(project_id),
             "created_on": day(item.created_at), "updated_on": day(item.updated_at)}
 
 
-def code(item) -> dict[str, Any]:
+def code(item: Code) -> dict[str, Any]:
     return {"id": int(item.id), "text": item.text, "project_id": int(item.project_id),
             "created_on": day(item.created_at)}
 
 
-def comment(item, accounts: dict[str, Any]) -> dict[str, Any]:
+def comment(item: Comment, accounts: dict[str, Account]) -> dict[str, Any]:
     return {
         "id": int(item.id),
         "annotation_id": int(item.annotation_id),
@@ -66,7 +67,8 @@ def comment(item, accounts: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def annotation(item, comments: list[Any], codes: dict[str, Any], accounts: dict[str, Any]) -> dict[str, Any]:
+def annotation(item: Annotation, comments: list[Comment], codes: dict[int, Code],
+               accounts: dict[str, Account]) -> dict[str, Any]:
     labels = [{"id": tag, "text": codes[tag].text} for tag in map(int, item.tags) if tag in codes]
     creator = person(accounts.get(item.creator_id))
     return {
@@ -89,7 +91,8 @@ def annotation(item, comments: list[Any], codes: dict[str, Any], accounts: dict[
     }
 
 
-def session(item, annotations: list[dict[str, Any]], accounts: dict[str, Any], recording_url: str) -> dict[str, Any]:
+def session(item: RecordedSession, annotations: list[dict[str, Any]], accounts: dict[str, Account],
+            recording_url: str) -> dict[str, Any]:
     creator = accounts.get(item.creator_id)
     return {
         "id": item.id,
