@@ -11,7 +11,7 @@ from chalicelib.coaching.errors import in_use, not_found
 from chalicelib.coaching.models import ADMIN, ALL, CLIENT, SUPERADMIN, CoachingUser, Media, Task, ViewedMedia
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import Conflict
-from chalicelib.core.transactions import ConditionFailed, transact_steps, transact_write
+from chalicelib.core.transactions import ConditionFailed, Step, transact_steps, transact_write
 
 
 def get(media_id: int) -> Media:
@@ -46,7 +46,8 @@ def create(caller: Caller, values: dict[str, Any]) -> Media:
         refs.append(scope.Ref("published_by", CoachingUser, values["published_by"]))
     publisher = scope.records(caller, refs).get("published_by", caller.user)
     media = Media(next_id("coaching-media"), org_id=int(publisher.org_id) if publisher else None, **values)
-    steps = [(lambda tx: tx.save(media, condition=Media.id.does_not_exist()), Conflict("conflict", "Try again"))]
+    steps: list[Step] = [(lambda tx: tx.save(media, condition=Media.id.does_not_exist()),
+                          Conflict("conflict", "Try again"))]
     if media.task_id is not None:
         steps.append(access.refer(Task, int(media.task_id), 1, "task_id", "task"))
     transact_steps(steps)
@@ -66,7 +67,7 @@ def delete(caller: Caller, media_id: int) -> None:
     access.require(caller.role in (SUPERADMIN, ADMIN))
     media = get(media_id)
     access.require(caller.role == SUPERADMIN or _org_of(media) == caller.org_id)
-    steps = [(lambda tx: tx.delete(media, condition=(Media.view_count == 0) & (Media.referrers == 0)),
+    steps: list[Step] = [(lambda tx: tx.delete(media, condition=(Media.view_count == 0) & (Media.referrers == 0)),
               in_use("Clients have viewed this media, or messages name it: delete those first"))]
     if media.task_id is not None:
         steps.append(access.refer(Task, int(media.task_id), -1, "task_id", "task"))

@@ -6,7 +6,7 @@ parameter"), not merely of its type. What no schema can say is the service's: an
 day and not past (requests.expiration_day), an s3_key listed twice (media.listed_twice), and a size written as a
 whole number with a fraction (64.0, which JSON Schema counts as an integer); their refusals join the contract's
 in one 422 (`_checked`)."""
-from typing import Any
+from typing import Any, cast
 
 from chalicelib.content_requests import fields, media, requests
 from chalicelib.content_requests.errors import Invalid
@@ -29,7 +29,7 @@ def one_of(values: Any) -> str:
 
 def text(limit: int, *, required: bool = True, blank_ok: bool = False, **more: Any) -> dict[str, Any]:
     """A string of at most `limit` characters, not blank unless `blank_ok`; null is missing when `required`."""
-    schema = {"x-errors": {"required": MISSING, "not": MISSING, "type": STRING, "pattern": BLANK,
+    schema: dict[str, Any] = {"x-errors": {"required": MISSING, "not": MISSING, "type": STRING, "pattern": BLANK,
                            "maxLength": f"Must be at most {limit} characters"}}
     schema |= {"not": NOT_NULL} if required else {}
     schema |= {"type": ["string", "null"]} | ({} if blank_ok else {"pattern": NOT_BLANK})
@@ -110,7 +110,7 @@ _POSITIVE = {"type": "integer", "minimum": 1, "maximum": 10 ** 15 - 1,
 PAGE = {"page": {**_POSITIVE, "description": "The page, from 1 (default 1)"},
         "per_page": {**_POSITIVE, "description": f"Items a page (default {fields.PER_PAGE}, at most "
                                                 f"{fields.PER_PAGE_MAX})"}}
-LISTING = {"pending": {"type": "string", "enum": list(fields.PENDING),
+LISTING: dict[str, dict[str, Any]] = {"pending": {"type": "string", "enum": list(fields.PENDING),
                        "x-errors": {"required": MISSING, "enum": one_of(fields.PENDING)}},
            "query": {"type": "string", "maxLength": fields.QUERY_MAX, "description": "Search name, recipient or prompt",
                      "x-errors": {"maxLength": f"Must be at most {fields.QUERY_MAX} characters"}},
@@ -120,6 +120,7 @@ LISTING = {"pending": {"type": "string", "enum": list(fields.PENDING),
 
 # --- answers ---
 
+CONTENT_REQUEST: dict[str, Any]
 CONTENT_REQUEST = {"type": "object", "required": ["id", "name", "recipient", "prompt", "expiration_date", "status",
                                                   "time_type", "link_for_copy", "token"],
                    "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
@@ -223,7 +224,7 @@ def _day(value: Any, passed: Any) -> list[Any]:
 
 def content_request(request: Any) -> dict[str, Any]:
     """The body's `content_request`, its expiration day read by the service (a day, today or later)."""
-    return _checked(request, _day)["content_request"]
+    return cast("dict[str, Any]", _checked(request, _day)["content_request"])
 
 
 def _files(value: Any, passed: Any) -> list[Any]:

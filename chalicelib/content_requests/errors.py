@@ -1,6 +1,6 @@
 """The content request document's error shape: `{"errors": [{"param": ..., "message": ...}]}`."""
 import re
-from typing import Any
+from typing import Any, cast
 
 from chalice.app import Response
 
@@ -48,7 +48,7 @@ def param(failure: Failure) -> str:
     """The param as the document names it: `content_request[name]`, `media_files[0][size]`; the body as its
     schema's `x-param` says (or `body`)."""
     if not failure.path:
-        return failure.schema.get("x-param", "body")
+        return cast(str, failure.schema.get("x-param", "body"))
     first, *rest = failure.path
     return str(first) + "".join(f"[{part}]" for part in rest)
 

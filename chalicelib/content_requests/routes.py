@@ -9,6 +9,7 @@ from chalice.app import Blueprint, Response
 
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.auth import authenticate
+from chalicelib.accounts.models import Account
 from chalicelib.content_requests import contracts, media, requests, shapes
 from chalicelib.content_requests.errors import SURFACE, render
 from chalicelib.core import clock
@@ -20,7 +21,7 @@ route = routes(bp, render, SURFACE)
 SUCCESS = {"success": True}
 
 
-def _owner():
+def _owner() -> Account:
     # The document names the header `Authentication`; `Authorization` works as well.
     return authenticate(bp.current_request, headers=("authentication", "authorization"))
 

@@ -11,6 +11,7 @@ ModelT = TypeVar("ModelT", bound=Model)
 def get_or(model: type[ModelT], *key: Any, missing: ApiError, consistent: bool = True) -> ModelT:
     """The `model` item under `key` (hash key, then range key if any); raises `missing` if there is none."""
     try:
-        return model.get(*key, consistent_read=consistent)
+        # `key` is the hash key and at most the range key: it never reaches consistent_read
+        return model.get(*key, consistent_read=consistent)  # type: ignore[misc]
     except model.DoesNotExist as error:
         raise missing from error

@@ -14,7 +14,7 @@ Every patch copies only what it changes (see `apply`), so an edit of a large dia
 costs what its operations touch rather than the whole description."""
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from chalicelib.core.bodies import MAX_DEPTH, nesting
 from chalicelib.core.contracts import pointer, shortened
@@ -61,7 +61,8 @@ def apply(document: Any, operations: Any, prefix: tuple[Any, ...] = (), limits: 
 
     if limits is not None and len(operations) > MAX_OPERATIONS:
         raise too_many_operations(prefix)
-    result, owned = document, {}
+    owned: dict[int, Any] = {}
+    result = document
     meter = _Meter(limits.size_of(document), limits) if limits is not None else None
     for index, operation in enumerate(operations):
         try:
@@ -78,7 +79,7 @@ def apply(document: Any, operations: Any, prefix: tuple[Any, ...] = (), limits: 
             raise invalid("patch", pointer((*prefix, index)), shortened(
                 f"Operation {index} ({operation['op']} {operation['path']}) failed: {reason}")) from error
     if limits is not None:
-        limits.last = (result, meter.size)
+        limits.last = (result, cast(_Meter, meter).size)  # metered whenever limited
     return result
 
 
@@ -163,7 +164,7 @@ def _placed(container: Any, key: Any, value_bytes: int, gone: tuple[Any, ...] | 
     member it replaces goes, or a key, colon and comma come with it."""
     removed = gone is not None and container is gone[0]
     if isinstance(container, dict):
-        if key in container and not (removed and key == gone[1]):
+        if key in container and not (removed and key == cast("tuple[Any, ...]", gone)[1]):  # removed: gone is one
             return value_bytes - _size(container[key])
         return len(_encode(key).encode()) + 1 + value_bytes + (len(container) - removed > 0)
     if isinstance(container, list):
@@ -215,6 +216,7 @@ class _Meter:
             if op == "replace":
                 return self.size - _size(container[key]) + added
             return self.size + _placed(container, key, added)
+        source = cast("list[str]", source)  # a copy's or move's 'from'
         value = _value(document, source)
         if op == "copy":
             copied = _size(value)

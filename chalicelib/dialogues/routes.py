@@ -4,6 +4,7 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
+from chalicelib.accounts.models import Account
 from chalicelib.core import contracts
 from chalicelib.core.bodies import MAX_DEPTH, TooDeep, json_body
 from chalicelib.core.errors import InvalidJSON
@@ -23,6 +24,7 @@ from chalicelib.dialogues import (
 )
 from chalicelib.dialogues import contracts as spec
 from chalicelib.dialogues.errors import SURFACE, invalid, render
+from chalicelib.dialogues.models import Channel, Dialogue, Project
 
 bp = Blueprint(__name__)
 route = routes(bp, render, SURFACE)
@@ -129,7 +131,7 @@ def permission_show(user_id: str, permission_id: str) -> Response:
     return json_response(shapes.permission(permissions.find(users.visible(_caller(), user_id), permission_id)))
 
 
-def _granted_to(user_id: str):
+def _granted_to(user_id: str) -> Account:
     """The account whose grants an admin changes."""
     who = _caller()
     access.require_admin(who)
@@ -150,7 +152,7 @@ def permission_revoke(user_id: str, permission_id: str) -> Response:
 # Projects
 
 
-def _project(who: access.Caller, project) -> dict[str, Any]:
+def _project(who: access.Caller, project: Project) -> dict[str, Any]:
     return shapes.project(project, dialogues.summaries(who, project))
 
 
@@ -212,7 +214,7 @@ def dialogue_show(project_id: str, dialogue_id: str) -> Response:
     return json_response(dialogues.shown(who, dialogues.viewable(who, projects.visible(who, project_id), dialogue_id)))
 
 
-def _editable(project_id: str, dialogue_id: str):
+def _editable(project_id: str, dialogue_id: str) -> tuple[access.Caller, Dialogue]:
     who = _caller()
     return who, dialogues.editable(who, projects.visible(who, project_id), dialogue_id)
 
@@ -232,7 +234,7 @@ def dialogue_patch(project_id: str, dialogue_id: str) -> Response:
 # Revisions
 
 
-def _viewable(project_id: str, dialogue_id: str):
+def _viewable(project_id: str, dialogue_id: str) -> tuple[access.Caller, Dialogue]:
     who = _caller()
     return who, dialogues.viewable(who, projects.visible(who, project_id), dialogue_id)
 
@@ -292,7 +294,7 @@ def _channels(found: list[Any]) -> Response:
     return json_response([shapes.channel(channel, providers.get(channel.provider_id)) for channel in found])
 
 
-def _channel(channel) -> dict[str, Any]:
+def _channel(channel: Channel) -> dict[str, Any]:
     return shapes.channel(channel, channels.providers_of([channel]).get(channel.provider_id))
 
 
