@@ -11,7 +11,7 @@ from typing import Any
 from chalicelib.accounts.auth import authenticate
 from chalicelib.coaching.errors import forbidden, invalid_field, not_found
 from chalicelib.coaching.models import ADMIN, ALL, CLIENT, COACH, SUPERADMIN, CoachingEmail, CoachingUser, Org
-from chalicelib.core.store import get_or
+from chalicelib.core.store import ModelT, get_or
 from chalicelib.core.transactions import Step
 
 
@@ -108,12 +108,12 @@ def each(index: Any, keys: list[Any]) -> list[Any]:
         return [item for items in pool.map(lambda key: list(index.query(key)), keys) for item in items]
 
 
-def fetch(model: Any, key: int) -> Any:
+def fetch(model: type[ModelT], key: int) -> ModelT:
     """The record under `key`; a 404 if there is none."""
     return get_or(model, key, missing=not_found())
 
 
-def referenced(model: Any, key: int, field: str, what: str) -> Any:
+def referenced(model: type[ModelT], key: int, field: str, what: str) -> ModelT:
     """A record a body names: an unknown id is a bad field (400), not a missing page."""
     try:
         return model.get(key, consistent_read=True)

@@ -31,7 +31,7 @@ def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
     return {"not": {"type": "null"}, **schema}
 
 
-TEXT = {"type": "string", "maxLength": TEXT_MAX, "x-errors": {
+TEXT: dict[str, Any] = {"type": "string", "maxLength": TEXT_MAX, "x-errors": {
     "type": "must be a string", "maxLength": f"must be at most {TEXT_MAX} characters"}}
 # Text that a NOT NULL column would not want empty (stored trimmed).
 NAME = {**TEXT, "pattern": NOT_BLANK, "x-errors": {**TEXT["x-errors"], "pattern": "must not be blank"}}
@@ -239,7 +239,7 @@ DELETED = {"type": "object", "required": ["deleted"], "properties": {"deleted": 
 
 # --- the document's examples ---
 
-EXAMPLES = {
+EXAMPLES: dict[str, dict[str, Any]] = {
     "org": {"id": 3, "name": "IDEO.org", "sms_number": "+15555555555", "logo": "https://url_to_logo.png"},
     "user": {"id": 111, "first_name": "MC", "last_name": "Hammer", "email": "mc@hammer.net", "phone": "+15555555",
              "coach_id": 222, "org_id": 73, "color": None, "goals": ["Increase credit score to a minimum of 650"],
@@ -286,7 +286,7 @@ def crud(path: str, what: str, fields: dict[str, Any], answer: dict[str, Any], *
     example = EXAMPLES[what]
     request = {key: value for key, value in example.items() if key not in READ_ONLY}
     doc = {"description": f"`/api{path}`: the document's {what} controller."}
-    one = {"params": {"id": ID}, **doc}
+    one: dict[str, Any] = {"params": {"id": ID}, **doc}
     contracts = {
         "index": _contract(f"List the {what} records the caller sees", {200: _many(answer)}, errors=(403,), **doc),
         "create": _contract(f"Create a {what}", {201: answer}, body=_record(f"New {what}", fields, partial=False),

@@ -80,8 +80,9 @@ def invalid(failures: list[Failure]) -> BadRequest:
 def in_body_order(error: BadRequest, body: Any) -> BadRequest:
     """The same failures, those of fields given in the body's order and then those missing (as the fields of a
     body were checked one by one before)."""
-    def rank(field: str) -> list[Any]:
-        at, ranks = body, []
+    def rank(field: str) -> list[float]:
+        at = body
+        ranks: list[float] = []
         for part in field.split("."):
             if isinstance(at, list) and part.isdigit() and int(part) < len(at):
                 ranks.append(int(part))

@@ -60,7 +60,7 @@ def create(caller: Caller, values: dict[str, Any]) -> HelpRequest:
 
 def update(caller: Caller, request_id: int, changes: dict[str, Any]) -> HelpRequest:
     """Only the status changes (the user and task a request is about stay); the user's status follows."""
-    request = visible(caller, request_id)
+    request: HelpRequest = visible(caller, request_id)
     _may_change(caller, users.get(int(request.user_id)))
     for key in ("user_id", "task_id"):
         if key in changes and changes[key] != int(getattr(request, key)):

@@ -2,7 +2,9 @@
 Superadmin) and what each client has viewed: one record per client and media, kept with counts so that neither
 is deleted while the other refers to it."""
 
-from typing import Any
+from typing import Any, cast
+
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.coaching import access, scope, users
 from chalicelib.coaching.access import Caller
@@ -26,7 +28,7 @@ def _viewed_by(client_id: int) -> list[Media]:
 def listing(caller: Caller) -> list[Media]:
     """The whole library for staff (one Query of the `library` index); a client's viewed media."""
     if caller.role == CLIENT:
-        return _viewed_by(caller.id)
+        return _viewed_by(cast(int, caller.id))  # a client: a coaching user
     return list(Media.library.query(ALL))
 
 
@@ -92,7 +94,7 @@ def mark_viewed(caller: Caller, client_id: int, media_id: int) -> tuple[ViewedMe
     get(media_id)
     record = ViewedMedia(client_id, media_id, id=next_id("coaching-viewed-media"))
 
-    def write(tx) -> None:
+    def write(tx: TransactWrite) -> None:
         tx.save(record, condition=ViewedMedia.client_id.does_not_exist())
         tx.update(CoachingUser(client_id), actions=[CoachingUser.viewed_count.add(1)],
                   condition=CoachingUser.id.exists())

@@ -46,7 +46,7 @@ def message_steps(message: Message) -> list[Step]:
     ]
 
 
-def new_message(sender: CoachingUser, recipient: CoachingUser, **values) -> Message:
+def new_message(sender: CoachingUser, recipient: CoachingUser, **values: Any) -> Message:
     """A message in its client's scope (not yet written)."""
     client = recipient if recipient.type == CLIENT or sender.type != CLIENT else sender
     return Message(next_id("coaching-messages"), to_user=int(recipient.id), from_user=int(sender.id),

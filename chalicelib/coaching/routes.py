@@ -2,7 +2,7 @@
 of routes (list, get, create, update, delete), registered once by `collection` with their contracts."""
 from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from chalice.app import Blueprint, Response
 
@@ -52,25 +52,26 @@ def collection(path: str, service: Any, what: str, fields: dict[str, Any], answe
     name = path.strip("/").replace("/", "_")
     contract = coaching.crud(path, what, fields, answer, update=update)
 
-    def index():
+    def index() -> Response:
         return json_response([shape(item) for item in service.listing(_caller())])
 
-    def show(id):
+    def show(id: str) -> Response:
         caller = _caller()
         return json_response(shape(service.visible(caller, record_id(id))))
 
-    def create():
+    def create() -> Response:
         caller = _caller()
-        values = coaching.values(_body(contract["create"]), contract["create"].body)
+        values = coaching.values(_body(contract["create"]), cast("dict[str, Any]", contract["create"].body))
         return json_response(shape(service.create(caller, values)), 201)
 
-    def change(id):
+    def change(id: str) -> Response:
         caller = _caller()
         key = record_id(id)
-        changes = coaching.values(_body(contract["update"]), contract["update"].body, partial=True)
+        changes = coaching.values(_body(contract["update"]), cast("dict[str, Any]", contract["update"].body),
+                                  partial=True)
         return json_response(shape(service.update(caller, key, changes)))
 
-    def remove(id):
+    def remove(id: str) -> Response:
         caller = _caller()
         service.delete(caller, record_id(id))
         return json_response(DELETED)
@@ -114,7 +115,7 @@ def tasks_update_many() -> Response:
 
 
 def _client_records(records: Callable[..., Any], shape: Callable[..., Any]) -> Callable[..., Any]:
-    def view(id):
+    def view(id: str) -> Response:
         caller = _caller()
         return json_response([shape(item) for item in records(caller, record_id(id))])
 

@@ -14,7 +14,7 @@ class ApiError(Exception):
         super().__init__(message or code)
         self.code = code
         self.message = message or code
-        self.errors = errors if errors is not None else [code]
+        self.errors: list[Any] = errors if errors is not None else [code]
         self.details = details or {}
         if status is not None:
             self.status = status

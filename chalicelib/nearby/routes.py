@@ -5,18 +5,20 @@ from chalice.app import Blueprint, Response
 
 from chalicelib.accounts import service as accounts
 from chalicelib.accounts.auth import authenticate
+from chalicelib.accounts.models import Account
 from chalicelib.core import contracts
 from chalicelib.core.clock import iso_millis
 from chalicelib.core.routing import json_response, no_content, path_id, routes
 from chalicelib.nearby import contracts as nearby
 from chalicelib.nearby import requests, responses, shapes
 from chalicelib.nearby.errors import SURFACE, render
+from chalicelib.nearby.models import NearbyRequest
 
 bp = Blueprint(__name__)
 route = routes(bp, render, SURFACE)
 
 
-def _caller():
+def _caller() -> Account:
     # The document's examples send the bare token in Authorization; `Bearer <token>` works too.
     return authenticate(bp.current_request, allow_bare=True)
 
@@ -25,7 +27,7 @@ def _request_id(value: str) -> int:
     return path_id(value, requests.not_found)
 
 
-def _shaped(found: list[Any], account) -> list[dict[str, Any]]:
+def _shaped(found: list[NearbyRequest], account: Account) -> list[dict[str, Any]]:
     """Requests in the document's shape: one batch read for the caller's seen marks, one for people."""
     seen = requests.seen_by(found, account)
     people = accounts.get_many({r.creator_id for r in found} | {x for r in found for x in r.receivers})
