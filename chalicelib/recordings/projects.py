@@ -73,7 +73,8 @@ def create(account: Account, fields: dict[str, Any]) -> Project:
     title, description = fields["title"].strip(), fields["description"].strip()
     is_public, topic_texts = PRIVACY[fields["privacy"]], [text.strip() for text in fields["topics"]]
     now = clock.now()
-    topics = [Topic(id=topic_id, text=text, is_active=True, created_at=now, updated_at=now)  # type: ignore[no-untyped-call]  # pynamodb's MapAttribute.__init__ is unannotated
+    topics = [Topic(  # type: ignore[no-untyped-call]  # pynamodb's MapAttribute.__init__ is unannotated
+        id=topic_id, text=text, is_active=True, created_at=now, updated_at=now)
               for topic_id, text in zip(next_ids("topics", len(topic_texts)), topic_texts, strict=True)]
     project = Project(next_id("projects"), title=title, slug=slug(title), description=description,
                       creator_id=account.id, is_public=is_public, topics=topics, listing=_listing(is_public),

@@ -37,7 +37,7 @@ def _project_id(pid: str, missing: str = "PROJECT_DOES_NOT_EXIST") -> int:
     return path_id(pid, _unknown(missing))
 
 
-def _shaped(project_list: list[Any]) -> list[dict[str, Any]]:
+def _shaped(project_list: list[Project]) -> list[dict[str, Any]]:
     """Projects in the document's shape, with their members and the accounts they name."""
     memberships = projects.members(project_list)
     people = accounts.get_many({p.creator_id for p in project_list} |
@@ -115,6 +115,7 @@ def _session(pid: str, sid: str, write: bool = False) -> tuple[Account | None, P
     request = _request()
     account = authenticate(request) if write else optional_account(request)
     project_id = _project_id(pid)
+    # authenticate() gives an account whenever `write`
     project = projects.writable(project_id, cast(Account, account)) if write else projects.readable(project_id, account)
     if not _SESSION_ID.fullmatch(sid):
         raise NotFound("SESSION_UNKNOWN", "The session does not exist")
