@@ -45,6 +45,7 @@ test: lint unit integration rehearse
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 unit: $(STAMP) $(ASSETS)
 	$(BIN)/python -m pytest -n auto tests/unit

@@ -3,7 +3,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
 from chalicelib.core import openapi
 from chalicelib.core.contracts import Contract, Failure, Surface
@@ -38,7 +38,7 @@ def _base() -> str:
 
 
 @cache
-def _document() -> dict:
+def _document() -> dict[str, Any]:
     return openapi.document(bp.current_app)
 
 

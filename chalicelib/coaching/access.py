@@ -10,7 +10,7 @@ from typing import Any
 
 from chalicelib.coaching.errors import forbidden, invalid_field, not_found
 from chalicelib.coaching.models import ADMIN, ALL, CLIENT, COACH, SUPERADMIN, CoachingEmail, CoachingUser, Org
-from chalicelib.core.store import get_or
+from chalicelib.core.store import ModelT, get_or
 from chalicelib.core.transactions import Step
 from chalicelib.identity.auth import authenticate
 
@@ -85,7 +85,7 @@ def sees_record(caller: Caller, user_id: int, org_id: int, owner: Callable[[], C
     return caller.role == COACH and owner().coach_id == caller.id
 
 
-def records(caller: Caller, model: Any, clients: Callable[[], list[CoachingUser]]) -> list:
+def records(caller: Caller, model: Any, clients: Callable[[], list[CoachingUser]]) -> list[Any]:
     """The records of a model that the caller sees, by id, each scope read through an index: every org's for
     a Superadmin, the org's for an Admin, each client's (and the coach's own) for a Coach, the caller's own
     for a Client. No listing reads a whole table."""
@@ -100,7 +100,7 @@ def records(caller: Caller, model: Any, clients: Callable[[], list[CoachingUser]
     return sorted(found, key=lambda item: int(item.id))
 
 
-def each(index: Any, keys: list) -> list:
+def each(index: Any, keys: list[Any]) -> list[Any]:
     """The items under each key of an index, Queried 8 at a time."""
     if not keys:
         return []
@@ -108,12 +108,12 @@ def each(index: Any, keys: list) -> list:
         return [item for items in pool.map(lambda key: list(index.query(key)), keys) for item in items]
 
 
-def fetch(model: Any, key: int) -> Any:
+def fetch(model: type[ModelT], key: int) -> ModelT:
     """The record under `key`; a 404 if there is none."""
     return get_or(model, key, missing=not_found())
 
 
-def referenced(model: Any, key: int, field: str, what: str) -> Any:
+def referenced(model: type[ModelT], key: int, field: str, what: str) -> ModelT:
     """A record a body names: an unknown id is a bad field (400), not a missing page."""
     try:
         return model.get(key, consistent_read=True)

@@ -21,8 +21,9 @@ def day(value: str) -> datetime:
     return datetime(parsed.year, parsed.month, parsed.day, tzinfo=UTC)
 
 
-def coerced(values: dict, *, trimmed: tuple = (), times: dict[str, Callable[[str], Any]] | None = None,
-            entries: dict[str, tuple] | None = None) -> dict:
+def coerced(values: dict[str, Any], *, trimmed: tuple[str, ...] = (),
+            times: dict[str, Callable[[str], Any]] | None = None,
+            entries: dict[str, tuple[Any, ...]] | None = None) -> dict[str, Any]:
     """`values` with the `trimmed` texts stripped, `times` parsed and each list of `entries` cut to its keys."""
     found, errors = dict(values), []
     for key in trimmed:

@@ -14,11 +14,11 @@ ISO = "must be an ISO 8601 time such as 2018-08-08T00:00:00.000Z"
 UNKNOWN = "is not a field of this record"
 
 
-def _says(message: str, *keywords: str) -> dict:
+def _says(message: str, *keywords: str) -> dict[str, Any]:
     return {"x-errors": dict.fromkeys(keywords, message)}
 
 
-def _nullable(schema: dict) -> dict:
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
     """`schema`, or null."""
     if "enum" in schema:
         return {**schema, "enum": [*schema["enum"], None]}
@@ -26,12 +26,12 @@ def _nullable(schema: dict) -> dict:
     return {**schema, "type": [*kinds, "null"]}
 
 
-def _not_null(schema: dict) -> dict:
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
     """`schema`, whose null is refused first ("must not be null"; in a nested object, "must have")."""
     return {"not": {"type": "null"}, **schema}
 
 
-TEXT = {"type": "string", "maxLength": TEXT_MAX, "x-errors": {
+TEXT: dict[str, Any] = {"type": "string", "maxLength": TEXT_MAX, "x-errors": {
     "type": "must be a string", "maxLength": f"must be at most {TEXT_MAX} characters"}}
 # Text that a NOT NULL column would not want empty (stored trimmed).
 NAME = {**TEXT, "pattern": NOT_BLANK, "x-errors": {**TEXT["x-errors"], "pattern": "must not be blank"}}
@@ -59,11 +59,11 @@ DAYS = {"type": "integer", "minimum": 1, "maximum": 3650,
         **_says("must be a number of days from 1 to 3650", "type", "minimum", "maximum")}
 
 
-def one_of(values: tuple) -> dict:
+def one_of(values: tuple[Any, ...]) -> dict[str, Any]:
     return {"enum": list(values), **_says(f"must be one of: {', '.join(values)}", "enum")}
 
 
-def _entry(keys: dict[str, dict], required: tuple) -> dict:
+def _entry(keys: dict[str, dict[str, Any]], required: tuple[Any, ...]) -> dict[str, Any]:
     """A nested object: a key missing or null is "must have KEY"; other keys are let through, not stored."""
     return {"type": "object", "required": list(required),
             "properties": {key: _not_null(schema) if key in required else _nullable(schema)
@@ -71,7 +71,7 @@ def _entry(keys: dict[str, dict], required: tuple) -> dict:
             **_says(f"must be an object with {', '.join(keys)}", "type")}
 
 
-def _entries(entry: dict) -> dict:
+def _entries(entry: dict[str, Any]) -> dict[str, Any]:
     return {"type": "array", "maxItems": LIST_MAX, "items": entry,
             **_says(f"must be an array of at most {LIST_MAX} objects", "type", "maxItems")}
 
@@ -90,14 +90,15 @@ NESTED_KEYS = (*CHECKIN["properties"], *STEP["properties"], *RECURRING["properti
 READ_ONLY = dict.fromkeys(("id", "created_at", "updated_at"), ECHOED)
 
 
-def _field(schema: dict, *, required: bool = False, default: Any = None, not_null: bool = False) -> dict:
+def _field(schema: dict[str, Any], *, required: bool = False, default: Any = None,
+           not_null: bool = False) -> dict[str, Any]:
     """A record's field: `required` on create; null is its `default`; `not_null` refuses null on update only
     (NOT NULL with a default the service gives on create)."""
     return {**schema, "x-required": required, "x-not-null": not_null,
             **({} if default is None else {"default": default})}
 
 
-def _record(title: str, fields: dict[str, dict], *, partial: bool) -> dict:
+def _record(title: str, fields: dict[str, dict[str, Any]], *, partial: bool) -> dict[str, Any]:
     """The body of a create (`partial` False) or of an update: an object of the fields, none unknown."""
     properties = {}
     for key, spec in fields.items():
@@ -178,7 +179,7 @@ REQUEST_FIELDS = {
 }
 
 
-def values(body: dict, schema: dict, *, partial: bool = False) -> dict:
+def values(body: dict[str, Any], schema: dict[str, Any], *, partial: bool = False) -> dict[str, Any]:
     """A checked body's fields as a service takes them: read-only ones dropped, null as the field's default,
     and on a create every field (one not given as its default, or None)."""
     fields = {key: spec for key, spec in schema["properties"].items() if not spec.get("x-echoed")}
@@ -196,12 +197,12 @@ OPT_STRING, OPT_INT = {"type": ["string", "null"]}, {"type": ["integer", "null"]
 OPT_TIME = {"type": ["string", "null"], "format": "date-time"}
 
 
-def _answer(name: str, properties: dict) -> dict:
+def _answer(name: str, properties: dict[str, Any]) -> dict[str, Any]:
     return {"$defs": {name: {"type": "object", "required": list(properties), "properties": properties}},
             "$ref": f"#/$defs/{name}"}
 
 
-def _many(answer: dict) -> dict:
+def _many(answer: dict[str, Any]) -> dict[str, Any]:
     return {"$defs": answer["$defs"], "type": "array", "items": {"$ref": answer["$ref"]}}
 
 
@@ -238,7 +239,7 @@ DELETED = {"type": "object", "required": ["deleted"], "properties": {"deleted": 
 
 # --- the document's examples ---
 
-EXAMPLES = {
+EXAMPLES: dict[str, dict[str, Any]] = {
     "org": {"id": 3, "name": "IDEO.org", "sms_number": "+15555555555", "logo": "https://url_to_logo.png"},
     "user": {"id": 111, "first_name": "MC", "last_name": "Hammer", "email": "mc@hammer.net", "phone": "+15555555",
              "coach_id": 222, "org_id": 73, "color": None, "goals": ["Increase credit score to a minimum of 650"],
@@ -274,17 +275,18 @@ EXAMPLES = {
 ID = {"type": "string", "pattern": "^[0-9]{1,15}$", "description": "a record's id (other text: 404)"}
 
 
-def _contract(summary: str, answers: dict, **options: Any) -> Contract:
+def _contract(summary: str, answers: dict[int, dict[str, Any] | None], **options: Any) -> Contract:
     return Contract(summary=summary, answers=answers, security=(BEARER,), **options)
 
 
-def crud(path: str, what: str, fields: dict, answer: dict, *, update: bool = True) -> dict[str, Contract]:
+def crud(path: str, what: str, fields: dict[str, Any], answer: dict[str, Any], *,
+         update: bool = True) -> dict[str, Contract]:
     """The contracts of a collection's routes (`index`, `create`, `show`, `update`, `delete`) for records
     `what` of `fields`, answered as `answer`."""
     example = EXAMPLES[what]
     request = {key: value for key, value in example.items() if key not in READ_ONLY}
     doc = {"description": f"`/api{path}`: the document's {what} controller."}
-    one = {"params": {"id": ID}, **doc}
+    one: dict[str, Any] = {"params": {"id": ID}, **doc}
     contracts = {
         "index": _contract(f"List the {what} records the caller sees", {200: _many(answer)}, errors=(403,), **doc),
         "create": _contract(f"Create a {what}", {201: answer}, body=_record(f"New {what}", fields, partial=False),

@@ -4,7 +4,7 @@ import math
 import re
 from typing import Any
 
-from chalice import Response
+from chalice.app import Response
 
 from chalicelib.coaching.contracts import NESTED_KEYS
 from chalicelib.core.contracts import Failure, Surface
@@ -14,7 +14,7 @@ from chalicelib.core.routing import json_response
 _FIELDS = {"invalid_json": "body", "body_too_large": "body"}
 
 
-def invalid_fields(errors: list[dict]) -> BadRequest:
+def invalid_fields(errors: list[dict[str, Any]]) -> BadRequest:
     """400: each failing field with why."""
     return BadRequest("validation_error", "Invalid input", errors=errors)
 
@@ -28,7 +28,7 @@ def _missing(failure: Failure) -> bool:
     return failure.keyword == "required" or (failure.keyword == "not" and failure.key is None)
 
 
-def _field(path: tuple) -> tuple[str, tuple]:
+def _field(path: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
     """The field a failure is told on (`title`; `2.title` in a bulk update; `body`), and the path below it."""
     if path and isinstance(path[0], int):  # an entry of a bulk update: named by its id if it is no object
         return (f"{path[0]}.{path[1]}", path[2:]) if len(path) > 1 else (f"{path[0]}.id", ())
@@ -40,7 +40,7 @@ def _declared(key: str) -> int:
     return NESTED_KEYS.index(key) if key in NESTED_KEYS else len(NESTED_KEYS)
 
 
-def _rank(below: tuple, failure: Failure) -> tuple:
+def _rank(below: tuple[Any, ...], failure: Failure) -> tuple[Any, ...]:
     """Which failure of a field is told: the outermost, the first entry, a nested object's missing keys before
     its bad ones, and keys in their declared order."""
     return tuple((0, part) if isinstance(part, int) else
@@ -48,7 +48,7 @@ def _rank(below: tuple, failure: Failure) -> tuple:
                  for index, part in enumerate(below))
 
 
-def _message(below: tuple, failure: Failure, others: list[tuple[tuple, Failure]]) -> str:
+def _message(below: tuple[Any, ...], failure: Failure, others: list[tuple[tuple[Any, ...], Failure]]) -> str:
     if not below:
         return failure.key or ("is required" if failure.keyword == "required" else
                                "must not be null" if failure.keyword == "not" else failure.message)
@@ -64,7 +64,7 @@ def invalid(failures: list[Failure]) -> BadRequest:
     """400 naming each failing field once, with the message of its first failure (keys the schemas' `x-errors`
     give; `is required`, `must not be null`, and `must have`/`has a ... that` for a nested object's keys). An
     entry of a bulk update whose id fails is named by its id alone."""
-    by_field: dict[str, list[tuple[tuple, Failure]]] = {}
+    by_field: dict[str, list[tuple[tuple[Any, ...], Failure]]] = {}
     for failure in failures:
         field, below = _field(failure.path)
         by_field.setdefault(field, []).append((below, failure))
@@ -80,8 +80,9 @@ def invalid(failures: list[Failure]) -> BadRequest:
 def in_body_order(error: BadRequest, body: Any) -> BadRequest:
     """The same failures, those of fields given in the body's order and then those missing (as the fields of a
     body were checked one by one before)."""
-    def rank(field: str) -> list:
-        at, ranks = body, []
+    def rank(field: str) -> list[float]:
+        at = body
+        ranks: list[float] = []
         for part in field.split("."):
             if isinstance(at, list) and part.isdigit() and int(part) < len(at):
                 ranks.append(int(part))
@@ -101,7 +102,7 @@ def not_found() -> ApiError:
     return ApiError("not_found", "Not found", status=404)
 
 
-def forbidden(errors: list[dict] | None = None) -> Forbidden:
+def forbidden(errors: list[dict[str, Any]] | None = None) -> Forbidden:
     """403; `errors` names the fields refused (a field the role may not change, a record out of scope)."""
     return Forbidden("forbidden", "Forbidden", errors=errors)
 
@@ -111,7 +112,7 @@ def in_use(message: str) -> Conflict:
 
 
 def render(error: ApiError) -> Response:
-    body: dict = {"message": error.message}
+    body: dict[str, Any] = {"message": error.message}
     if error.code in _FIELDS:
         reason = error.details.get("reason")
         body["errors"] = [{"field": _FIELDS[error.code], "message": reason or error.message}]

@@ -1,5 +1,7 @@
 """Help requests: a client asks for help with one of their tasks. The request's status sets its user's
 (`NEEDS_ASSISTANCE` makes the user `AWAITING_HELP`, any other status `WORKING`) in the same transaction."""
+from typing import Any
+
 from chalicelib.coaching import access, scope, users
 from chalicelib.coaching.access import Caller
 from chalicelib.coaching.errors import in_use, invalid_field, not_found
@@ -37,7 +39,7 @@ def _task_count(request: HelpRequest, change: int) -> Step:
             invalid_field("task_id", "must be the id of an existing task"))
 
 
-def create(caller: Caller, values: dict) -> HelpRequest:
+def create(caller: Caller, values: dict[str, Any]) -> HelpRequest:
     """The user and task are read at once; the user by the rules above (403), the task must be the user's."""
     named = scope.records(caller, [scope.Ref("user_id", CoachingUser, values["user_id"]),
                                    scope.Ref("task_id", Task, values["task_id"])], unchecked={"user_id", "task_id"})
@@ -56,9 +58,9 @@ def create(caller: Caller, values: dict) -> HelpRequest:
     return request
 
 
-def update(caller: Caller, request_id: int, changes: dict) -> HelpRequest:
+def update(caller: Caller, request_id: int, changes: dict[str, Any]) -> HelpRequest:
     """Only the status changes (the user and task a request is about stay); the user's status follows."""
-    request = visible(caller, request_id)
+    request: HelpRequest = visible(caller, request_id)
     _may_change(caller, users.get(int(request.user_id)))
     for key in ("user_id", "task_id"):
         if key in changes and changes[key] != int(getattr(request, key)):

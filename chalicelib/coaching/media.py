@@ -2,6 +2,10 @@
 Superadmin) and what each client has viewed: one record per client and media, kept with counts so that neither
 is deleted while the other refers to it."""
 
+from typing import Any, cast
+
+from pynamodb.transactions import TransactWrite
+
 from chalicelib.coaching import access, scope, users
 from chalicelib.coaching.access import Caller
 from chalicelib.coaching.coercions import coerced
@@ -9,7 +13,7 @@ from chalicelib.coaching.errors import in_use, not_found
 from chalicelib.coaching.models import ADMIN, ALL, CLIENT, SUPERADMIN, CoachingUser, Media, Task, ViewedMedia
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import Conflict
-from chalicelib.core.transactions import ConditionFailed, transact_steps, transact_write
+from chalicelib.core.transactions import ConditionFailed, Step, transact_steps, transact_write
 
 
 def get(media_id: int) -> Media:
@@ -24,7 +28,7 @@ def _viewed_by(client_id: int) -> list[Media]:
 def listing(caller: Caller) -> list[Media]:
     """The whole library for staff (one Query of the `library` index); a client's viewed media."""
     if caller.role == CLIENT:
-        return _viewed_by(caller.id)
+        return _viewed_by(cast(int, caller.id))  # a client: a coaching user
     return list(Media.library.query(ALL))
 
 
@@ -34,7 +38,7 @@ def visible(caller: Caller, media_id: int) -> Media:
     return media
 
 
-def create(caller: Caller, values: dict) -> Media:
+def create(caller: Caller, values: dict[str, Any]) -> Media:
     """Its task and publisher (`published_by` from 1; -1 is none) must be in the caller's scope; it belongs to the
     publisher's org (the caller's if none is named; none for the platform admin), whose Admins may delete it."""
     values = coerced(values, trimmed=("title", "category"))
@@ -44,7 +48,8 @@ def create(caller: Caller, values: dict) -> Media:
         refs.append(scope.Ref("published_by", CoachingUser, values["published_by"]))
     publisher = scope.records(caller, refs).get("published_by", caller.user)
     media = Media(next_id("coaching-media"), org_id=int(publisher.org_id) if publisher else None, **values)
-    steps = [(lambda tx: tx.save(media, condition=Media.id.does_not_exist()), Conflict("conflict", "Try again"))]
+    steps: list[Step] = [(lambda tx: tx.save(media, condition=Media.id.does_not_exist()),
+                          Conflict("conflict", "Try again"))]
     if media.task_id is not None:
         steps.append(access.refer(Task, int(media.task_id), 1, "task_id", "task"))
     transact_steps(steps)
@@ -64,7 +69,7 @@ def delete(caller: Caller, media_id: int) -> None:
     access.require(caller.role in (SUPERADMIN, ADMIN))
     media = get(media_id)
     access.require(caller.role == SUPERADMIN or _org_of(media) == caller.org_id)
-    steps = [(lambda tx: tx.delete(media, condition=(Media.view_count == 0) & (Media.referrers == 0)),
+    steps: list[Step] = [(lambda tx: tx.delete(media, condition=(Media.view_count == 0) & (Media.referrers == 0)),
               in_use("Clients have viewed this media, or messages name it: delete those first"))]
     if media.task_id is not None:
         steps.append(access.refer(Task, int(media.task_id), -1, "task_id", "task"))
@@ -89,7 +94,7 @@ def mark_viewed(caller: Caller, client_id: int, media_id: int) -> tuple[ViewedMe
     get(media_id)
     record = ViewedMedia(client_id, media_id, id=next_id("coaching-viewed-media"))
 
-    def write(tx) -> None:
+    def write(tx: TransactWrite) -> None:
         tx.save(record, condition=ViewedMedia.client_id.does_not_exist())
         tx.update(CoachingUser(client_id), actions=[CoachingUser.viewed_count.add(1)],
                   condition=CoachingUser.id.exists())

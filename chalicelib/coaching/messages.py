@@ -1,5 +1,7 @@
 """Messages between a client and their staff (and the check-ins the job sends). A message is in the scope
 of its client: the party who is a Client, or else its recipient."""
+from typing import Any
+
 from chalicelib.coaching import access, scope
 from chalicelib.coaching.access import Caller
 from chalicelib.coaching.coercions import coerced, moment
@@ -44,7 +46,7 @@ def message_steps(message: Message) -> list[Step]:
     ]
 
 
-def new_message(sender: CoachingUser, recipient: CoachingUser, **values) -> Message:
+def new_message(sender: CoachingUser, recipient: CoachingUser, **values: Any) -> Message:
     """A message in its client's scope (not yet written)."""
     client = recipient if recipient.type == CLIENT or sender.type != CLIENT else sender
     return Message(next_id("coaching-messages"), to_user=int(recipient.id), from_user=int(sender.id),
@@ -52,7 +54,7 @@ def new_message(sender: CoachingUser, recipient: CoachingUser, **values) -> Mess
                    **{"timestamp": clock.now(), **{key: value for key, value in values.items() if value is not None}})
 
 
-def create(caller: Caller, values: dict) -> Message:
+def create(caller: Caller, values: dict[str, Any]) -> Message:
     """The parties, media and help request named are read at once: the parties by the sending rules (403), the
     media and request in the caller's scope (403 naming them: else a message would keep another org's)."""
     values = coerced(values, trimmed=("text",), times={"timestamp": moment})

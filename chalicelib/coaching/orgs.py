@@ -1,4 +1,6 @@
 """Orgs: created and deleted by Superadmins only, and never deleted while they have users."""
+from typing import Any, cast
+
 from pynamodb.exceptions import DeleteError
 
 from chalicelib.coaching import access
@@ -17,7 +19,7 @@ def listing(caller: Caller) -> list[Org]:
     """Every org for a Superadmin (one Query of the `everything` index); the caller's own for everyone else."""
     if caller.role == SUPERADMIN:
         return list(Org.everything.query(ALL))
-    return [get(caller.org_id)]
+    return [get(cast(int, caller.org_id))]  # not the platform admin: a coaching user, in an org
 
 
 def visible(caller: Caller, org_id: int) -> Org:
@@ -26,7 +28,7 @@ def visible(caller: Caller, org_id: int) -> Org:
     return org
 
 
-def create(caller: Caller, values: dict) -> Org:
+def create(caller: Caller, values: dict[str, Any]) -> Org:
     access.require(caller.role == SUPERADMIN)
     org = Org(next_id("coaching-orgs"), **coerced(values, trimmed=("name",)))
     org.save(condition=Org.id.does_not_exist())

@@ -8,7 +8,8 @@ from chalicelib.coaching.models import CLIENT
 
 
 class ClientRecords:
-    def __init__(self, model: Any, client: Callable[[Any], int], parties: Callable[[Any], tuple] = lambda _: ()):
+    def __init__(self, model: Any, client: Callable[[Any], int],
+                 parties: Callable[[Any], tuple[Any, ...]] = lambda _: ()):
         """`client(record)`: the client a record belongs to; `parties(record)`: users who see it besides."""
         self.model, self.client, self.parties = model, client, parties
 
@@ -26,9 +27,9 @@ class ClientRecords:
         access.require(self.sees(caller, record))
         return record
 
-    def listing(self, caller: Caller) -> list:
+    def listing(self, caller: Caller) -> list[Any]:
         return access.records(caller, self.model, lambda: users.clients_of(caller))
 
-    def of_client(self, caller: Caller, client_id: int) -> list:
+    def of_client(self, caller: Caller, client_id: int) -> list[Any]:
         users.visible(caller, client_id, CLIENT)
         return sorted(self.model.by_user.query(client_id), key=lambda record: int(record.id))

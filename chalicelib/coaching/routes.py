@@ -2,9 +2,9 @@
 of routes (list, get, create, update, delete), registered once by `collection` with their contracts."""
 from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
-from chalice import Blueprint
+from chalice.app import Blueprint, Response
 
 from chalicelib.coaching import access, help_requests, media, messages, orgs, shapes, tasks, users
 from chalicelib.coaching import contracts as coaching
@@ -39,38 +39,39 @@ def record_id(value: str) -> int:
     return path_id(value, not_found)
 
 
-def _named(view: Callable, name: str) -> Callable:
+def _named(view: Callable[..., Any], name: str) -> Callable[..., Any]:
     """Views made in a loop get names of their own (Chalice names each route's handler after its view)."""
     view.__name__ = view.__qualname__ = name
     return view
 
 
-def collection(path: str, service: Any, what: str, fields: dict, answer: dict, shape: Callable, *,
-               update: bool = True) -> None:
+def collection(path: str, service: Any, what: str, fields: dict[str, Any], answer: dict[str, Any],
+               shape: Callable[..., Any], *, update: bool = True) -> None:
     """GET and POST on `path`, GET, (PUT) and DELETE on `path/{id}`: the documented CRUD of a collection, each
     route with its contract (the bodies' schemas made from `fields`)."""
     name = path.strip("/").replace("/", "_")
     contract = coaching.crud(path, what, fields, answer, update=update)
 
-    def index():
+    def index() -> Response:
         return json_response([shape(item) for item in service.listing(_caller())])
 
-    def show(id):
+    def show(id: str) -> Response:
         caller = _caller()
         return json_response(shape(service.visible(caller, record_id(id))))
 
-    def create():
+    def create() -> Response:
         caller = _caller()
-        values = coaching.values(_body(contract["create"]), contract["create"].body)
+        values = coaching.values(_body(contract["create"]), cast("dict[str, Any]", contract["create"].body))
         return json_response(shape(service.create(caller, values)), 201)
 
-    def change(id):
+    def change(id: str) -> Response:
         caller = _caller()
         key = record_id(id)
-        changes = coaching.values(_body(contract["update"]), contract["update"].body, partial=True)
+        changes = coaching.values(_body(contract["update"]), cast("dict[str, Any]", contract["update"].body),
+                                  partial=True)
         return json_response(shape(service.update(caller, key, changes)))
 
-    def remove(id):
+    def remove(id: str) -> Response:
         caller = _caller()
         service.delete(caller, record_id(id))
         return json_response(DELETED)
@@ -105,7 +106,7 @@ collection("/requests", help_requests, "request", coaching.REQUEST_FIELDS, coach
 
 
 @route("/tasks", methods=("PUT",), contract=coaching.TASKS_UPDATE_MANY)
-def tasks_update_many():
+def tasks_update_many() -> Response:
     """Many tasks at once (`[{id, order, ...}]`), all or none."""
     caller = _caller()
     entries = _body(coaching.TASKS_UPDATE_MANY)
@@ -113,8 +114,8 @@ def tasks_update_many():
     return json_response([shapes.task(task) for task in tasks.update_many(caller, changes)])
 
 
-def _client_records(records: Callable, shape: Callable) -> Callable:
-    def view(id):
+def _client_records(records: Callable[..., Any], shape: Callable[..., Any]) -> Callable[..., Any]:
+    def view(id: str) -> Response:
         caller = _caller()
         return json_response([shape(item) for item in records(caller, record_id(id))])
 
@@ -130,14 +131,14 @@ for _records, _shape, _name in ((tasks.of_client, shapes.task, "tasks"),
 
 
 @route("/clients/{id}/viewed_media/{media_id}", methods=("POST",), contract=coaching.MARK_VIEWED)
-def clients_mark_viewed(id, media_id):
+def clients_mark_viewed(id: str, media_id: str) -> Response:
     caller = _caller()
     record, created = media.mark_viewed(caller, record_id(id), record_id(media_id))
     return json_response(shapes.viewed_media(record), 201 if created else 200)
 
 
 @route("/clients/{id}/viewed_media/{media_id}", methods=("DELETE",), contract=coaching.UNMARK_VIEWED)
-def clients_unmark_viewed(id, media_id):
+def clients_unmark_viewed(id: str, media_id: str) -> Response:
     caller = _caller()
     media.unmark_viewed(caller, record_id(id), record_id(media_id))
     return json_response(DELETED)

@@ -14,11 +14,11 @@ def _int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def org(item: Org) -> dict:
+def org(item: Org) -> dict[str, Any]:
     return {"id": int(item.id), "name": item.name, "sms_number": item.sms_number, "logo": item.logo}
 
 
-def user(item: CoachingUser) -> dict:
+def user(item: CoachingUser) -> dict[str, Any]:
     return {
         "id": int(item.id), "first_name": item.first_name, "last_name": item.last_name, "email": item.email,
         "phone": item.phone, "coach_id": _int(item.coach_id), "org_id": int(item.org_id), "color": item.color,
@@ -31,7 +31,7 @@ def user(item: CoachingUser) -> dict:
     }
 
 
-def task(item: Task) -> dict:
+def task(item: Task) -> dict[str, Any]:
     recurring = item.recurring
     return {
         "id": int(item.id), "title": item.title, "category": item.category, "description": item.description,
@@ -44,22 +44,22 @@ def task(item: Task) -> dict:
     }
 
 
-def media(item: Media) -> dict:
+def media(item: Media) -> dict[str, Any]:
     return {"id": int(item.id), "task_id": _int(item.task_id), "title": item.title, "category": item.category,
             "description": item.description, "url": item.url, "image": item.image,
             "published_by": int(item.published_by), "type": item.type}
 
 
-def message(item: Message) -> dict:
+def message(item: Message) -> dict[str, Any]:
     return {"id": int(item.id), "text": item.text, "to_user": int(item.to_user), "from_user": int(item.from_user),
             "media_id": _int(item.media_id), "request_id": _int(item.request_id),
             "timestamp": _time(item.timestamp), "responses": item.responses, "topic": item.topic}
 
 
-def viewed_media(item: ViewedMedia) -> dict:
+def viewed_media(item: ViewedMedia) -> dict[str, Any]:
     return {"id": int(item.id), "client_id": int(item.client_id), "media_id": int(item.media_id)}
 
 
-def request(item: HelpRequest) -> dict:
+def request(item: HelpRequest) -> dict[str, Any]:
     return {"id": int(item.id), "status": item.status, "user_id": int(item.user_id), "task_id": int(item.task_id),
             "created_at": _time(item.created_at), "updated_at": _time(item.updated_at)}

@@ -6,7 +6,7 @@ parameter"), not merely of its type. What no schema can say is the service's: an
 day and not past (requests.expiration_day), an s3_key listed twice (media.listed_twice), and a size written as a
 whole number with a fraction (64.0, which JSON Schema counts as an integer); their refusals join the contract's
 in one 422 (`_checked`)."""
-from typing import Any
+from typing import Any, cast
 
 from chalicelib.content_requests import fields, media, requests
 from chalicelib.content_requests.errors import Invalid
@@ -27,16 +27,16 @@ def one_of(values: Any) -> str:
     return f"Must be one of: {', '.join(values)}."
 
 
-def text(limit: int, *, required: bool = True, blank_ok: bool = False, **more: Any) -> dict:
+def text(limit: int, *, required: bool = True, blank_ok: bool = False, **more: Any) -> dict[str, Any]:
     """A string of at most `limit` characters, not blank unless `blank_ok`; null is missing when `required`."""
-    schema = {"x-errors": {"required": MISSING, "not": MISSING, "type": STRING, "pattern": BLANK,
+    schema: dict[str, Any] = {"x-errors": {"required": MISSING, "not": MISSING, "type": STRING, "pattern": BLANK,
                            "maxLength": f"Must be at most {limit} characters"}}
     schema |= {"not": NOT_NULL} if required else {}
     schema |= {"type": ["string", "null"]} | ({} if blank_ok else {"pattern": NOT_BLANK})
     return schema | {"maxLength": limit} | more
 
 
-def choice(values: tuple, *, required: bool = False) -> dict:
+def choice(values: tuple[Any, ...], *, required: bool = False) -> dict[str, Any]:
     return {"x-errors": {"required": MISSING, "not": MISSING, "enum": one_of(values)},
             **({"not": NOT_NULL} if required else {}), "enum": [*values, None]}
 
@@ -50,7 +50,7 @@ def extension_of(extensions: Any) -> str:
     return rf"^\s*\.*(?:{'|'.join(_any_case(name) for name in extensions)})\s*$"
 
 
-def day(*, required: bool) -> dict:
+def day(*, required: bool) -> dict[str, Any]:
     return text(fields.DAY_MAX, required=required,
                 allOf=[{"pattern": rf"^\s*{fields.DAY.pattern}\s*$", "x-errors": {"pattern": requests.NO_DAY}}],
                 description="A day, today or later: 2022/06/07 (or 2022-06-07, or as the API answers it)",
@@ -66,7 +66,7 @@ SIZE = {"x-errors": {"required": MISSING, "not": MISSING, "type": INTEGER, "mini
         "not": NOT_NULL, "type": ["integer", "null"], "minimum": 1, "maximum": SAFE_INT}
 
 
-def _request_fields(*, create: bool) -> dict:
+def _request_fields(*, create: bool) -> dict[str, Any]:
     """`content_request`: all of name, recipient, prompt and expiration_date to create; any of them to change."""
     properties = {"name": text(fields.NAME_MAX, required=create),
                   "recipient": text(fields.RECIPIENT_MAX, required=create),
@@ -110,7 +110,7 @@ _POSITIVE = {"type": "integer", "minimum": 1, "maximum": 10 ** 15 - 1,
 PAGE = {"page": {**_POSITIVE, "description": "The page, from 1 (default 1)"},
         "per_page": {**_POSITIVE, "description": f"Items a page (default {fields.PER_PAGE}, at most "
                                                 f"{fields.PER_PAGE_MAX})"}}
-LISTING = {"pending": {"type": "string", "enum": list(fields.PENDING),
+LISTING: dict[str, dict[str, Any]] = {"pending": {"type": "string", "enum": list(fields.PENDING),
                        "x-errors": {"required": MISSING, "enum": one_of(fields.PENDING)}},
            "query": {"type": "string", "maxLength": fields.QUERY_MAX, "description": "Search name, recipient or prompt",
                      "x-errors": {"maxLength": f"Must be at most {fields.QUERY_MAX} characters"}},
@@ -120,6 +120,7 @@ LISTING = {"pending": {"type": "string", "enum": list(fields.PENDING),
 
 # --- answers ---
 
+CONTENT_REQUEST: dict[str, Any]
 CONTENT_REQUEST = {"type": "object", "required": ["id", "name", "recipient", "prompt", "expiration_date", "status",
                                                   "time_type", "link_for_copy", "token"],
                    "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
@@ -210,7 +211,7 @@ def _checked(request: Any, rules: Any) -> Any:
     return core.body(request, refine)
 
 
-def _day(value: Any, passed: Any) -> list:
+def _day(value: Any, passed: Any) -> list[Any]:
     given = value["content_request"] if passed("content_request", "expiration_date") else {}
     if given.get("expiration_date") is None:
         return []
@@ -221,12 +222,12 @@ def _day(value: Any, passed: Any) -> list:
     return []
 
 
-def content_request(request: Any) -> dict:
+def content_request(request: Any) -> dict[str, Any]:
     """The body's `content_request`, its expiration day read by the service (a day, today or later)."""
-    return _checked(request, _day)["content_request"]
+    return cast("dict[str, Any]", _checked(request, _day)["content_request"])
 
 
-def _files(value: Any, passed: Any) -> list:
+def _files(value: Any, passed: Any) -> list[Any]:
     if not passed("media_files"):
         return []
     keys = [file["s3_key"] if passed("media_files", index, "s3_key") else None

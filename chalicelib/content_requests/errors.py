@@ -1,7 +1,8 @@
 """The content request document's error shape: `{"errors": [{"param": ..., "message": ...}]}`."""
 import re
+from typing import Any, cast
 
-from chalice import Response
+from chalice.app import Response
 
 from chalicelib.core.contracts import Failure, Surface
 from chalicelib.core.errors import ApiError
@@ -24,7 +25,7 @@ class Invalid(ApiError):
 
     status = 422
 
-    def __init__(self, errors: list[dict]):
+    def __init__(self, errors: list[dict[str, Any]]):
         super().__init__("validation_error", errors[0]["message"], errors=errors)
 
 
@@ -47,7 +48,7 @@ def param(failure: Failure) -> str:
     """The param as the document names it: `content_request[name]`, `media_files[0][size]`; the body as its
     schema's `x-param` says (or `body`)."""
     if not failure.path:
-        return failure.schema.get("x-param", "body")
+        return cast(str, failure.schema.get("x-param", "body"))
     first, *rest = failure.path
     return str(first) + "".join(f"[{part}]" for part in rest)
 

@@ -3,7 +3,7 @@ from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute,
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
-from chalicelib.core.tables import register, table_meta
+from chalicelib.core.tables import IntegerAttribute, register, table_meta
 
 PENDING, COMPLETED, CANCELED, EXPIRED = "pending", "completed", "canceled", "expired"
 ONE_TIME, MULTI_USE = "one_time", "multi_use"
@@ -15,7 +15,7 @@ def shelf(owner_id: str, status: str) -> str:
     return f"{owner_id}#{'pending' if status == PENDING else 'closed'}"
 
 
-class OwnerShelf(GlobalSecondaryIndex):
+class OwnerShelf(GlobalSecondaryIndex["ContentRequest"]):
     """An owner's pending or closed requests, by expiry: the listing Queries one shelf, never Scans."""
 
     class Meta:
@@ -26,7 +26,7 @@ class OwnerShelf(GlobalSecondaryIndex):
     expires_at = UTCDateTimeAttribute(range_key=True)
 
 
-class ExpiringRequests(GlobalSecondaryIndex):
+class ExpiringRequests(GlobalSecondaryIndex["ContentRequest"]):
     """Pending requests by expiry: only they carry `expiring`, so the expiry job Queries, never Scans.
 
     The owner is projected because expiring moves the request to the owner's closed shelf."""
@@ -43,7 +43,7 @@ class ExpiringRequests(GlobalSecondaryIndex):
 class ContentRequest(Model):
     Meta = table_meta("content-requests")
 
-    id = NumberAttribute(hash_key=True)
+    id = IntegerAttribute(hash_key=True)
     token = UnicodeAttribute()
     owner_id = UnicodeAttribute()
     name = UnicodeAttribute()
@@ -75,7 +75,7 @@ class RequestToken(Model):
     Meta = table_meta("content-request-tokens")
 
     token = UnicodeAttribute(hash_key=True)
-    request_id = NumberAttribute()
+    request_id = IntegerAttribute()
 
 
 @register
@@ -87,7 +87,7 @@ class MediaFile(Model):
 
     Meta = table_meta("content-request-media")
 
-    request_id = NumberAttribute(hash_key=True)
+    request_id = IntegerAttribute(hash_key=True)
     s3_key = UnicodeAttribute(range_key=True)
     name = UnicodeAttribute()
     format_type = UnicodeAttribute()

@@ -5,7 +5,7 @@ a token is 16 hex digits and an id at most 15 digits, so `requests.is_id` tells 
 segment that is not an id as a token: a malformed or wrongly cased link answers 404 naming `token`, as an
 unknown one does, and its recipient is never told to sign in. Its contract (SHOW) therefore accepts the owner's
 schemes and anonymous callers alike (`optional_auth`)."""
-from chalice import Blueprint
+from chalice.app import Blueprint, Response
 
 from chalicelib.content_requests import contracts, media, requests, shapes
 from chalicelib.content_requests.errors import SURFACE, render
@@ -14,19 +14,20 @@ from chalicelib.core.contracts import body, query
 from chalicelib.core.routing import json_response, routes
 from chalicelib.identity import service as accounts
 from chalicelib.identity.auth import authenticate
+from chalicelib.identity.models import Account
 
 bp = Blueprint(__name__)
 route = routes(bp, render, SURFACE)
 SUCCESS = {"success": True}
 
 
-def _owner():
+def _owner() -> Account:
     # The document names the header `Authentication`; `Authorization` works as well.
     return authenticate(bp.current_request, headers=("authentication", "authorization"))
 
 
 @route("/content_requests", contract=contracts.INDEX)
-def index():
+def index() -> Response:
     account = _owner()
     found, total = requests.listing(account, query(bp.current_request))
     now = clock.now()
@@ -35,14 +36,14 @@ def index():
 
 
 @route("/content_requests", methods=("POST",), contract=contracts.CREATE)
-def create():
+def create() -> Response:
     account = _owner()
     request = requests.create(account, contracts.content_request(bp.current_request))
     return json_response(shapes.content_request(request, clock.now()), 201)
 
 
 @route("/content_requests/{token_or_id}", contract=contracts.SHOW)
-def show(token_or_id):
+def show(token_or_id: str) -> Response:
     """By id (at most 15 digits): the owner only. By anything else, read as a token: anyone with the link."""
     if requests.is_id(token_or_id):
         request = requests.owned(int(token_or_id), _owner())
@@ -52,7 +53,7 @@ def show(token_or_id):
 
 
 @route("/content_requests/{token_or_id}", methods=("PUT",), contract=contracts.UPDATE)
-def update(token_or_id):
+def update(token_or_id: str) -> Response:
     account = _owner()
     request = requests.update(requests.request_id(token_or_id), account,
                               contracts.content_request(bp.current_request))
@@ -60,27 +61,27 @@ def update(token_or_id):
 
 
 @route("/content_requests/{token_or_id}", methods=("DELETE",), contract=contracts.DESTROY)
-def destroy(token_or_id):
+def destroy(token_or_id: str) -> Response:
     account = _owner()
     requests.delete(requests.request_id(token_or_id), account)
     return json_response(SUCCESS)
 
 
 @route("/content_requests/{token_or_id}/uploads", methods=("POST",), contract=contracts.UPLOAD)
-def upload(token_or_id):
+def upload(token_or_id: str) -> Response:
     request = requests.by_token(token_or_id)
     return json_response(media.upload_form(request, body(bp.current_request)), 201)
 
 
 @route("/content_requests/{token_or_id}/complete", methods=("PUT",), contract=contracts.COMPLETE)
-def complete(token_or_id):
+def complete(token_or_id: str) -> Response:
     request = requests.by_token(token_or_id)
     media.complete(request, contracts.media_files(bp.current_request))
     return json_response(SUCCESS)
 
 
 @route("/content_requests/{token_or_id}/media_files", contract=contracts.MEDIA_FILES)
-def media_files(token_or_id):
+def media_files(token_or_id: str) -> Response:
     account = _owner()
     request = requests.owned(requests.request_id(token_or_id), account)
     page = requests.page(query(bp.current_request))

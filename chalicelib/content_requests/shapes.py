@@ -1,5 +1,6 @@
 """The content request document's JSON shapes."""
 from datetime import datetime
+from typing import Any
 
 from chalicelib.content_requests import media, requests
 from chalicelib.content_requests.models import MULTI_USE, ONE_TIME, ContentRequest, MediaFile
@@ -9,7 +10,7 @@ from chalicelib.identity.models import Account
 TIME_TYPES = {ONE_TIME: "One-Time", MULTI_USE: "Multi-Use"}
 
 
-def content_request(request: ContentRequest, now: datetime) -> dict:
+def content_request(request: ContentRequest, now: datetime) -> dict[str, Any]:
     return {
         "id": int(request.id),
         "name": request.name,
@@ -23,14 +24,14 @@ def content_request(request: ContentRequest, now: datetime) -> dict:
     }
 
 
-def with_owner(request: ContentRequest, owner: Account | None, now: datetime) -> dict:
+def with_owner(request: ContentRequest, owner: Account | None, now: datetime) -> dict[str, Any]:
     """A request as its link shows it: with the owner who asks."""
     user = None if owner is None else {"id": int(owner.number), "email": owner.email, "first_name": owner.first_name,
                                        "last_name": owner.last_name, "avatar_image": owner.avatar_url}
     return {**content_request(request, now), "user": user}
 
 
-def media_file(item: MediaFile) -> dict:
+def media_file(item: MediaFile) -> dict[str, Any]:
     return {
         "name": item.name,
         "s3_key": item.stored_key,  # where the file is kept (the key it was uploaded under is gone)

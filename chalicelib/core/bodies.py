@@ -16,7 +16,7 @@ class TooDeep(InvalidJSON):
     """A body nested deeper than MAX_DEPTH; `path` holds the keys and indexes of the first value too deep (empty
     when the parser gave up before it could tell)."""
 
-    def __init__(self, path: tuple = ()):
+    def __init__(self, path: tuple[Any, ...] = ()):
         super().__init__("Nesting too deep")
         self.path = path
 
@@ -81,9 +81,9 @@ def nesting(value: Any, limit: int = MAX_DEPTH) -> int:
     return depth
 
 
-def too_deep_at(value: Any, limit: int = MAX_DEPTH) -> tuple:
+def too_deep_at(value: Any, limit: int = MAX_DEPTH) -> tuple[Any, ...]:
     """The keys and indexes of the first array or object nested deeper than `limit` (a value that is, else ())."""
-    stack = [(value, ())]
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(value, ())]
     while stack:
         node, path = stack.pop()
         if not isinstance(node, (dict, list)):
@@ -104,7 +104,7 @@ def _has_lone_surrogate(body: Any) -> bool:
     return False
 
 
-def json_object(request: Any) -> dict:
+def json_object(request: Any) -> dict[str, Any]:
     """The request's body, which must be a JSON object (a missing body counts as invalid JSON)."""
     body = json_body(request)
     if not isinstance(body, dict):

@@ -9,7 +9,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from chalice.app import MultiDict
 
@@ -30,6 +30,8 @@ MESSAGE_CHARS = 300
 # Failures reported for one request: a client fixes the first ones first.
 MAX_FAILURES = 100
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class Contract:
@@ -38,12 +40,12 @@ class Contract:
     `security` lists accepted schemes; `optional_auth` marks a route anonymous callers may use too."""
 
     summary: str
-    answers: dict[int, dict | None]
-    body: dict | None = None
+    answers: dict[int, dict[str, Any] | None]
+    body: dict[str, Any] | None = None
     body_required: bool = True
-    query: dict[str, dict] = field(default_factory=dict)
+    query: dict[str, dict[str, Any]] = field(default_factory=dict)
     required_query: tuple[str, ...] = ()
-    params: dict[str, dict] = field(default_factory=dict)
+    params: dict[str, dict[str, Any]] = field(default_factory=dict)
     security: tuple[str, ...] = ()
     optional_auth: bool = False
     errors: tuple[int, ...] = ()
@@ -51,7 +53,7 @@ class Contract:
     media_type: str = "application/json"
     description: str = ""
     examples: dict[str, Any] = field(default_factory=dict)
-    query_schema: dict = field(init=False, repr=False, compare=False)
+    query_schema: dict[str, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "query_schema", {"type": "object", "properties": self.query,
@@ -68,11 +70,11 @@ class Failure:
     """One way a value fails its schema: where (`path`, keys and indexes), which keyword, the surface's key for
     it when the schema names one, and jsonschema's message."""
 
-    path: tuple
+    path: tuple[Any, ...]
     keyword: str
     key: str | None
     message: str
-    schema: dict
+    schema: dict[str, Any]
 
     @property
     def pointer(self) -> str:
@@ -94,19 +96,19 @@ class Surface:
 
     tag: str
     invalid: Invalid
-    error_schema: dict
+    error_schema: dict[str, Any]
     invalid_status: int = 400
 
 
 _current: contextvars.ContextVar[tuple[Contract, Surface]] = contextvars.ContextVar("contract")
 
 
-def enter(contract: Contract, surface: Surface) -> contextvars.Token:
+def enter(contract: Contract, surface: Surface) -> contextvars.Token[tuple[Contract, Surface]]:
     """Make `contract` the one `body()` and `query()` check against, for the request being handled."""
     return _current.set((contract, surface))
 
 
-def leave(token: contextvars.Token) -> None:
+def leave(token: contextvars.Token[tuple[Contract, Surface]]) -> None:
     _current.reset(token)
 
 
@@ -129,7 +131,7 @@ def body(request: Any, refine: Refine | None = None) -> Any:
     return value
 
 
-def query(request: Any) -> dict:
+def query(request: Any) -> dict[str, Any]:
     """The request's query parameters, checked against the route's query schemas; integers are converted, and
     empty ones dropped."""
     contract, surface = _current.get()
@@ -140,7 +142,7 @@ def query(request: Any) -> dict:
 def present(request: Any) -> Any:
     """The query parameters that have a value, each with all its values (a Chalice MultiDict): an empty one
     (`?page=`) is an absent one, as API Gateway passes it and clients send it for "no value"."""
-    params = request.query_params or {}
+    params: Any = request.query_params or {}  # a Chalice MultiDict, or None without a query
     given = {name: [value for value in params.getlist(name) if value != ""] for name in params}
     return MultiDict({name: values for name, values in given.items() if values})
 
@@ -149,7 +151,7 @@ _INTEGER = re.compile(r"-?[0-9]{1,16}")
 _NUMBER = re.compile(r"-?[0-9]{1,16}(\.[0-9]{1,16})?([eE][-+]?[0-9]{1,3})?")
 
 
-def _typed(schema: dict, value: str) -> Any:
+def _typed(schema: dict[str, Any], value: str) -> Any:
     """A query value as its schema's type, where it reads as one (else the text, which then fails)."""
     kind = schema.get("type")
     if kind == "integer" and _INTEGER.fullmatch(value):
@@ -159,7 +161,7 @@ def _typed(schema: dict, value: str) -> Any:
     return value
 
 
-def checked(schema: dict | None, value: Any, surface: Surface) -> Any:
+def checked(schema: dict[str, Any] | None, value: T, surface: Surface) -> T:
     """`value` when it fits `schema`; else the surface's invalid error naming every failure."""
     found = failures(schema, value) if schema is not None else []
     if found:
@@ -167,7 +169,7 @@ def checked(schema: dict | None, value: Any, surface: Surface) -> Any:
     return value
 
 
-def failures(schema: dict, value: Any) -> list[Failure]:
+def failures(schema: dict[str, Any], value: Any) -> list[Failure]:
     """Every way `value` fails `schema` (the first MAX_FAILURES), in the order the schema declares its
     properties, then by path."""
     found = []
@@ -195,7 +197,7 @@ def _failure(error: Any) -> Failure:
     return Failure(path, error.validator, key, shortened(error.message), schema)
 
 
-def _property_order(schema: dict) -> dict[str, int]:
+def _property_order(schema: dict[str, Any]) -> dict[str, int]:
     return {name: index for index, name in enumerate(schema.get("properties", {}))}
 
 
@@ -207,10 +209,10 @@ def shortened(message: str) -> str:
 
 
 # Validators by the id of their schema; each entry holds its schema, so no id is reused while cached.
-_VALIDATORS: dict[int, tuple[dict, Any]] = {}
+_VALIDATORS: dict[int, tuple[dict[str, Any], Any]] = {}
 
 
-def _validator(schema: dict) -> Any:
+def _validator(schema: dict[str, Any]) -> Any:
     """The validator of `schema`, built once. jsonschema is imported on the first check, not at cold start."""
     cached = _VALIDATORS.get(id(schema))
     if cached is None:

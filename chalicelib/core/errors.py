@@ -1,4 +1,5 @@
 """Errors a request can end in. Services raise these; each surface renders them in its own shape."""
+from typing import Any
 
 
 class ApiError(Exception):
@@ -8,12 +9,12 @@ class ApiError(Exception):
     # Headers the answer carries besides the surface's body (Retry-After on a 429).
     headers: dict[str, str] = {}
 
-    def __init__(self, code: str, message: str = "", *, errors: list | None = None,
-                 details: dict | None = None, status: int | None = None):
+    def __init__(self, code: str, message: str = "", *, errors: list[Any] | None = None,
+                 details: dict[str, Any] | None = None, status: int | None = None):
         super().__init__(message or code)
         self.code = code
         self.message = message or code
-        self.errors = errors if errors is not None else [code]
+        self.errors: list[Any] = errors if errors is not None else [code]
         self.details = details or {}
         if status is not None:
             self.status = status

@@ -2,7 +2,7 @@
 import copy
 import re
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 from chalicelib.core.contracts import AUTHENTICATION, BARE_TOKEN, BEARER, Contract, Surface
 
@@ -19,10 +19,10 @@ SECURITY_SCHEMES = {
 _DEFS_REF = re.compile(r"^#/\$defs/")
 
 
-def document(app: Any, server: str | None = None) -> dict:
+def document(app: Any, server: str | None = None) -> dict[str, Any]:
     """The OpenAPI document of every route of `app` that declares a contract, grouped by surface."""
-    components: dict[str, dict] = {}
-    paths: dict[str, dict] = {}
+    components: dict[str, dict[str, Any]] = {}
+    paths: dict[str, dict[str, Any]] = {}
     tags: dict[str, Surface] = {}
     for path, methods in sorted(app.routes.items()):
         for method, entry in sorted(methods.items()):
@@ -54,7 +54,8 @@ def declared(entry: Any) -> tuple[Contract | None, Surface | None]:
     return getattr(view, "contract", None), getattr(view, "surface", None)
 
 
-def _operation(contract: Contract, surface: Surface, name: str, path: str, components: dict) -> dict:
+def _operation(contract: Contract, surface: Surface, name: str, path: str,
+               components: dict[str, Any]) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "operationId": f"{surface.tag.lower().replace(' ', '_')}_{name}",
         "tags": [surface.tag],
@@ -76,7 +77,7 @@ def _operation(contract: Contract, surface: Surface, name: str, path: str, compo
     return operation
 
 
-def _parameters(contract: Contract, path: str, components: dict) -> list[dict]:
+def _parameters(contract: Contract, path: str, components: dict[str, Any]) -> list[dict[str, Any]]:
     found = [{"name": name, "in": "path", "required": True,
               "schema": _hoisted(contract.params.get(name, {"type": "string"}), components)}
              for name in re.findall(r"{(\w+)}", path)]
@@ -84,13 +85,13 @@ def _parameters(contract: Contract, path: str, components: dict) -> list[dict]:
                     for name, schema in contract.query.items()]
 
 
-def _query_parameter(name: str, schema: dict, required: bool, components: dict) -> dict:
+def _query_parameter(name: str, schema: dict[str, Any], required: bool, components: dict[str, Any]) -> dict[str, Any]:
     parameter = {"name": name, "in": "query", "required": required, "schema": _hoisted(schema, components)}
     # contracts.query() reads `?name=` as absent: an optional parameter may be sent empty.
     return parameter if required else {**parameter, "allowEmptyValue": True}
 
 
-def _responses(contract: Contract, surface: Surface, components: dict) -> dict:
+def _responses(contract: Contract, surface: Surface, components: dict[str, Any]) -> dict[str, Any]:
     answers: dict[str, Any] = {}
     for status, schema in sorted(contract.answers.items()):
         answer: dict[str, Any] = {"description": HTTPStatus(status).phrase}
@@ -119,8 +120,8 @@ def error_statuses(contract: Contract, surface: Surface) -> set[int]:
     return statuses
 
 
-def _security(contract: Contract) -> list[dict]:
-    schemes: list[dict] = [{scheme: []} for scheme in contract.security]
+def _security(contract: Contract) -> list[dict[str, Any]]:
+    schemes: list[dict[str, Any]] = [{scheme: []} for scheme in contract.security]
     return schemes + [{}] if contract.optional_auth else schemes
 
 
@@ -128,7 +129,7 @@ def _error_name(tag: str) -> str:
     return tag.replace(" ", "") + "Error"
 
 
-def _hoisted(schema: dict, components: dict) -> dict:
+def _hoisted(schema: dict[str, Any], components: dict[str, Any]) -> dict[str, Any]:
     """A copy of `schema` whose `$defs` live in `components` (refs rewritten), as OpenAPI resolves refs against
     the whole document rather than the schema."""
     schema = copy.deepcopy(schema)
@@ -136,7 +137,7 @@ def _hoisted(schema: dict, components: dict) -> dict:
         definition = _rewritten(definition)
         if components.setdefault(name, definition) != definition:
             raise ValueError(f"Two schemas define {name} differently")
-    return _rewritten(schema)
+    return cast("dict[str, Any]", _rewritten(schema))
 
 
 def _rewritten(value: Any) -> Any:

@@ -10,7 +10,7 @@ from typing import Any
 from chalicelib.core.errors import BadRequest
 
 
-def encode_cursor(last_key: dict | None) -> str | None:
+def encode_cursor(last_key: dict[str, Any] | None) -> str | None:
     """An opaque, URL-safe token for DynamoDB's LastEvaluatedKey (None when there is no next page)."""
     if not last_key:
         return None
@@ -18,7 +18,7 @@ def encode_cursor(last_key: dict | None) -> str | None:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str | None, keys: dict[str, str] | None = None, **within: Any) -> dict | None:
+def decode_cursor(cursor: str | None, keys: dict[str, str] | None = None, **within: Any) -> dict[str, Any] | None:
     """The key a cursor stands for; a cursor that was not made by encode_cursor is a 400. With `keys` (see
     key_types) the key must name exactly those attributes, each of its type, and match `within` (the Query's
     partition, such as project_id=7): DynamoDB refuses any other start key, AWS and DynamoDB Local alike, but
@@ -48,7 +48,7 @@ _NUMBER = re.compile(r"-?(0|[1-9][0-9]{0,37})(\.[0-9]{1,37})?")
 _KEY_STRING_BYTES = 1024
 
 
-def _fits(key: dict, keys: dict[str, str], within: dict) -> bool:
+def _fits(key: dict[str, Any], keys: dict[str, str], within: dict[str, Any]) -> bool:
     if set(key) != set(keys):
         return False
     for name, value in key.items():
@@ -101,7 +101,7 @@ class Page:
         is past the last one anyway, and answers empty."""
         return min(self.end, QUERY_LIMIT)
 
-    def slice(self, items: Sequence[Any]) -> list:
+    def slice(self, items: Sequence[Any]) -> list[Any]:
         start = (self.number - 1) * self.per_page
         return list(items[start:start + self.per_page])
 
@@ -119,7 +119,7 @@ def positive_int(value: Any, name: str, default: int, maximum: int | None = None
     return min(number, maximum) if maximum else number
 
 
-def page_of(query: dict | None, default_per_page: int, max_per_page: int) -> Page:
+def page_of(query: dict[str, Any] | None, default_per_page: int, max_per_page: int) -> Page:
     """The `page` and `per_page` query parameters as a Page."""
     query = query or {}
     return Page(positive_int(query.get("page"), "page", 1),

@@ -4,7 +4,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
 from chalicelib.core import contracts
 from chalicelib.core.contracts import Contract, Surface
@@ -25,12 +25,13 @@ def chalice_path(path: str) -> str:
     return path.rstrip("/") or "/"
 
 
-def routes(blueprint: Blueprint, render: Render, surface: Surface | None = None) -> Callable[..., Callable]:
+def routes(blueprint: Blueprint, render: Render, surface: Surface | None = None) -> Callable[..., Callable[..., Any]]:
     """A `route(path, methods=..., contract=...)` decorator for one surface: its ApiErrors become
     `render(error)`, and `contracts.body()` / `contracts.query()` check against the route's contract."""
 
-    def route(path: str, methods: tuple = ("GET",), contract: Contract | None = None, **options: Any) -> Callable:
-        def register(view: Callable) -> Callable:
+    def route(path: str, methods: tuple[str, ...] = ("GET",), contract: Contract | None = None,
+              **options: Any) -> Callable[..., Any]:
+        def register(view: Callable[..., Any]) -> Callable[..., Any]:
             @functools.wraps(view)
             def handle(**params: Any) -> Any:
                 entered = contracts.enter(contract, surface) if contract and surface else None
@@ -56,7 +57,7 @@ def routes(blueprint: Blueprint, render: Render, surface: Surface | None = None)
     return route
 
 
-def json_response(body: Any, status: int = 200, headers: dict | None = None) -> Response:
+def json_response(body: Any, status: int = 200, headers: dict[str, Any] | None = None) -> Response:
     return Response(body=body, status_code=status,
                     headers={"Content-Type": "application/json", **(headers or {})})
 
@@ -70,14 +71,14 @@ def no_content() -> Response:
 DIGITS = re.compile(r"[0-9]{1,15}")
 
 
-def parse_id(value: str, pattern: re.Pattern = DIGITS, least: int = 0) -> int | None:
+def parse_id(value: str, pattern: re.Pattern[str] = DIGITS, least: int = 0) -> int | None:
     """The integer `value` names if it matches `pattern` whole and is at least `least`; else None."""
     if not pattern.fullmatch(value) or int(value) < least:
         return None
     return int(value)
 
 
-def path_id(value: str, missing: Callable[[], ApiError] | ApiError, pattern: re.Pattern = DIGITS,
+def path_id(value: str, missing: Callable[[], ApiError] | ApiError, pattern: re.Pattern[str] = DIGITS,
             least: int = 0) -> int:
     """The id a path part names (see `parse_id`); anything else raises the surface's own `missing` error."""
     number = parse_id(value, pattern, least)
@@ -102,7 +103,7 @@ def refuse_other_methods(app: Any) -> None:
                       name=f"refuse_{number}")(_refusal(render, allow))
 
 
-def _refusal(render: Render, allow: str) -> Callable:
+def _refusal(render: Render, allow: str) -> Callable[..., Any]:
     def refuse(**params: Any) -> Response:
         response = render(ApiError("method_not_allowed", "Method not allowed", status=405))
         response.headers["Allow"] = allow

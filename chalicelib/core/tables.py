@@ -1,11 +1,18 @@
 """The one registry of tables. Models register themselves; the local stack, tests and infra/ build from it."""
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from pynamodb.attributes import NumberAttribute
+from pynamodb.attributes import Attribute, NumberAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
-from pynamodb.models import Model
+from pynamodb.models import MetaProtocol, Model
 
 from chalicelib.core.settings import get_settings
+
+if TYPE_CHECKING:
+    class IntegerAttribute(Attribute[int]):
+        """What mypy sees of a NumberAttribute that only ever holds integers (ids, numbers, counts): PynamoDB types
+        every NumberAttribute as a float."""
+else:
+    IntegerAttribute = NumberAttribute  # at runtime, the NumberAttribute itself
 
 M = TypeVar("M", bound=type[Model])
 _models: list[type[Model]] = []
@@ -16,17 +23,19 @@ def table_name(name: str) -> str:
     return f"{get_settings().table_prefix}-{name}"
 
 
-def table_meta(name: str) -> type:
+def table_meta(name: str) -> MetaProtocol:
     """A model's Meta: its table `<prefix>-<name>`, billed on demand like every table of the platform."""
-    return type("Meta", (), {"table_name": table_name(name), "billing_mode": "PAY_PER_REQUEST"})
+    # A class standing for the Meta protocol (PynamoDB fills the attributes it leaves out).
+    return cast(MetaProtocol, type("Meta", (), {"table_name": table_name(name), "billing_mode": "PAY_PER_REQUEST"}))
 
 
-def index(name: str, hash_key: str, hash_type: type = NumberAttribute) -> GlobalSecondaryIndex:
+def index(name: str, hash_key: str, hash_type: type[Attribute[Any]] = NumberAttribute) -> GlobalSecondaryIndex[Any]:
     """A GSI `name` on `hash_key`, sorted by the numeric `id`, projecting everything (a listing reads only the
     index). With a constant `hash_key` (`listing`) it lists a small table whole through one Query."""
     meta = type("Meta", (), {"index_name": name, "projection": AllProjection()})
     attributes = {hash_key: hash_type(hash_key=True), "id": NumberAttribute(range_key=True)}
-    return type(f"Index_{name.replace('-', '_')}", (GlobalSecondaryIndex,), {"Meta": meta, **attributes})()
+    index_class = type(f"Index_{name.replace('-', '_')}", (GlobalSecondaryIndex,), {"Meta": meta, **attributes})
+    return cast("GlobalSecondaryIndex[Any]", index_class())
 
 
 def register(model: M) -> M:

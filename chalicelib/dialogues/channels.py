@@ -5,7 +5,7 @@ from typing import Any
 from chalicelib.core.contracts import checked
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import Conflict
-from chalicelib.core.transactions import transact_steps
+from chalicelib.core.transactions import Step, transact_steps
 from chalicelib.dialogues import patches
 from chalicelib.dialogues.access import ADMIN, Caller, require, require_admin
 from chalicelib.dialogues.contracts import CHANNEL, NEW_CHANNEL, NEW_PROVIDER
@@ -40,7 +40,7 @@ def administered(who: Caller, raw_id: str) -> Channel:
     return fetch(Channel, "Channel", raw_id)
 
 
-def _project_id(body: dict) -> int | None:
+def _project_id(body: dict[str, Any]) -> int | None:
     raw = body.get("project_id")
     return None if raw is None else int(raw)
 
@@ -53,7 +53,7 @@ def _attach(channel: Channel, project_id: int | None) -> Channel:
     if project_id is None:
         channel.update(actions=[Channel.project_id.remove()], condition=Channel.id.exists())
         return channel
-    steps = [(lambda tx: tx.condition_check(Project, project_id, condition=Project.id.exists()),
+    steps: list[Step] = [(lambda tx: tx.condition_check(Project, project_id, condition=Project.id.exists()),
               invalid("not_found", "/project_id", f"Project {project_id} not found")),
              (lambda tx: tx.update(channel, actions=[Channel.project_id.set(project_id)],
                                    condition=Channel.id.exists()),
@@ -63,7 +63,7 @@ def _attach(channel: Channel, project_id: int | None) -> Channel:
     return channel
 
 
-def replace(channel: Channel, body: dict) -> Channel:
+def replace(channel: Channel, body: dict[str, Any]) -> Channel:
     """PUT: the project the body names (its read-only fields ignored)."""
     return _attach(channel, _project_id(body))
 
@@ -79,7 +79,7 @@ def create_channel(who: Caller, body: Any) -> Channel:
     checked(NEW_CHANNEL, body, SURFACE)
     channel = Channel(next_id("dialogue-channels"), provider_id=int(body["provider_id"]), title=body["title"],
                       address=body["address"], type=body["type"], project_id=_project_id(body))
-    steps = [(lambda tx: tx.condition_check(Provider, channel.provider_id, condition=Provider.id.exists()),
+    steps: list[Step] = [(lambda tx: tx.condition_check(Provider, channel.provider_id, condition=Provider.id.exists()),
               invalid("not_found", "/provider_id", f"Provider {channel.provider_id} not found"))]
     if channel.project_id is not None:
         steps.append((lambda tx: tx.condition_check(Project, channel.project_id, condition=Project.id.exists()),

@@ -4,6 +4,7 @@ POST and PATCH take (they fail additionalProperties); PUT takes them (ECHOED) an
 import dataclasses
 import json
 from pathlib import Path
+from typing import Any
 
 from chalicelib.core.contracts import BEARER, ECHOED, Contract
 from chalicelib.dialogues.errors import EMPTY_BODY, MAX_OPERATIONS, TOO_MANY_OPERATIONS
@@ -69,23 +70,23 @@ _DEFS = {
 }
 
 
-def _schema(root: dict) -> dict:
+def _schema(root: dict[str, Any]) -> dict[str, Any]:
     """A schema with the shared parts it may refer to."""
     return {**root, "$defs": _DEFS}
 
 
-def _ref(name: str) -> dict:
+def _ref(name: str) -> dict[str, Any]:
     return _schema({"$ref": f"#/$defs/{name}"})
 
 
-def _object(required: list[str], properties: dict, read_only: tuple[str, ...] = ()) -> dict:
+def _object(required: list[str], properties: dict[str, Any], read_only: tuple[str, ...] = ()) -> dict[str, Any]:
     """An object of exactly `properties`; a PUT's also takes (and ignores) the `read_only` fields."""
     return _schema({"type": "object", "required": required,
                     "properties": {**properties, **dict.fromkeys(read_only, ECHOED)},
                     "additionalProperties": False})
 
 
-def _request(schema: dict) -> dict:
+def _request(schema: dict[str, Any]) -> dict[str, Any]:
     """A body checked as the route reads it: an empty (or null) one is a parse error, not a failure."""
     return {**schema, "not": {"type": "null"}, "x-errors": {"not": EMPTY_BODY}}
 
@@ -99,12 +100,12 @@ _ATTACHED = {"project_id": {"anyOf": [{"$ref": "#/$defs/DialogueId"}, {"type": "
 _DETAILS = {"project_id": {"$ref": "#/$defs/DialogueId"}, "dialogue_id": {"$ref": "#/$defs/DialogueId"}}
 
 
-def _grant_details(*scope: str) -> dict:
+def _grant_details(*scope: str) -> dict[str, Any]:
     return {"required": list(scope), "properties": {name: _DETAILS[name] for name in scope},
             "additionalProperties": False}
 
 
-def _kinds(*kinds: str) -> dict:
+def _kinds(*kinds: str) -> dict[str, Any]:
     return {"required": ["type"], "properties": {"type": {"enum": list(kinds)}}}
 
 
@@ -160,15 +161,15 @@ _TEXT, _FLAG, _COUNT = {"type": "string"}, {"type": "boolean"}, {"type": "intege
 _NULLABLE = {"type": ["string", "null"]}
 
 
-def _shape(**properties: dict) -> dict:
+def _shape(**properties: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "required": list(properties), "properties": properties}
 
 
-def _list(item: dict, **limits: int) -> dict:
+def _list(item: dict[str, Any], **limits: int) -> dict[str, Any]:
     return {"type": "array", "items": item, **limits}
 
 
-def _is(name: str) -> dict:
+def _is(name: str) -> dict[str, Any]:
     return {"$ref": f"#/$defs/Dialogue{name}"}
 
 
@@ -200,11 +201,11 @@ _SHAPES = {
 }
 
 
-def _one(name: str) -> dict:
+def _one(name: str) -> dict[str, Any]:
     return {**_is(name), "$defs": _SHAPES}
 
 
-def _many(name: str) -> dict:
+def _many(name: str) -> dict[str, Any]:
     return {**_list(_is(name)), "$defs": _SHAPES}
 
 
@@ -228,7 +229,8 @@ _FILTERS = {name: {"type": "string", "pattern": "^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll]
             for name in ("is_archived", "is_published", "has_changes", "can_view", "can_edit")}
 
 
-def _contract(summary: str, answers: dict, *errors: int, body: dict | None = None, **options) -> Contract:
+def _contract(summary: str, answers: dict[int, dict[str, Any] | None], *errors: int,
+              body: dict[str, Any] | None = None, **options: Any) -> Contract:
     """A dialogues route: Bearer token (unless `security` says otherwise), bodies up to MAX_BODY_BYTES, a 422
     for a body outside its schema."""
     if body is not None:
@@ -309,7 +311,7 @@ PROVIDER_SHOW = _contract("A provider with the channels the caller may see", {20
                           params={"provider_id": _NUMBERED})
 
 
-def _with_examples(contracts: dict) -> None:
+def _with_examples(contracts: dict[str, Any]) -> None:
     """Each contract with the document's examples of its request and answer, those that fit its schemas
     (examples.json; the document's others name fields the answers do not have, or passwords too short)."""
     for name, examples in json.loads(Path(__file__).with_name("examples.json").read_text()).items():

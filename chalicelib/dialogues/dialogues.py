@@ -34,18 +34,18 @@ def editable(who: Caller, project: Project, raw_id: str) -> Dialogue:
     return dialogue
 
 
-def summary(who: Caller, dialogue: Dialogue) -> dict:
+def summary(who: Caller, dialogue: Dialogue) -> dict[str, Any]:
     return shapes.dialogue_summary(dialogue, who.can_view(dialogue.project_id, dialogue.id),
                                    who.can_edit(dialogue.project_id, dialogue.id))
 
 
-def shown(who: Caller, dialogue: Dialogue, description: dict | None = None) -> dict:
+def shown(who: Caller, dialogue: Dialogue, description: dict[str, Any] | None = None) -> dict[str, Any]:
     description = description if description is not None else documents.load(dialogue.description)
     return shapes.dialogue(dialogue, description, who.can_view(dialogue.project_id, dialogue.id),
                            who.can_edit(dialogue.project_id, dialogue.id))
 
 
-def summaries(who: Caller, project: Project, query: Any = None) -> list[dict]:
+def summaries(who: Caller, project: Project, query: Any = None) -> list[dict[str, Any]]:
     """The project's dialogues (one Query) as the caller sees them, filtered on the flags the query names."""
     wanted = {}
     for name in FILTERS:
@@ -59,7 +59,7 @@ def summaries(who: Caller, project: Project, query: Any = None) -> list[dict]:
     return [item for item in found if all(item[name] == value for name, value in wanted.items())]
 
 
-def create(who: Caller, project: Project, body: Any) -> tuple[Dialogue, dict]:
+def create(who: Caller, project: Project, body: Any) -> tuple[Dialogue, dict[str, Any]]:
     """A new dialogue (project admins only); its first revision is the edit that builds the description."""
     require(who.administers(project.id), PROJECT_ADMIN, project_id=project.id)
     description = revisions.described(revisions.fitting(body))
@@ -70,12 +70,12 @@ def create(who: Caller, project: Project, body: Any) -> tuple[Dialogue, dict]:
     return dialogue, description
 
 
-def replace(who: Caller, dialogue: Dialogue, body: Any) -> tuple[Dialogue, dict]:
+def replace(who: Caller, dialogue: Dialogue, body: Any) -> tuple[Dialogue, dict[str, Any]]:
     """PUT: the description becomes the body (its read-only fields dropped), through an edit holding the
     difference. A PUT that changes nothing writes no revision."""
     wanted = revisions.described(body)
 
-    def plan(current_dialogue: Dialogue, current: dict) -> list[Draft]:
+    def plan(current_dialogue: Dialogue, current: dict[str, Any]) -> list[Draft]:
         operations = patches.difference(current, wanted)
         if not operations:
             return []
@@ -85,11 +85,11 @@ def replace(who: Caller, dialogue: Dialogue, body: Any) -> tuple[Dialogue, dict]
     return dialogue, description
 
 
-def patch(who: Caller, dialogue: Dialogue, operations: Any) -> tuple[Dialogue, dict]:
+def patch(who: Caller, dialogue: Dialogue, operations: Any) -> tuple[Dialogue, dict[str, Any]]:
     """PATCH: an edit holding the client's operations, applied all or nothing. A PATCH that leaves the
     description as it was (`[]`, a replace with the same value) writes no revision, like a PUT."""
 
-    def plan(current_dialogue: Dialogue, current: dict) -> list[Draft]:
+    def plan(current_dialogue: Dialogue, current: dict[str, Any]) -> list[Draft]:
         draft = revisions.edit(who, current_dialogue, current, {"edit_type": "patch", "patch": operations},
                                limits=patches.Limits(MAX_BODY_BYTES))
         return [] if revisions.unchanged(current, draft) else [draft]

@@ -20,7 +20,7 @@ def _encode(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def store(value: Any, dialogue_id: int, inline_bytes: int = PART_INLINE_BYTES) -> dict:
+def store(value: Any, dialogue_id: int, inline_bytes: int = PART_INLINE_BYTES) -> dict[str, Any]:
     """A reference to `value` for an item: the value itself, or the key of an object holding it. Objects are
     named by their digest, so storing the same document twice writes one object."""
     data = _encode(value)
@@ -35,14 +35,14 @@ def store(value: Any, dialogue_id: int, inline_bytes: int = PART_INLINE_BYTES) -
     return {"s3": key}
 
 
-def load(reference: dict) -> Any:
+def load(reference: dict[str, Any]) -> Any:
     """The document a reference stands for."""
     if "s3" not in reference:
         return reference["value"]
     return json.loads(storage.get(reference["s3"]))
 
 
-def load_all(references: list[dict]) -> list[Any]:
+def load_all(references: list[dict[str, Any]]) -> list[Any]:
     """Several documents, the stored ones fetched in parallel."""
     if sum("s3" in reference for reference in references) < 2:
         return [load(reference) for reference in references]

@@ -1,7 +1,9 @@
 """The dialogues error shape: `{"type", "message", "details"}` for every client error (the document's
 "Client errors"): parse_error, validation_error with JSON-pointer paths, not_found, unauthorized, forbidden."""
 
-from chalice import Response
+from typing import Any
+
+from chalice.app import Response
 
 from chalicelib.core import contracts
 from chalicelib.core.errors import ApiError, Forbidden, InvalidJSON, NotFound
@@ -22,11 +24,11 @@ class Invalid(ApiError):
 
     status = 422
 
-    def __init__(self, errors: list[dict]):
+    def __init__(self, errors: list[dict[str, Any]]):
         super().__init__("validation_error", "Invalid request body", details={"errors": errors})
 
 
-def failure(kind: str, path: str, message: str) -> dict:
+def failure(kind: str, path: str, message: str) -> dict[str, Any]:
     """One entry of a validation_error: the failing check, a JSON pointer, and why."""
     return {"type": kind, "path": path, "message": message}
 
@@ -35,7 +37,7 @@ def invalid(kind: str, path: str, message: str) -> Invalid:
     return Invalid([failure(kind, path, message)])
 
 
-def too_many_operations(prefix: tuple = ()) -> Invalid:
+def too_many_operations(prefix: tuple[Any, ...] = ()) -> Invalid:
     return invalid("patch", contracts.pointer((*prefix, MAX_OPERATIONS)),
                    f"A patch may have at most {MAX_OPERATIONS} operations: send a larger change as a PUT")
 
@@ -49,7 +51,7 @@ def schema_failures(failures: list[contracts.Failure]) -> ApiError:
         return InvalidJSON("Expecting value", 1, 1)
     if TOO_MANY_OPERATIONS in keys:
         return too_many_operations()
-    entries: dict[tuple, dict] = {}
+    entries: dict[tuple[Any, ...], dict[str, Any]] = {}
     for found in failures:
         entry = failure(found.keyword, found.pointer, found.message)
         entries.setdefault((entry["path"], entry["type"], entry["message"]), entry)

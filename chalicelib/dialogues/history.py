@@ -26,7 +26,7 @@ class Window:
             return start + 1, min(total, start + self.page.per_page)
         return max(1, total - start - self.page.per_page + 1), total - start
 
-    def read(self, model: Any, dialogue_id: int, total: int) -> list:
+    def read(self, model: Any, dialogue_id: int, total: int) -> list[Any]:
         """This page of a dialogue's `total` numbered items of `model` (hash key `dialogue_id`, range `number`):
         ordered by number, one key range; else every item, sorted by each ordering in turn, then paged."""
         if self._by_number():

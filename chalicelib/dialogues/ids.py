@@ -1,8 +1,7 @@
 """Ids in paths: the document shows strings, the tables hold the integers they name."""
-from typing import Any
 
 from chalicelib.core.routing import parse_id, path_id
-from chalicelib.core.store import get_or
+from chalicelib.core.store import ModelT, get_or
 from chalicelib.dialogues.errors import not_found
 
 
@@ -11,7 +10,7 @@ def number(raw: str) -> int | None:
     return parse_id(raw, least=1)
 
 
-def fetch(model: Any, kind: str, raw_id: str, *parent_keys: int, **parents: object) -> Any:
+def fetch(model: type[ModelT], kind: str, raw_id: str, *parent_keys: int, **parents: object) -> ModelT:
     """The `model` item keyed by the parent keys and `raw_id` (strongly consistent); else a 404 naming `raw_id`
     (and `parents`)."""
     missing = not_found(kind, raw_id, **parents)

@@ -8,7 +8,7 @@ from typing import Any
 from pynamodb.attributes import BooleanAttribute, JSONAttribute, NumberAttribute, UnicodeAttribute
 from pynamodb.models import Model
 
-from chalicelib.core.tables import index, register, table_meta
+from chalicelib.core.tables import IntegerAttribute, index, register, table_meta
 
 # The one `listing` key of tables that are listed whole through their `everything` index.
 ALL = "all"
@@ -23,8 +23,8 @@ class Permission(Model):
     user_id = UnicodeAttribute(hash_key=True)
     id = UnicodeAttribute(range_key=True)
     type = UnicodeAttribute()
-    project_id = NumberAttribute(null=True)
-    dialogue_id = NumberAttribute(null=True)
+    project_id = IntegerAttribute(null=True)
+    dialogue_id = IntegerAttribute(null=True)
     created = NumberAttribute()
 
 
@@ -32,7 +32,7 @@ class Permission(Model):
 class Project(Model):
     Meta = table_meta("dialogue-projects")
 
-    id = NumberAttribute(hash_key=True)
+    id = IntegerAttribute(hash_key=True)
     title = UnicodeAttribute()
     is_archived = BooleanAttribute(default=False)
     created = NumberAttribute()
@@ -55,14 +55,14 @@ class Dialogue(Model):
 
     Meta = table_meta("dialogues")
 
-    project_id = NumberAttribute(hash_key=True)
-    id = NumberAttribute(range_key=True)
+    project_id = IntegerAttribute(hash_key=True)
+    id = IntegerAttribute(range_key=True)
     title = UnicodeAttribute()
     is_archived = BooleanAttribute(default=False)
     description = Stored()
-    head = NumberAttribute()
-    release_count = NumberAttribute(default=0)
-    released_revision = NumberAttribute(null=True)
+    head = IntegerAttribute()
+    release_count = IntegerAttribute(default=0)
+    released_revision = IntegerAttribute(null=True)
     created = NumberAttribute()
 
 
@@ -73,8 +73,8 @@ class Revision(Model):
 
     Meta = table_meta("dialogue-revisions")
 
-    dialogue_id = NumberAttribute(hash_key=True)
-    number = NumberAttribute(range_key=True)
+    dialogue_id = IntegerAttribute(hash_key=True)
+    number = IntegerAttribute(range_key=True)
     user_id = UnicodeAttribute()
     created = NumberAttribute()
     type = UnicodeAttribute()
@@ -86,9 +86,9 @@ class Revision(Model):
 class Release(Model):
     Meta = table_meta("dialogue-releases")
 
-    dialogue_id = NumberAttribute(hash_key=True)
-    number = NumberAttribute(range_key=True)
-    revision = NumberAttribute()
+    dialogue_id = IntegerAttribute(hash_key=True)
+    number = IntegerAttribute(range_key=True)
+    revision = IntegerAttribute()
     created = NumberAttribute()
 
 
@@ -96,7 +96,7 @@ class Release(Model):
 class Provider(Model):
     Meta = table_meta("dialogue-providers")
 
-    id = NumberAttribute(hash_key=True)
+    id = IntegerAttribute(hash_key=True)
     title = UnicodeAttribute()
     listing = UnicodeAttribute(default=ALL)
 
@@ -109,12 +109,12 @@ class Channel(Model):
 
     Meta = table_meta("dialogue-channels")
 
-    id = NumberAttribute(hash_key=True)
-    provider_id = NumberAttribute()
+    id = IntegerAttribute(hash_key=True)
+    provider_id = IntegerAttribute()
     title = UnicodeAttribute()
     address = UnicodeAttribute()
     type = UnicodeAttribute()
-    project_id = NumberAttribute(null=True)
+    project_id = IntegerAttribute(null=True)
     listing = UnicodeAttribute(default=ALL)
 
     everything = index("everything", "listing", UnicodeAttribute)

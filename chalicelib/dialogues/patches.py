@@ -14,7 +14,7 @@ Every patch copies only what it changes (see `apply`), so an edit of a large dia
 costs what its operations touch rather than the whole description."""
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from chalicelib.core.bodies import MAX_DEPTH, nesting
 from chalicelib.core.contracts import pointer, shortened
@@ -47,7 +47,7 @@ class _Refused(Exception):
     """An operation a client's patch may not make; the message says why."""
 
 
-def apply(document: Any, operations: Any, prefix: tuple = (), limits: Limits | None = None) -> Any:
+def apply(document: Any, operations: Any, prefix: tuple[Any, ...] = (), limits: Limits | None = None) -> Any:
     """`document` with `operations` (RFC 6902, checked against the schema already) applied; the original is left
     as it was. `prefix` is where the operations sit in the request body, so an error points at the failing one.
     A client's operations come with `limits`; the platform's own (a PUT's difference, a replay of stored
@@ -61,7 +61,8 @@ def apply(document: Any, operations: Any, prefix: tuple = (), limits: Limits | N
 
     if limits is not None and len(operations) > MAX_OPERATIONS:
         raise too_many_operations(prefix)
-    result, owned = document, {}
+    owned: dict[int, Any] = {}
+    result = document
     meter = _Meter(limits.size_of(document), limits) if limits is not None else None
     for index, operation in enumerate(operations):
         try:
@@ -78,11 +79,11 @@ def apply(document: Any, operations: Any, prefix: tuple = (), limits: Limits | N
             raise invalid("patch", pointer((*prefix, index)), shortened(
                 f"Operation {index} ({operation['op']} {operation['path']}) failed: {reason}")) from error
     if limits is not None:
-        limits.last = (result, meter.size)
+        limits.last = (result, cast(_Meter, meter).size)  # metered whenever limited
     return result
 
 
-def _own(document: Any, operation: dict, owned: dict[int, Any]) -> Any:
+def _own(document: Any, operation: dict[str, Any], owned: dict[int, Any]) -> Any:
     """`document` with a copy of its own of each array and object that `operation` changes or walks through to
     get there (the containers of `path`, and of `from` for a move), unless this patch made that copy already.
     Where a path does not resolve, the copying stops and jsonpatch reports the failure."""
@@ -95,7 +96,7 @@ def _own(document: Any, operation: dict, owned: dict[int, Any]) -> Any:
         owned[id(copy)] = copy  # kept, so that no other object takes its id while the patch runs
         return copy
 
-    def walk(parts: list[str], gone: tuple | None = None) -> tuple | None:
+    def walk(parts: list[str], gone: tuple[Any, ...] | None = None) -> tuple[Any, ...] | None:
         """Own the containers down to the one holding `parts`; where they are once `gone` is removed."""
         node = document
         try:
@@ -133,7 +134,7 @@ def _parts(path: str) -> list[str]:
     return jsonpointer.JsonPointer(path).parts
 
 
-def _last(document: Any, parts: list[str], gone: tuple | None = None) -> tuple[Any, Any]:
+def _last(document: Any, parts: list[str], gone: tuple[Any, ...] | None = None) -> tuple[Any, Any]:
     """The container that holds `parts` and the key or index in it, as they are once the member `gone`
     (container, key) is removed: a later element of that array is one further on now."""
     import jsonpointer
@@ -158,12 +159,12 @@ def _taken(container: Any, key: Any, value_bytes: int) -> int:
     return value_bytes + (len(container) > 1)
 
 
-def _placed(container: Any, key: Any, value_bytes: int, gone: tuple | None = None) -> int:
+def _placed(container: Any, key: Any, value_bytes: int, gone: tuple[Any, ...] | None = None) -> int:
     """Bytes a value of `value_bytes` adds at `key` of `container` (once the member `gone` is removed): the
     member it replaces goes, or a key, colon and comma come with it."""
     removed = gone is not None and container is gone[0]
     if isinstance(container, dict):
-        if key in container and not (removed and key == gone[1]):
+        if key in container and not (removed and key == cast("tuple[Any, ...]", gone)[1]):  # removed: gone is one
             return value_bytes - _size(container[key])
         return len(_encode(key).encode()) + 1 + value_bytes + (len(container) - removed > 0)
     if isinstance(container, list):
@@ -179,7 +180,7 @@ class _Meter:
         self.size, self.limits = size, limits
         self.pending: int | None = None  # the size once the admitted operation is applied; None: count then
 
-    def admit(self, document: Any, operation: dict) -> None:
+    def admit(self, document: Any, operation: dict[str, Any]) -> None:
         """Refuse `operation`, or note the size it leaves (None when it cannot be worked out here, which is
         where jsonpatch will report the operation's failure)."""
         import jsonpointer
@@ -198,7 +199,8 @@ class _Meter:
             raise _Refused(f"the document would be {after} bytes, over the limit of {self.limits.max_bytes}")
         self.pending = after
 
-    def _after(self, document: Any, op: str, parts: list[str], source: list[str] | None, operation: dict) -> int:
+    def _after(self, document: Any, op: str, parts: list[str], source: list[str] | None,
+               operation: dict[str, Any]) -> int:
         if op == "test":
             return self.size
         if op == "remove":
@@ -214,6 +216,7 @@ class _Meter:
             if op == "replace":
                 return self.size - _size(container[key]) + added
             return self.size + _placed(container, key, added)
+        source = cast("list[str]", source)  # a copy's or move's 'from'
         value = _value(document, source)
         if op == "copy":
             copied = _size(value)
@@ -261,7 +264,7 @@ def _value(document: Any, parts: list[str]) -> Any:
     return container[key]
 
 
-def difference(before: Any, after: Any) -> list[dict]:
+def difference(before: Any, after: Any) -> list[dict[str, Any]]:
     """The operations that turn `before` into `after`."""
     import jsonpatch
 

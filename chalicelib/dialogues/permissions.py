@@ -9,7 +9,7 @@ from pynamodb.exceptions import DeleteError
 from chalicelib.core import clock
 from chalicelib.core.contracts import checked
 from chalicelib.core.errors import Conflict
-from chalicelib.core.transactions import transact_steps
+from chalicelib.core.transactions import Step, transact_steps
 from chalicelib.dialogues.contracts import PERMISSION
 from chalicelib.dialogues.errors import SURFACE, invalid, not_found
 from chalicelib.dialogues.models import Dialogue, Permission, Project
@@ -75,7 +75,7 @@ class _AlreadyGranted(Exception):
 def grant(account: Account, kind: str, project_id: int | None, dialogue_id: int | None) -> Grant:
     """Grant `kind` to the account, once: what it names must exist (checked in the same transaction)."""
     permission = item(account.id, kind, project_id, dialogue_id)
-    steps = []
+    steps: list[Step] = []
     if project_id is not None:
         steps.append((lambda tx: tx.condition_check(Project, project_id, condition=Project.id.exists()),
                       invalid("not_found", "/details/project_id", f"Project {project_id} not found")))

@@ -41,7 +41,7 @@ def listing(who: Caller, page: Page) -> list[Project]:
     return page.slice(found)
 
 
-def _fields(body: dict) -> dict:
+def _fields(body: dict[str, Any]) -> dict[str, Any]:
     return {"title": body["title"], "is_archived": bool(body.get("is_archived", False))}
 
 
@@ -59,13 +59,13 @@ def create(who: Caller, body: Any) -> Project:
     return project
 
 
-def _store(project: Project, fields: dict) -> Project:
+def _store(project: Project, fields: dict[str, Any]) -> Project:
     project.update(actions=[Project.title.set(fields["title"]), Project.is_archived.set(fields["is_archived"])],
                    condition=Project.id.exists())
     return project
 
 
-def replace(project: Project, body: dict) -> Project:
+def replace(project: Project, body: dict[str, Any]) -> Project:
     """PUT: the fields the body gives (its read-only fields ignored)."""
     return _store(project, _fields(body))
 

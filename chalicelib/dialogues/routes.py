@@ -2,7 +2,7 @@
 (contracts.py). Paths end without a slash here; API Gateway and the local server take both forms."""
 from typing import Any
 
-from chalice import Blueprint, Response
+from chalice.app import Blueprint, Response
 
 from chalicelib.core import contracts
 from chalicelib.core.bodies import MAX_DEPTH, TooDeep, json_body
@@ -23,6 +23,8 @@ from chalicelib.dialogues import (
 )
 from chalicelib.dialogues import contracts as spec
 from chalicelib.dialogues.errors import SURFACE, invalid, render
+from chalicelib.dialogues.models import Channel, Dialogue, Project
+from chalicelib.identity.models import Account
 
 bp = Blueprint(__name__)
 route = routes(bp, render, SURFACE)
@@ -66,51 +68,51 @@ def _query() -> Any:
 
 
 @route("/user", contract=spec.ME)
-def me():
+def me() -> Response:
     who = _caller()
     return json_response({**shapes.user(who.account), "permissions": [shapes.permission(g) for g in who.grants]})
 
 
 @route("/user/password-changes", methods=("POST",), contract=spec.PASSWORD_CHANGE)
-def change_password():
+def change_password() -> Response:
     users.change_password(_caller().account, _body())
     return no_content()
 
 
 @route("/users", contract=spec.USERS)
-def user_index():
+def user_index() -> Response:
     found = users.listing(_caller(), page_of(_query(), 30, 100))
     return json_response([shapes.user(account) for account in found])
 
 
 @route("/users", methods=("POST",), contract=spec.USER_CREATE)
-def user_create():
+def user_create() -> Response:
     return json_response(shapes.user(users.create(_caller(), _parsed())), 201)
 
 
 @route("/users/{user_id}", contract=spec.USER_SHOW)
-def user_show(user_id):
+def user_show(user_id: str) -> Response:
     return json_response(shapes.user(users.visible(_caller(), user_id)))
 
 
 @route("/users/{user_id}", methods=("PUT",), contract=spec.USER_REPLACE)
-def user_replace(user_id):
+def user_replace(user_id: str) -> Response:
     return json_response(shapes.user(users.replace(users.visible(_caller(), user_id), _body())))
 
 
 @route("/users/{user_id}", methods=("PATCH",), contract=spec.USER_PATCH)
-def user_patch(user_id):
+def user_patch(user_id: str) -> Response:
     return json_response(shapes.user(users.patch(users.visible(_caller(), user_id), _body())))
 
 
 @route("/password-resets", methods=("POST",), contract=spec.PASSWORD_RESET)
-def password_reset():
+def password_reset() -> Response:
     users.start_reset(_body())
     return no_content()
 
 
 @route("/password-confirmations", methods=("POST",), contract=spec.PASSWORD_CONFIRMATION)
-def password_confirmation():
+def password_confirmation() -> Response:
     users.confirm_reset(_body())
     return no_content()
 
@@ -119,17 +121,17 @@ def password_confirmation():
 
 
 @route("/users/{user_id}/permissions", contract=spec.PERMISSIONS)
-def permission_index(user_id):
+def permission_index(user_id: str) -> Response:
     account = users.visible(_caller(), user_id)
     return json_response([shapes.permission(grant) for grant in permissions.held(account)])
 
 
 @route("/users/{user_id}/permissions/{permission_id}", contract=spec.PERMISSION_SHOW)
-def permission_show(user_id, permission_id):
+def permission_show(user_id: str, permission_id: str) -> Response:
     return json_response(shapes.permission(permissions.find(users.visible(_caller(), user_id), permission_id)))
 
 
-def _granted_to(user_id: str):
+def _granted_to(user_id: str) -> Account:
     """The account whose grants an admin changes."""
     who = _caller()
     access.require_admin(who)
@@ -137,55 +139,55 @@ def _granted_to(user_id: str):
 
 
 @route("/users/{user_id}/permissions", methods=("POST",), contract=spec.PERMISSION_GRANT)
-def permission_grant(user_id):
+def permission_grant(user_id: str) -> Response:
     account = _granted_to(user_id)
     return json_response(shapes.permission(permissions.grant(account, *permissions.requested(_parsed()))))
 
 
 @route("/users/{user_id}/permissions/{permission_id}", methods=("DELETE",), contract=spec.PERMISSION_REVOKE)
-def permission_revoke(user_id, permission_id):
+def permission_revoke(user_id: str, permission_id: str) -> Response:
     return json_response(shapes.permission(permissions.revoke(_granted_to(user_id), permission_id)))
 
 
 # Projects
 
 
-def _project(who: access.Caller, project) -> dict:
+def _project(who: access.Caller, project: Project) -> dict[str, Any]:
     return shapes.project(project, dialogues.summaries(who, project))
 
 
 @route("/projects", contract=spec.PROJECTS)
-def project_index():
+def project_index() -> Response:
     who = _caller()
     return json_response([shapes.project_summary(p) for p in projects.listing(who, page_of(_query(), 30, 100))])
 
 
 @route("/projects", methods=("POST",), contract=spec.PROJECT_CREATE)
-def project_create():
+def project_create() -> Response:
     who = _caller()
     return json_response(shapes.project(projects.create(who, _parsed()), []), 201)
 
 
 @route(PROJECT, contract=spec.PROJECT_SHOW)
-def project_show(project_id):
+def project_show(project_id: str) -> Response:
     who = _caller()
     return json_response(_project(who, projects.visible(who, project_id)))
 
 
 @route(PROJECT, methods=("PUT",), contract=spec.PROJECT_REPLACE)
-def project_replace(project_id):
+def project_replace(project_id: str) -> Response:
     who = _caller()
     return json_response(_project(who, projects.replace(projects.administered(who, project_id), _body())))
 
 
 @route(PROJECT, methods=("PATCH",), contract=spec.PROJECT_PATCH)
-def project_patch(project_id):
+def project_patch(project_id: str) -> Response:
     who = _caller()
     return json_response(_project(who, projects.patch(projects.administered(who, project_id), _body())))
 
 
 @route(PROJECT + "/channels", contract=spec.PROJECT_CHANNELS)
-def project_channels(project_id):
+def project_channels(project_id: str) -> Response:
     who = _caller()
     return _channels(channels.of_project(projects.visible(who, project_id)))
 
@@ -194,37 +196,37 @@ def project_channels(project_id):
 
 
 @route(PROJECT + "/dialogues", contract=spec.DIALOGUES)
-def dialogue_index(project_id):
+def dialogue_index(project_id: str) -> Response:
     who = _caller()
     return json_response(dialogues.summaries(who, projects.visible(who, project_id), _query()))
 
 
 @route(PROJECT + "/dialogues", methods=("POST",), contract=spec.DIALOGUE_CREATE)
-def dialogue_create(project_id):
+def dialogue_create(project_id: str) -> Response:
     who = _caller()
     project = projects.visible(who, project_id)
     return json_response(dialogues.shown(who, *dialogues.create(who, project, _parsed())), 201)
 
 
 @route(DIALOGUE, contract=spec.DIALOGUE_SHOW)
-def dialogue_show(project_id, dialogue_id):
+def dialogue_show(project_id: str, dialogue_id: str) -> Response:
     who = _caller()
     return json_response(dialogues.shown(who, dialogues.viewable(who, projects.visible(who, project_id), dialogue_id)))
 
 
-def _editable(project_id: str, dialogue_id: str):
+def _editable(project_id: str, dialogue_id: str) -> tuple[access.Caller, Dialogue]:
     who = _caller()
     return who, dialogues.editable(who, projects.visible(who, project_id), dialogue_id)
 
 
 @route(DIALOGUE, methods=("PUT",), contract=spec.DIALOGUE_REPLACE)
-def dialogue_replace(project_id, dialogue_id):
+def dialogue_replace(project_id: str, dialogue_id: str) -> Response:
     who, dialogue = _editable(project_id, dialogue_id)
     return json_response(dialogues.shown(who, *dialogues.replace(who, dialogue, _body())))
 
 
 @route(DIALOGUE, methods=("PATCH",), contract=spec.DIALOGUE_PATCH)
-def dialogue_patch(project_id, dialogue_id):
+def dialogue_patch(project_id: str, dialogue_id: str) -> Response:
     who, dialogue = _editable(project_id, dialogue_id)
     return json_response(dialogues.shown(who, *dialogues.patch(who, dialogue, _body())))
 
@@ -232,20 +234,20 @@ def dialogue_patch(project_id, dialogue_id):
 # Revisions
 
 
-def _viewable(project_id: str, dialogue_id: str):
+def _viewable(project_id: str, dialogue_id: str) -> tuple[access.Caller, Dialogue]:
     who = _caller()
     return who, dialogues.viewable(who, projects.visible(who, project_id), dialogue_id)
 
 
 @route(DIALOGUE + "/revisions", contract=spec.REVISIONS)
-def revision_index(project_id, dialogue_id):
+def revision_index(project_id: str, dialogue_id: str) -> Response:
     _, dialogue = _viewable(project_id, dialogue_id)
     found = revisions.listing(dialogue, history.window(_query()))
     return json_response([shapes.revision(item, body) for item, body in found])
 
 
 @route(DIALOGUE + "/revisions", methods=("POST",), contract=spec.REVISION_CREATE)
-def revision_create(project_id, dialogue_id):
+def revision_create(project_id: str, dialogue_id: str) -> Response:
     who, dialogue = _editable(project_id, dialogue_id)
     body = _body()
     bulk = isinstance(body, list)
@@ -262,21 +264,21 @@ def revision_create(project_id, dialogue_id):
 
 
 @route(DIALOGUE + "/releases", contract=spec.RELEASES)
-def release_index(project_id, dialogue_id):
+def release_index(project_id: str, dialogue_id: str) -> Response:
     _, dialogue = _viewable(project_id, dialogue_id)
     return json_response([shapes.release(dialogue, item)
                           for item in releases.listing(dialogue, history.window(_query()))])
 
 
 @route(DIALOGUE + "/releases", methods=("POST",), contract=spec.RELEASE_CREATE)
-def release_create(project_id, dialogue_id):
+def release_create(project_id: str, dialogue_id: str) -> Response:
     who, dialogue = _viewable(project_id, dialogue_id)
     dialogue, release = releases.create(who, dialogue, _parsed())
     return json_response(shapes.release(dialogue, release), 201)
 
 
 @route(DIALOGUE + "/releases/{release_id}", contract=spec.RELEASE_SHOW)
-def release_show(project_id, dialogue_id, release_id):
+def release_show(project_id: str, dialogue_id: str, release_id: str) -> Response:
     _, dialogue = _viewable(project_id, dialogue_id)
     release = releases.existing(dialogue, release_id)
     return json_response({**shapes.release(dialogue, release),
@@ -286,51 +288,51 @@ def release_show(project_id, dialogue_id, release_id):
 # Channels and providers
 
 
-def _channels(found: list) -> Response:
+def _channels(found: list[Any]) -> Response:
     """Channels with their providers' summaries (one BatchGetItem)."""
     providers = channels.providers_of(found)
     return json_response([shapes.channel(channel, providers.get(channel.provider_id)) for channel in found])
 
 
-def _channel(channel) -> dict:
+def _channel(channel: Channel) -> dict[str, Any]:
     return shapes.channel(channel, channels.providers_of([channel]).get(channel.provider_id))
 
 
 @route("/channels", contract=spec.CHANNELS)
-def channel_index():
+def channel_index() -> Response:
     return _channels(channels.every_channel(_caller()))
 
 
 @route("/channels", methods=("POST",), contract=spec.CHANNEL_CREATE)
-def channel_create():
+def channel_create() -> Response:
     return json_response(_channel(channels.create_channel(_caller(), _parsed())), 201)
 
 
 @route("/channels/{channel_id}", contract=spec.CHANNEL_SHOW)
-def channel_show(channel_id):
+def channel_show(channel_id: str) -> Response:
     return json_response(_channel(channels.visible(_caller(), channel_id)))
 
 
 @route("/channels/{channel_id}", methods=("PUT",), contract=spec.CHANNEL_REPLACE)
-def channel_replace(channel_id):
+def channel_replace(channel_id: str) -> Response:
     return json_response(_channel(channels.replace(channels.administered(_caller(), channel_id), _body())))
 
 
 @route("/channels/{channel_id}", methods=("PATCH",), contract=spec.CHANNEL_PATCH)
-def channel_patch(channel_id):
+def channel_patch(channel_id: str) -> Response:
     return json_response(_channel(channels.patch(channels.administered(_caller(), channel_id), _body())))
 
 
 @route("/providers", contract=spec.PROVIDERS)
-def provider_index():
+def provider_index() -> Response:
     return json_response([shapes.provider_summary(found) for found in channels.every_provider(_caller())])
 
 
 @route("/providers", methods=("POST",), contract=spec.PROVIDER_CREATE)
-def provider_create():
+def provider_create() -> Response:
     return json_response(shapes.provider_summary(channels.create_provider(_caller(), _parsed())), 201)
 
 
 @route("/providers/{provider_id}", contract=spec.PROVIDER_SHOW)
-def provider_show(provider_id):
+def provider_show(provider_id: str) -> Response:
     return json_response(shapes.provider(*channels.provider(_caller(), provider_id)))

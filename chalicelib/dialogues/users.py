@@ -21,7 +21,7 @@ _TOKEN_PROBLEMS = {"link_not_found": ("token_404", "The token does not exist"),
                    "link_expired": ("token_expired", "The token has expired")}
 
 
-def _not_common(body: dict, field: str) -> None:
+def _not_common(body: dict[str, Any], field: str) -> None:
     """A password being set may not be on the common list (the accounts' one list, for every surface)."""
     if common_passwords.is_common(body[field]):
         raise invalid("common", f"/{field}", "This password is too common")
@@ -53,7 +53,7 @@ def visible(who: Caller, user_id: str) -> Account:
     return account
 
 
-def replace(account: Account, body: dict) -> Account:
+def replace(account: Account, body: dict[str, Any]) -> Account:
     """PUT: the names the body gives (its read-only fields ignored)."""
     return accounts.rename(account, body.get("first_name", ""), body.get("last_name", ""))
 

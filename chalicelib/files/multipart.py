@@ -1,8 +1,9 @@
 """multipart/form-data request bodies (the legacy upload path), parsed with the standard library."""
 import email.policy
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import MIMEPart
 from email.parser import BytesParser
+from typing import cast
 
 FORM_DATA = "multipart/form-data"
 
@@ -44,7 +45,7 @@ def parse_form(body: bytes, content_type: str) -> dict[str, Part]:
     return {part.name: part for part in parts if part.name}
 
 
-def _part(item: EmailMessage) -> Part:
+def _part(item: MIMEPart) -> Part:
     """One form-data part with its bytes as sent (a Content-Transfer-Encoding, which RFC 7578 forbids, is undone)."""
     name = item.get_param("name", header="content-disposition")
     if item.defects:
@@ -53,4 +54,6 @@ def _part(item: EmailMessage) -> Part:
         # The parser reads message/* and multipart/* parts as nested messages: their bytes are gone.
         raise MultipartError(f"part {name!r} is a nested message or multipart, which is not accepted")
     content_type = item.get_content_type() if "Content-Type" in item else None
-    return Part(name or "", item.get_filename(), content_type, item.get_payload(decode=True))
+    # get_param gives a tuple for an RFC 2231 encoded name (name*=...); a non-multipart payload decodes to bytes
+    return Part(name or "", item.get_filename(), content_type,  # type: ignore[arg-type]
+                cast(bytes, item.get_payload(decode=True)))

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any, cast
 from urllib.parse import quote
 
 from chalicelib.core.clients import client
@@ -98,7 +99,7 @@ def _copy(source: str, target: str) -> None:
         raise
 
 
-def upload_form(key: str, *, max_bytes: int, content_types: Sequence[str], expires_in: int = 900) -> dict:
+def upload_form(key: str, *, max_bytes: int, content_types: Sequence[str], expires_in: int = 900) -> dict[str, Any]:
     """A presigned S3 POST for exactly `key`, of 1 to `max_bytes` bytes and one of `content_types`."""
     if key.endswith("${filename}"):
         raise ValueError("the key must be exact: S3 would let ${filename} stand for any name")
@@ -139,9 +140,9 @@ def download_url(key: str, expires_in: int = 3600, *, content_type: str | None =
     Whatever the uploader stored, S3 answers it as an attachment (a browser saves it and never renders it at the
     bucket's origin) of `content_type`, the type checked and recorded when the file was claimed; a file recorded
     without one is served as application/octet-stream."""
-    return client("s3").generate_presigned_url("get_object", ExpiresIn=expires_in, Params={
+    return cast(str, client("s3").generate_presigned_url("get_object", ExpiresIn=expires_in, Params={
         "Bucket": get_settings().media_bucket, "Key": key, "ResponseContentDisposition": attachment(filename),
-        "ResponseContentType": served_type(content_type)})
+        "ResponseContentType": served_type(content_type)}))
 
 
 def served_type(content_type: str | None) -> str:
@@ -177,7 +178,7 @@ def get(key: str) -> bytes:
     from botocore.exceptions import ClientError
 
     try:
-        return client("s3").get_object(Bucket=get_settings().media_bucket, Key=key)["Body"].read()
+        return cast(bytes, client("s3").get_object(Bucket=get_settings().media_bucket, Key=key)["Body"].read())
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") in _MISSING_CODES:
             raise FileMissing(key) from error

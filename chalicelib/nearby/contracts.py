@@ -1,5 +1,7 @@
 """The nearby routes' contracts: what each takes and answers, as JSON Schema. A request's checks run in the
 order of the properties declared; errors.invalid picks the one code the document answers."""
+from typing import Any
+
 from chalicelib.core.contracts import BARE_TOKEN, BEARER, NOT_BLANK, SAFE_INT, Contract
 from chalicelib.geo.cells import MAX_RADIUS_M, MIN_RADIUS_M
 
@@ -9,7 +11,7 @@ SECURITY = (BARE_TOKEN, BEARER)  # the document sends the bare token in Authoriz
 NOT_NULL = {"not": {"type": "null"}}  # first: null is a missing field, as an absent one is
 
 
-def _range(kind: str, low: float, high: float, code: str, absent: dict = NOT_NULL) -> dict:
+def _range(kind: str, low: float, high: float, code: str, absent: dict[str, Any] = NOT_NULL) -> dict[str, Any]:
     return {**absent, "type": kind, "minimum": low, "maximum": high,
             "x-errors": {"required": MISSING, "not": MISSING, "type": code, "minimum": code, "maximum": code}}
 
@@ -81,11 +83,11 @@ DEFS = {
 }
 
 
-def _answer(schema: dict) -> dict:
+def _answer(schema: dict[str, Any]) -> dict[str, Any]:
     return {**schema, "$defs": DEFS}
 
 
-def _list_of(name: str) -> dict:
+def _list_of(name: str) -> dict[str, Any]:
     return _answer({"type": "array", "items": {"$ref": f"#/$defs/{name}"}})
 
 
@@ -102,7 +104,7 @@ _EXAMPLE_REQUEST = {
 }
 
 
-def _on_request(summary: str, answers: dict, **more) -> Contract:
+def _on_request(summary: str, answers: dict[int, dict[str, Any] | None], **more: Any) -> Contract:
     """A route about one request (`{request_id}`), which answers 404 REQUEST_NOT_FOUND for one it cannot see."""
     return Contract(summary, answers, params=REQUEST_ID, security=SECURITY, errors=(404, *more.pop("errors", ())),
                     **more)

@@ -1,5 +1,5 @@
 """The nearby document's error shape: `{"error": "CODE"}`, one code: that of the first check a request fails."""
-from chalice import Response
+from chalice.app import Response
 
 from chalicelib.core.contracts import Failure, Surface
 from chalicelib.core.errors import ApiError, BadRequest, InvalidJSON

@@ -1,20 +1,24 @@
 """The /api/v04 routes of the nearby document (thin: authorize, check, call, shape)."""
-from chalice import Blueprint
+from typing import Any
+
+from chalice.app import Blueprint, Response
 
 from chalicelib.core import contracts
 from chalicelib.core.clock import iso_millis
 from chalicelib.core.routing import json_response, no_content, path_id, routes
 from chalicelib.identity import service as accounts
 from chalicelib.identity.auth import authenticate
+from chalicelib.identity.models import Account
 from chalicelib.nearby import contracts as nearby
 from chalicelib.nearby import requests, responses, shapes
 from chalicelib.nearby.errors import SURFACE, render
+from chalicelib.nearby.models import NearbyRequest
 
 bp = Blueprint(__name__)
 route = routes(bp, render, SURFACE)
 
 
-def _caller():
+def _caller() -> Account:
     # The document's examples send the bare token in Authorization; `Bearer <token>` works too.
     return authenticate(bp.current_request, allow_bare=True)
 
@@ -23,7 +27,7 @@ def _request_id(value: str) -> int:
     return path_id(value, requests.not_found)
 
 
-def _shaped(found: list, account) -> list[dict]:
+def _shaped(found: list[NearbyRequest], account: Account) -> list[dict[str, Any]]:
     """Requests in the document's shape: one batch read for the caller's seen marks, one for people."""
     seen = requests.seen_by(found, account)
     people = accounts.get_many({r.creator_id for r in found} | {x for r in found for x in r.receivers})
@@ -31,33 +35,33 @@ def _shaped(found: list, account) -> list[dict]:
 
 
 @route("/requests", methods=("POST",), contract=nearby.CREATE)
-def create():
+def create() -> Response:
     account = _caller()
     requests.create(account, contracts.body(bp.current_request))
     return json_response({"Code": 0, "Message": ""}, 201)
 
 
 @route("/requests/nearest", contract=nearby.NEAREST)
-def nearest():
+def nearest() -> Response:
     account = _caller()
     point = contracts.query(bp.current_request)
     return json_response(_shaped(requests.nearest(point["lat"], point["lon"]), account))
 
 
 @route("/requests/direct", contract=nearby.DIRECT)
-def direct():
+def direct() -> Response:
     account = _caller()
     return json_response(_shaped(requests.direct(account), account))
 
 
 @route("/requests/{request_id}", contract=nearby.SHOW)
-def show(request_id):
+def show(request_id: str) -> Response:
     account = _caller()
     return json_response(_shaped([requests.visible(_request_id(request_id), account)], account)[0])
 
 
 @route("/requests/{request_id}", methods=("PUT",), contract=nearby.MARK_SEEN)
-def mark_seen(request_id):
+def mark_seen(request_id: str) -> Response:
     account = _caller()
     request = requests.visible(_request_id(request_id), account)
     requests.mark_seen(request, account, contracts.body(bp.current_request)["seen"])
@@ -65,33 +69,33 @@ def mark_seen(request_id):
 
 
 @route("/requests/renew/{request_id}", contract=nearby.RENEW)
-def renew(request_id):
+def renew(request_id: str) -> Response:
     new_end = requests.renew(_request_id(request_id), _caller())
     return json_response({"newEnd": iso_millis(new_end)})
 
 
 @route("/requests/follow/{request_id}", contract=nearby.FOLLOW)
-def follow(request_id):
+def follow(request_id: str) -> Response:
     account = _caller()
     requests.follow(requests.visible(_request_id(request_id), account), account)
     return no_content()
 
 
 @route("/requests/unfollow/{request_id}", contract=nearby.UNFOLLOW)
-def unfollow(request_id):
+def unfollow(request_id: str) -> Response:
     account = _caller()
     requests.unfollow(requests.visible(_request_id(request_id), account), account)
     return no_content()
 
 
-def _shaped_responses(found: list) -> list[dict]:
+def _shaped_responses(found: list[Any]) -> list[dict[str, Any]]:
     """Responses in their JSON shape: one batch read for the responders."""
     people = accounts.get_many({r.responder_id for r in found})
     return [shapes.response(r, people) for r in found]
 
 
 @route("/requests/{request_id}/responses/uploads", methods=("POST",), contract=nearby.UPLOAD_FORM)
-def response_upload(request_id):
+def response_upload(request_id: str) -> Response:
     account = _caller()
     request = requests.visible(_request_id(request_id), account)
     body = contracts.body(bp.current_request)
@@ -99,7 +103,7 @@ def response_upload(request_id):
 
 
 @route("/requests/{request_id}/responses", methods=("POST",), contract=nearby.CREATE_RESPONSE)
-def create_response(request_id):
+def create_response(request_id: str) -> Response:
     account = _caller()
     request = requests.visible(_request_id(request_id), account)
     body = contracts.body(bp.current_request)
@@ -107,11 +111,11 @@ def create_response(request_id):
 
 
 @route("/requests/{request_id}/responses", contract=nearby.RESPONSES)
-def list_responses(request_id):
+def list_responses(request_id: str) -> Response:
     account = _caller()
     return json_response(_shaped_responses(responses.of_request(requests.visible(_request_id(request_id), account))))
 
 
 @route("/notifications", contract=nearby.NOTIFICATIONS)
-def notifications():
+def notifications() -> Response:
     return json_response([shapes.notification(n) for n in responses.notifications(_caller())])

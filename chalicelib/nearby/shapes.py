@@ -1,27 +1,29 @@
 """The nearby document's JSON shapes."""
 
+from typing import Any
+
 from chalicelib.core.clock import iso_millis
 from chalicelib.files import storage
 from chalicelib.identity.models import Account
-from chalicelib.nearby.models import MAP
+from chalicelib.nearby.models import MAP, DiscoverResponse, NearbyRequest, Notification, Response
 
 MEDIA_SECONDS = 3600
 
 
-def creator(account: Account | None) -> dict:
+def creator(account: Account | None) -> dict[str, Any]:
     if account is None:
         return {"userId": None, "userName": None, "userAvatar": None}
     return {"userId": int(account.number), "userName": account.fullname, "userAvatar": account.avatar_url}
 
 
-def discover(item) -> dict:
+def discover(item: DiscoverResponse) -> dict[str, Any]:
     return {"type": int(item.type), "badge": None, "cardId": item.card_id,
             "media": storage.download_url(item.media_key, expires_in=MEDIA_SECONDS, content_type=item.content_type)}
 
 
-def request(item, seen: bool, people: dict) -> dict:
+def request(item: NearbyRequest, seen: bool, people: dict[str, Account]) -> dict[str, Any]:
     """A map request with its `location`, or a direct one with `receiverUI` (one id, or a list if several)."""
-    shown = {
+    shown: dict[str, Any] = {
         "requestId": int(item.id),
         "message": item.message,
         "start": iso_millis(item.start),
@@ -40,7 +42,7 @@ def request(item, seen: bool, people: dict) -> dict:
     return shown
 
 
-def response(item, people: dict) -> dict:
+def response(item: Response, people: dict[str, Account]) -> dict[str, Any]:
     """A response with its media as a presigned GET and its responder in the creator shape."""
     return {"responseId": int(item.id), "requestId": int(item.request_id), "type": int(item.type),
             "cardId": item.card_id,
@@ -48,6 +50,6 @@ def response(item, people: dict) -> dict:
             "badge": None, "responder": creator(people.get(item.responder_id)), "created": iso_millis(item.created_at)}
 
 
-def notification(item) -> dict:
+def notification(item: Notification) -> dict[str, Any]:
     return {"notificationId": item.position, "requestId": int(item.request_id), "responseId": int(item.response_id),
             "created": iso_millis(item.created_at)}

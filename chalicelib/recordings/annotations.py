@@ -16,7 +16,7 @@ def codes(project: Project) -> list[Code]:
     return list(Code.query(project.id))
 
 
-def add_code(project: Project, fields: dict) -> Code:
+def add_code(project: Project, fields: dict[str, Any]) -> Code:
     code = Code(project.id, next_id("codes"), text=fields["text"].strip(), created_at=clock.now())
     code.save(condition=Code.id.does_not_exist())
     return code
@@ -29,14 +29,14 @@ def labels(project_id: int, tags: list[int]) -> dict[int, Code]:
     return {int(code.id): code for code in Code.batch_get([(project_id, tag) for tag in tags])}
 
 
-def _checked_tags(project_id: int, tags: list) -> list[int]:
+def _checked_tags(project_id: int, tags: list[Any]) -> list[int]:
     tags = sorted({int(tag) for tag in tags})
     if len(labels(project_id, tags)) != len(tags):
         raise BadRequest("TAGS_NOT_IN_PROJECT", "A tag is not one of this project's codes")
     return tags
 
 
-def _intervals(fields: dict) -> tuple[int, int]:
+def _intervals(fields: dict[str, Any]) -> tuple[int, int]:
     """The start and end of an annotation's fields (checked against contracts.ANNOTATION): start first."""
     start, end = int(fields["start_interval"]), int(fields["end_interval"])
     if start > end:
@@ -44,7 +44,7 @@ def _intervals(fields: dict) -> tuple[int, int]:
     return start, end
 
 
-def create(session: RecordedSession, account: Account, fields: dict) -> Annotation:
+def create(session: RecordedSession, account: Account, fields: dict[str, Any]) -> Annotation:
     start, end = _intervals(fields)
     tags = _checked_tags(session.project_id, fields.get("tags") or [])
     now = clock.now()
@@ -65,7 +65,7 @@ def in_session(session: RecordedSession, annotation_id: int) -> Annotation:
     return annotation
 
 
-def update(annotation: Annotation, account: Account, fields: dict) -> Annotation:
+def update(annotation: Annotation, account: Account, fields: dict[str, Any]) -> Annotation:
     """Rewrite an annotation; `tags` left out (or null) stay as they are."""
     start, end = _intervals(fields)
     require_creator(annotation, account, "NOT_ANNOTATION_CREATOR")

@@ -17,7 +17,7 @@ def soft_delete(item: Any, account: Account, key: str) -> None:
     item.update(actions=[model.is_active.set(False), model.updated_at.set(clock.now())])
 
 
-def active_of_session(model: Any, session_id: str, limit: int) -> list:
+def active_of_session(model: Any, session_id: str, limit: int) -> list[Any]:
     """The model's active items of a session, oldest first: one Query on its session index, bounded."""
     return list(model.by_session.query(session_id, limit=limit,
                                        filter_condition=model.is_active == True))  # noqa: E712 (a DynamoDB condition)

@@ -1,5 +1,5 @@
 """Comments on annotations, and replies to comments."""
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.expressions.condition import size
 
@@ -27,7 +27,7 @@ def in_annotation(annotation: Annotation, comment_id: int) -> Comment:
     return comment
 
 
-def create(annotation: Annotation, account: Account, fields: dict, parent: Comment | None = None) -> Comment:
+def create(annotation: Annotation, account: Account, fields: dict[str, Any], parent: Comment | None = None) -> Comment:
     """A comment on the annotation, or a reply to `parent` (listed in its replies in the same transaction)."""
     now, content = clock.now(), fields["content"].strip()
     comment = Comment(next_id("comments"), annotation_id=annotation.id, session_id=annotation.session_id,
@@ -43,13 +43,13 @@ def create(annotation: Annotation, account: Account, fields: dict, parent: Comme
     try:
         transact_write(write)
     except ConditionFailed as error:
-        if len(parent.replies) >= MAX_REPLIES:
+        if len(cast(Comment, parent).replies) >= MAX_REPLIES:  # only a reply's condition can fail
             raise BadRequest("COMMENT_REPLIES_LIMIT", f"A comment takes at most {MAX_REPLIES} replies") from error
         raise NotFound("COMMENT_404", "The comment was deleted meanwhile") from error
     return comment
 
 
-def update(comment: Comment, account: Account, fields: dict) -> Comment:
+def update(comment: Comment, account: Account, fields: dict[str, Any]) -> Comment:
     require_creator(comment, account, "NOT_COMMENT_CREATOR")
     comment.update(actions=[Comment.content.set(fields["content"].strip()), Comment.updated_at.set(clock.now())],
                    condition=Comment.is_active == True)  # noqa: E712

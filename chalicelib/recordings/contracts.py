@@ -4,6 +4,8 @@ what each answers (the shapes of `shapes.py`, in the envelope).
 A value that fails is named by the first keyword it fails (see `errors.invalid`), so a text field lists
 `not: null` first ("required": a null counts as missing), then its type, then `pattern: NOT_BLANK` (a blank text is
 missing too, or empty where the document has such a key), then its length."""
+from typing import Any
+
 from chalicelib.core.contracts import BEARER, NOT_BLANK, SAFE_INT, Contract
 from chalicelib.recordings.errors import envelope_schema
 
@@ -14,37 +16,38 @@ NOT_NULL = {"type": "null"}
 
 
 def _text(required: str, not_string: str, limit: int | None = None, too_long: str | None = None,
-          empty: str | None = None) -> dict:
-    schema: dict = {"not": NOT_NULL, "type": "string", "pattern": NOT_BLANK}
-    keys = {"not": required, "required": required, "type": not_string, "pattern": empty or required}
+          empty: str | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"not": NOT_NULL, "type": "string", "pattern": NOT_BLANK}
+    keys: dict[str, str | None] = {"not": required, "required": required, "type": not_string,
+                                   "pattern": empty or required}
     if limit is not None:
         schema["maxLength"], keys["maxLength"] = limit, too_long
     return {**schema, "x-errors": keys}
 
 
-def _keyed(key: str, schema: dict) -> dict:
+def _keyed(key: str, schema: dict[str, Any]) -> dict[str, Any]:
     """`schema` with `key` for every failure of its own keywords (and for its absence)."""
     return {**schema, "x-errors": {keyword: key for keyword in (*schema, "required")}}
 
 
-def _list(name: str, items: dict, limit: int) -> dict:
+def _list(name: str, items: dict[str, Any], limit: int) -> dict[str, Any]:
     """A session's `participants` or `prompts`: a list of at most `limit` entries, all valid."""
     keys = {"not": f"SESSION_{name}_REQUIRED", "required": f"SESSION_{name}_REQUIRED",
             "type": f"SESSION_{name}_MUST_BE_LIST", "maxItems": f"SESSION_{name}_MUST_BE_LIST"}
     return {"not": NOT_NULL, "type": "array", "maxItems": limit, "items": items, "x-errors": keys}
 
 
-def _count(key: str) -> dict:
+def _count(key: str) -> dict[str, Any]:
     return _keyed(key, {"type": "integer", "minimum": 0, "maximum": SAFE_INT})
 
 
-def _interval(name: str) -> dict:
+def _interval(name: str) -> dict[str, Any]:
     return {"not": NOT_NULL, "type": "integer", "minimum": 0, "maximum": SAFE_INT,
             "x-errors": {"not": f"{name}_REQUIRED", "required": f"{name}_REQUIRED", "type": f"{name}_IS_NOT_INT",
                          "minimum": f"{name}_MUST_BE_POSITIVE_INT", "maximum": f"{name}_IS_NOT_INT"}}
 
 
-def _object(properties: dict, required: tuple = ()) -> dict:
+def _object(properties: dict[str, Any], required: tuple[Any, ...] = ()) -> dict[str, Any]:
     """A request body: anything but a JSON object is invalid JSON, as it was."""
     return {"type": "object", "required": list(required), "properties": properties,
             "x-errors": {"type": "GENERAL_INVALID_JSON"}}
@@ -150,15 +153,15 @@ _INT, _TEXT, _DAY = {"type": "integer"}, {"type": "string"}, {"type": "string", 
 _MAYBE_INT, _MAYBE_TEXT = {"type": ["integer", "null"]}, {"type": ["string", "null"]}
 
 
-def _shape(**properties: dict) -> dict:
+def _shape(**properties: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "required": list(properties), "properties": properties}
 
 
-def _ref(name: str) -> dict:
+def _ref(name: str) -> dict[str, Any]:
     return {"$ref": f"#/$defs/Recordings{name}"}
 
 
-def _many(name: str) -> dict:
+def _many(name: str) -> dict[str, Any]:
     return {"type": "array", "items": _ref(name)}
 
 
@@ -190,7 +193,7 @@ DEFS = {f"Recordings{name}": shape for name, shape in {
 }.items()}
 
 
-def _answer(data: dict, **meta: dict) -> dict:
+def _answer(data: dict[str, Any], **meta: dict[str, Any]) -> dict[str, Any]:
     """The success envelope around `data`, with every shape under `$defs` (hoisted by the OpenAPI document)."""
     schema = envelope_schema(data)
     schema["properties"]["meta"]["properties"].update(meta)
@@ -217,7 +220,7 @@ _COMMENT_EXAMPLE = {"annotation_id": 1, "created_on": "09-Mar-2018", "creator": 
                     "session_id": "1cee9eca335b45bf82a6886e424c9e86", "updated_on": "09-Mar-2018"}
 
 
-def _ok(example: object) -> dict:
+def _ok(example: object) -> dict[str, Any]:
     return {"data": example, "meta": {"success": True, "errors": []}}
 
 
@@ -228,8 +231,8 @@ _PID = {"pid": _ID}
 _SID = {**_PID, "sid": {"type": "string", "pattern": "^[0-9a-f]{32}$"}}
 _AID = {**_SID, "aid": _ID}
 _CID = {**_AID, "cid": _ID}
-_SIGNED_IN = {"security": (BEARER,)}
-_ANYONE = {"security": (BEARER,), "optional_auth": True}
+_SIGNED_IN: dict[str, Any] = {"security": (BEARER,)}
+_ANYONE: dict[str, Any] = {"security": (BEARER,), "optional_auth": True}
 
 INDEX = Contract(
     summary="Projects: the caller's own (personal) and the public ones they are not in",

@@ -1,4 +1,6 @@
 """Recordings storage: one table per aggregate, each listing served by a key or an index."""
+from typing import Any, cast
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -11,18 +13,18 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from chalicelib.core.tables import register, table_meta
+from chalicelib.core.tables import IntegerAttribute, register, table_meta
 
 
-class Topic(MapAttribute):
-    id = NumberAttribute()
+class Topic(MapAttribute[str, Any]):
+    id = IntegerAttribute()
     text = UnicodeAttribute()
     is_active = BooleanAttribute()
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 
 
-class PublicProjects(GlobalSecondaryIndex):
+class PublicProjects(GlobalSecondaryIndex["Project"]):
     """Active public projects only: `listing` is set to "public" on those and removed otherwise."""
 
     class Meta:
@@ -30,14 +32,14 @@ class PublicProjects(GlobalSecondaryIndex):
         projection = AllProjection()
 
     listing = UnicodeAttribute(hash_key=True)
-    id = NumberAttribute(range_key=True)
+    id = IntegerAttribute(range_key=True)
 
 
 @register
 class Project(Model):
     Meta = table_meta("projects")
 
-    id = NumberAttribute(hash_key=True)
+    id = IntegerAttribute(hash_key=True)
     title = UnicodeAttribute()
     slug = UnicodeAttribute()
     description = UnicodeAttribute()
@@ -61,23 +63,23 @@ class ProjectTitle(Model):
     Meta = table_meta("project-titles")
 
     title = UnicodeAttribute(hash_key=True)
-    project_id = NumberAttribute()
+    project_id = IntegerAttribute()
 
 
-class MembershipsByAccount(GlobalSecondaryIndex):
+class MembershipsByAccount(GlobalSecondaryIndex["Membership"]):
     class Meta:
         index_name = "by-account"
         projection = KeysOnlyProjection()
 
     account_id = UnicodeAttribute(hash_key=True)
-    project_id = NumberAttribute(range_key=True)
+    project_id = IntegerAttribute(range_key=True)
 
 
 @register
 class Membership(Model):
     Meta = table_meta("project-members")
 
-    project_id = NumberAttribute(hash_key=True)
+    project_id = IntegerAttribute(hash_key=True)
     account_id = UnicodeAttribute(range_key=True)
     role = UnicodeAttribute()
     joined_at = UTCDateTimeAttribute()
@@ -91,32 +93,32 @@ class Code(Model):
 
     Meta = table_meta("project-codes")
 
-    project_id = NumberAttribute(hash_key=True)
-    id = NumberAttribute(range_key=True)
+    project_id = IntegerAttribute(hash_key=True)
+    id = IntegerAttribute(range_key=True)
     text = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
 
 
-class Participant(MapAttribute):
+class Participant(MapAttribute[str, Any]):
     name = UnicodeAttribute()
     email = UnicodeAttribute(null=True)
     role = UnicodeAttribute()
     account_id = UnicodeAttribute(null=True)
 
 
-class PromptedTopic(MapAttribute):
-    topic_id = NumberAttribute()
+class PromptedTopic(MapAttribute[str, Any]):
+    topic_id = IntegerAttribute()
     start = NumberAttribute()
     end = NumberAttribute()
     text = UnicodeAttribute()
 
 
-class SessionsByProject(GlobalSecondaryIndex):
+class SessionsByProject(GlobalSecondaryIndex["RecordedSession"]):
     class Meta:
         index_name = "by-project"
         projection = AllProjection()
 
-    project_id = NumberAttribute(hash_key=True)
+    project_id = IntegerAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
@@ -125,7 +127,7 @@ class RecordedSession(Model):
     Meta = table_meta("recording-sessions")
 
     id = UnicodeAttribute(hash_key=True)
-    project_id = NumberAttribute()
+    project_id = IntegerAttribute()
     creator_id = UnicodeAttribute()
     recording_key = UnicodeAttribute()
     recording_bytes = NumberAttribute()
@@ -137,27 +139,28 @@ class RecordedSession(Model):
     by_project = SessionsByProject()
 
 
-class AnnotationsBySession(GlobalSecondaryIndex):
+class AnnotationsBySession(GlobalSecondaryIndex["Annotation"]):
     class Meta:
         index_name = "by-session"
         projection = AllProjection()
 
     session_id = UnicodeAttribute(hash_key=True)
-    id = NumberAttribute(range_key=True)
+    id = IntegerAttribute(range_key=True)
 
 
 @register
 class Annotation(Model):
     Meta = table_meta("annotations")
 
-    id = NumberAttribute(hash_key=True)
+    id = IntegerAttribute(hash_key=True)
     session_id = UnicodeAttribute()
-    project_id = NumberAttribute()
+    project_id = IntegerAttribute()
     creator_id = UnicodeAttribute()
     content = UnicodeAttribute()
     start_interval = NumberAttribute()
     end_interval = NumberAttribute()
-    tags = ListAttribute(of=NumberAttribute, default=list)
+    # pynamodb types a list of NumberAttribute as holding attributes: it holds integers
+    tags = cast("ListAttribute[int]", ListAttribute(of=NumberAttribute, default=list))
     is_active = BooleanAttribute(default=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
@@ -165,7 +168,7 @@ class Annotation(Model):
     by_session = AnnotationsBySession()
 
 
-class CommentsBySession(GlobalSecondaryIndex):
+class CommentsBySession(GlobalSecondaryIndex["Comment"]):
     """All comments of a session in one Query, to nest them under its annotations."""
 
     class Meta:
@@ -173,21 +176,21 @@ class CommentsBySession(GlobalSecondaryIndex):
         projection = AllProjection()
 
     session_id = UnicodeAttribute(hash_key=True)
-    id = NumberAttribute(range_key=True)
+    id = IntegerAttribute(range_key=True)
 
 
 @register
 class Comment(Model):
     Meta = table_meta("comments")
 
-    id = NumberAttribute(hash_key=True)
-    annotation_id = NumberAttribute()
+    id = IntegerAttribute(hash_key=True)
+    annotation_id = IntegerAttribute()
     session_id = UnicodeAttribute()
-    parent_id = NumberAttribute(null=True)
+    parent_id = IntegerAttribute(null=True)
     creator_id = UnicodeAttribute()
     content = UnicodeAttribute()
     # Ids of the replies, appended in the same transaction that writes each reply.
-    replies = ListAttribute(of=NumberAttribute, default=list)
+    replies = cast("ListAttribute[int]", ListAttribute(of=NumberAttribute, default=list))
     is_active = BooleanAttribute(default=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()

@@ -68,12 +68,13 @@ def writable(project_id: int, account: Account) -> Project:
     return project
 
 
-def create(account: Account, fields: dict) -> Project:
+def create(account: Account, fields: dict[str, Any]) -> Project:
     """A project from the fields of a create (checked against contracts.NEW_PROJECT); texts are trimmed."""
     title, description = fields["title"].strip(), fields["description"].strip()
     is_public, topic_texts = PRIVACY[fields["privacy"]], [text.strip() for text in fields["topics"]]
     now = clock.now()
-    topics = [Topic(id=topic_id, text=text, is_active=True, created_at=now, updated_at=now)
+    topics = [Topic(  # type: ignore[no-untyped-call]  # pynamodb's MapAttribute.__init__ is unannotated
+        id=topic_id, text=text, is_active=True, created_at=now, updated_at=now)
               for topic_id, text in zip(next_ids("topics", len(topic_texts)), topic_texts, strict=True)]
     project = Project(next_id("projects"), title=title, slug=slug(title), description=description,
                       creator_id=account.id, is_public=is_public, topics=topics, listing=_listing(is_public),
@@ -93,7 +94,7 @@ def create(account: Account, fields: dict) -> Project:
     return project
 
 
-def update(project_id: int, account: Account, fields: dict) -> Project:
+def update(project_id: int, account: Account, fields: dict[str, Any]) -> Project:
     """Apply a PUT (checked against contracts.PROJECT_CHANGES): only the creator may; each field sent changes,
     and a new title moves the title claim in the same transaction."""
     if "id" in fields and fields["id"] != project_id:
@@ -121,7 +122,7 @@ def update(project_id: int, account: Account, fields: dict) -> Project:
     return project
 
 
-def _apply_topics(project: Project, changes: list[dict], now: Any) -> list[Topic]:
+def _apply_topics(project: Project, changes: list[dict[str, Any]], now: Any) -> list[Topic]:
     """Topics without an id are created; with one, rewritten or (is_active 0) soft-deleted."""
     topics = {int(topic.id): topic for topic in project.topics}
     if any(change.get("id") is not None and change["id"] not in topics for change in changes):
@@ -133,8 +134,8 @@ def _apply_topics(project: Project, changes: list[dict], now: Any) -> list[Topic
             topic.text, topic.is_active, topic.updated_at = change["text"].strip(), bool(change["is_active"]), now
     if len(topics) + len(new) > TOPICS_MAX:  # soft-deleted topics count: they stay in the item
         raise BadRequest("PROJECTS_TOPICS_TOO_MANY", f"A project holds at most {TOPICS_MAX} topics")
-    created = [Topic(id=topic_id, text=change["text"].strip(), is_active=bool(change["is_active"]), created_at=now,
-                     updated_at=now)
+    created = [Topic(  # type: ignore[no-untyped-call]  # pynamodb's MapAttribute.__init__ is unannotated
+        id=topic_id, text=change["text"].strip(), is_active=bool(change["is_active"]), created_at=now, updated_at=now)
                for topic_id, change in zip(next_ids("topics", len(new)), new, strict=True)]
     return list(topics.values()) + created
 

@@ -1,6 +1,7 @@
 """Recorded sessions: audio uploaded to S3 (presigned POST, or the legacy multipart form), then claimed out
 of staging and recorded."""
 import uuid
+from typing import Any, cast
 
 from pynamodb.exceptions import QueryError
 from pynamodb.pagination import ResultIterator
@@ -25,13 +26,13 @@ def _key_prefix(project: Project) -> str:
     return f"{layout.RECORDINGS}{int(project.id)}/"
 
 
-def upload_form(project: Project) -> dict:
+def upload_form(project: Project) -> dict[str, Any]:
     """A presigned POST for one new recording of `project`; its key then creates the session."""
     key = storage.upload_key(_key_prefix(project))
     return storage.upload_form(key, max_bytes=MAX_RECORDING_BYTES, content_types=AUDIO_TYPES)
 
 
-def create(project: Project, account: Account, fields: dict) -> RecordedSession:
+def create(project: Project, account: Account, fields: dict[str, Any]) -> RecordedSession:
     """Record a session (fields checked against contracts.UPLOADED_SESSION) whose audio was uploaded under
     `recording_key` (checked, never trusted), keeping the audio out of staging."""
     prompts, recording_key = checked_prompts(fields["prompts"]), fields["recording_key"]
@@ -54,7 +55,7 @@ def create(project: Project, account: Account, fields: dict) -> RecordedSession:
 
 
 def create_from_upload(project: Project, account: Account, recording: bytes, content_type: str | None,
-                       metadata: dict) -> RecordedSession:
+                       metadata: dict[str, Any]) -> RecordedSession:
     """The legacy path: the recording came in the request with its metadata (contracts.FORM_METADATA); store
     it, then record the session."""
     checked_prompts(metadata["prompts"])
@@ -66,7 +67,7 @@ def create_from_upload(project: Project, account: Account, recording: bytes, con
         raise BadRequest("SESSION_RECORDING_TOO_LARGE", "Upload recordings this large with a presigned POST")
     _prompted_topics(project, metadata["prompts"])  # refuse bad prompts before anything is stored
     key = storage.upload_key(_key_prefix(project))
-    storage.put(key, recording, content_type)
+    storage.put(key, recording, cast(str, content_type))  # an audio/* type: checked above
     try:
         return create(project, account, {**metadata, "recording_key": key})
     except Exception:
@@ -74,29 +75,31 @@ def create_from_upload(project: Project, account: Account, recording: bytes, con
         raise
 
 
-def checked_prompts(prompts: list[dict]) -> list[dict]:
+def checked_prompts(prompts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Prompts that each end no sooner than they start (the rest is contracts.PROMPT)."""
     if any(prompt["Start"] > prompt["End"] for prompt in prompts):
         raise BadRequest("SESSION_PROMPTS_INVALID", "A prompt ends before it starts")
     return prompts
 
 
-def _prompted_topics(project: Project, prompts: list[dict]) -> list[PromptedTopic]:
+def _prompted_topics(project: Project, prompts: list[dict[str, Any]]) -> list[PromptedTopic]:
     topics = {int(topic.id): topic for topic in project.topics}
     if any(prompt["PromptID"] not in topics for prompt in prompts):
         raise BadRequest("SESSION_PROMPT_NOT_IN_PROJECT", "A prompt is not one of this project's topics")
-    return [PromptedTopic(topic_id=int(p["PromptID"]), start=int(p["Start"]), end=int(p["End"]),
-                          text=topics[p["PromptID"]].text) for p in prompts]
+    return [PromptedTopic(  # type: ignore[no-untyped-call]  # pynamodb's MapAttribute.__init__ is unannotated
+        topic_id=int(p["PromptID"]), start=int(p["Start"]), end=int(p["End"]), text=topics[p["PromptID"]].text)
+        for p in prompts]
 
 
-def _participants(participants: list[dict]) -> list[Participant]:
+def _participants(participants: list[dict[str, Any]]) -> list[Participant]:
     """Participants (names and emails trimmed, `Role` 1 the interviewer), each linked to the account with their
     email where one exists and has verified it (an unverified address may have been registered by anyone)."""
     people = [(p["Name"].strip(), (p.get("Email") or "").strip() or None, bool(p["Role"])) for p in participants]
     found = {email: accounts.by_email(email) for _, email, _ in people if email}
     linked = {email: account.id for email, account in found.items() if account and account.email_verified}
-    return [Participant(name=name, email=email, role="interviewer" if interviewer else "interviewee",
-                        account_id=linked.get(email)) for name, email, interviewer in people]
+    return [Participant(  # type: ignore[no-untyped-call]  # pynamodb's MapAttribute.__init__ is unannotated
+        name=name, email=email, role="interviewer" if interviewer else "interviewee", account_id=linked.get(email))
+        for name, email, interviewer in people]
 
 
 def in_project(project: Project, session_id: str) -> RecordedSession:
@@ -109,7 +112,7 @@ def in_project(project: Project, session_id: str) -> RecordedSession:
 def page(project: Project, limit: int, cursor: str | None) -> tuple[list[RecordedSession], str | None]:
     """A page of the project's sessions, newest first, and the cursor of the next page."""
     start = decode_cursor(cursor, key_types(RecordedSession, RecordedSession.by_project), project_id=project.id)
-    results: ResultIterator = RecordedSession.by_project.query(
+    results: ResultIterator[RecordedSession] = RecordedSession.by_project.query(
         project.id, scan_index_forward=False, limit=limit, last_evaluated_key=start)
     try:
         sessions = list(results)

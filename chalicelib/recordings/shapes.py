@@ -1,7 +1,9 @@
 """The recordings document's JSON shapes, built from stored items and the accounts they name."""
 from datetime import datetime
+from typing import Any
 
 from chalicelib.identity.models import Account
+from chalicelib.recordings.models import Annotation, Code, Comment, Membership, Project, RecordedSession, Topic
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -11,14 +13,14 @@ def day(moment: datetime) -> str:
     return f"{moment.day:02d}-{_MONTHS[moment.month - 1]}-{moment.year}"
 
 
-def person(account: Account | None) -> dict:
+def person(account: Account | None) -> dict[str, Any]:
     """`{"user_id", "fullname"}` for an account (a deleted one shows as null)."""
     if account is None:
         return {"user_id": None, "fullname": None}
     return {"user_id": int(account.number), "fullname": account.fullname}
 
 
-def project(item, members: list, accounts: dict) -> dict:
+def project(item: Project, members: list[Membership], accounts: dict[str, Account]) -> dict[str, Any]:
     return {
         "id": int(item.id),
         "title": item.title,
@@ -35,23 +37,23 @@ def project(item, members: list, accounts: dict) -> dict:
     }
 
 
-def member(membership, account: Account | None) -> dict:
+def member(membership: Membership, account: Account | None) -> dict[str, Any]:
     # The document shows members both as {fullname, role, user_id} and {id, name, role, user_id}.
     shown = person(account)
     return {**shown, "id": shown["user_id"], "name": shown["fullname"], "role": membership.role}
 
 
-def topic(item, project_id: int) -> dict:
+def topic(item: Topic, project_id: int) -> dict[str, Any]:
     return {"id": int(item.id), "text": item.text, "is_active": int(item.is_active), "project_id": int(project_id),
             "created_on": day(item.created_at), "updated_on": day(item.updated_at)}
 
 
-def code(item) -> dict:
+def code(item: Code) -> dict[str, Any]:
     return {"id": int(item.id), "text": item.text, "project_id": int(item.project_id),
             "created_on": day(item.created_at)}
 
 
-def comment(item, accounts: dict) -> dict:
+def comment(item: Comment, accounts: dict[str, Account]) -> dict[str, Any]:
     return {
         "id": int(item.id),
         "annotation_id": int(item.annotation_id),
@@ -65,7 +67,8 @@ def comment(item, accounts: dict) -> dict:
     }
 
 
-def annotation(item, comments: list, codes: dict, accounts: dict) -> dict:
+def annotation(item: Annotation, comments: list[Comment], codes: dict[int, Code],
+               accounts: dict[str, Account]) -> dict[str, Any]:
     labels = [{"id": tag, "text": codes[tag].text} for tag in map(int, item.tags) if tag in codes]
     creator = person(accounts.get(item.creator_id))
     return {
@@ -88,7 +91,8 @@ def annotation(item, comments: list, codes: dict, accounts: dict) -> dict:
     }
 
 
-def session(item, annotations: list[dict], accounts: dict, recording_url: str) -> dict:
+def session(item: RecordedSession, annotations: list[dict[str, Any]], accounts: dict[str, Account],
+            recording_url: str) -> dict[str, Any]:
     creator = accounts.get(item.creator_id)
     return {
         "id": item.id,
