@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
 
 from chalicelib.content_requests import fields
 from chalicelib.content_requests.errors import closed, not_found, refused
@@ -27,6 +28,7 @@ from chalicelib.core.errors import Conflict
 from chalicelib.core.pagination import Page
 from chalicelib.core.retry import TryAgain, retried
 from chalicelib.core.routing import parse_id, path_id
+from chalicelib.core.store import find
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.files import layout, storage
 from chalicelib.identity.models import Account
@@ -66,7 +68,7 @@ def require_open(request: ContentRequest, now: datetime) -> None:
                       EXPIRED: "The content request has expired"}[status])
 
 
-def status_actions(status: str, owner_id: str) -> list:
+def status_actions(status: str, owner_id: str) -> list[Action]:
     """A status change with the shelf and expiry index that follow it."""
     expiring = ContentRequest.expiring.set(PENDING) if status == PENDING else ContentRequest.expiring.remove()
     return [ContentRequest.status.set(status), ContentRequest.shelf.set(shelf(owner_id, status)), expiring]
@@ -97,7 +99,7 @@ def expiration_day(text: str) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
-def create(account: Account, new: dict) -> ContentRequest:
+def create(account: Account, new: dict[str, Any]) -> ContentRequest:
     """A pending request with a fresh link; the token is claimed in the same transaction, so it is unique.
 
     `new` is the checked `content_request`, its expiration day read (expiration_day)."""
@@ -122,10 +124,7 @@ def create(account: Account, new: dict) -> ContentRequest:
 
 
 def _get(request_id: int) -> ContentRequest | None:
-    try:
-        return ContentRequest.get(request_id, consistent_read=True)
-    except ContentRequest.DoesNotExist:
-        return None
+    return find(ContentRequest, request_id)
 
 
 def by_token(token: str) -> ContentRequest:
@@ -156,12 +155,12 @@ def owned(request_id: int, account: Account) -> ContentRequest:
     return request
 
 
-def page(query: dict) -> Page:
+def page(query: dict[str, Any]) -> Page:
     """The `page` and `per_page` of a listing (10 a page by default, at most 100)."""
     return Page(query.get("page", 1), min(query.get("per_page", fields.PER_PAGE), fields.PER_PAGE_MAX))
 
 
-def listing(account: Account, query: dict) -> tuple[list[ContentRequest], int]:
+def listing(account: Account, query: dict[str, Any]) -> tuple[list[ContentRequest], int]:
     """One page of the owner's pending (or other) requests, matched, sorted; and the count before paging.
     Newest first, unless `sort_by` or `sort_to` say otherwise.
 
@@ -191,7 +190,7 @@ _SORT_KEYS = {
 }
 
 
-def update(request_id: int, account: Account, given: dict) -> ContentRequest:
+def update(request_id: int, account: Account, given: dict[str, Any]) -> ContentRequest:
     """Apply a PUT's changes (the checked `content_request`: the fields given, not null) in one conditional
     write: it holds only if the status is still the one read."""
     changes = {name: value.strip() if isinstance(value, str) else value for name, value in given.items()
@@ -215,7 +214,7 @@ def update(request_id: int, account: Account, given: dict) -> ContentRequest:
 _CHANGES = ("name", "recipient", "prompt", "expiration_date", "status")
 
 
-def _update_actions(request: ContentRequest, changes: dict, now: datetime) -> list:
+def _update_actions(request: ContentRequest, changes: dict[str, Any], now: datetime) -> list[Action]:
     """Canceling closes a pending or expired request; a new expiration day reopens an expired one."""
     actions = [getattr(ContentRequest, name).set(changes[name]) for name in ("name", "recipient", "prompt")
                if name in changes]

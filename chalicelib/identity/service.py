@@ -5,7 +5,7 @@ import secrets
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from pynamodb.exceptions import DeleteError, PutError, UpdateError
 
@@ -14,7 +14,7 @@ from chalicelib.core.collaborators import current
 from chalicelib.core.counters import next_id
 from chalicelib.core.pagination import Page
 from chalicelib.core.settings import get_settings, public_base_url
-from chalicelib.core.store import get_or
+from chalicelib.core.store import find, get_or
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.identity import guard
 from chalicelib.identity.errors import (
@@ -29,7 +29,14 @@ from chalicelib.identity.errors import (
     UnknownAccount,
     WrongPassword,
 )
-from chalicelib.identity.models import EVERYONE, Account, EmailClaim, RedeemedRefreshToken, ResetToken
+from chalicelib.identity.models import (
+    EVERYONE,
+    Account,
+    EmailClaim,
+    RedeemedRefreshToken,
+    ResetToken,
+    VerificationToken,
+)
 from chalicelib.identity.passwords import check_password, hash_password, verify_password
 
 log = logging.getLogger(__name__)
@@ -37,6 +44,8 @@ log = logging.getLogger(__name__)
 _RESET_TOKEN_KEPT = timedelta(days=7)
 # An account id that is never given (ids are version-4 UUIDs): what a sign-in with an unknown email reads.
 _NO_ACCOUNT = str(uuid.UUID(int=0))
+
+LinkT = TypeVar("LinkT", ResetToken, VerificationToken)
 
 
 def email_key(email: str) -> str:
@@ -118,10 +127,7 @@ def page(window: Page) -> list[Account]:
 
 
 def get(account_id: str) -> Account | None:
-    try:
-        return Account.get(account_id, consistent_read=True)
-    except Account.DoesNotExist:
-        return None
+    return find(Account, account_id)
 
 
 def get_many(account_ids: Iterable[str]) -> dict[str, Account]:
@@ -161,7 +167,7 @@ def tokens_for(account: Account) -> dict[str, str]:
     return tokens.issue_pair(account.id, int(account.token_version))
 
 
-def account_for(claims: dict) -> Account:
+def account_for(claims: dict[str, Any]) -> Account:
     """The account a verified token speaks for; gone accounts and superseded tokens are refused."""
     account = get(claims["sub"])
     if account is None:
@@ -190,7 +196,7 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def usable_link(model: type, token: str):
+def usable_link(model: type[LinkT], token: str) -> LinkT:
     """The stored single-use link token (a reset or a verification, by `model`) of `token`: LinkNotFound,
     LinkUsed or LinkExpired otherwise."""
     stored = get_or(model, digest(token), missing=LinkNotFound())
@@ -269,7 +275,7 @@ def reset_password(token: str, password: str) -> Account:
         transact_write(write)
     except ConditionFailed as error:
         raise LinkUsed() from error
-    account = get(stored.account_id)
+    account = cast(Account, get(stored.account_id))  # the transaction just updated it
     guard.clear(account.email)  # the mailbox owner is not kept out by a stranger's wrong guesses
     mail.notify(mail.Email(account.email, "Your password was changed",
                            "The password of your account was just changed. If this was not you, reset it now.\n"))
@@ -283,7 +289,7 @@ def ensure_admin(email: str, password: str, fullname: str = "Platform Admin") ->
     try:
         return register(fullname, email, password, is_admin=True, email_verified=True)
     except EmailTaken:
-        account = by_email(email)
+        account = cast(Account, by_email(email))  # the email is taken: its account exists
     account.update(actions=[Account.is_admin.set(True), Account.email_verified.set(True),
                             Account.password_hash.set(hash_password(password)), Account.updated_at.set(clock.now())])
     return account

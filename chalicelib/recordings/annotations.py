@@ -4,6 +4,7 @@ from typing import Any
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadRequest, NotFound
+from chalicelib.core.store import find
 from chalicelib.identity.models import Account
 from chalicelib.recordings.authorship import active_of_session, require_creator, soft_delete
 from chalicelib.recordings.models import Annotation, Code, Project, RecordedSession
@@ -56,10 +57,7 @@ def create(session: RecordedSession, account: Account, fields: dict[str, Any]) -
 
 
 def in_session(session: RecordedSession, annotation_id: int) -> Annotation:
-    try:
-        annotation = Annotation.get(annotation_id, consistent_read=True)
-    except Annotation.DoesNotExist:
-        annotation = None
+    annotation = find(Annotation, annotation_id)
     if annotation is None or not annotation.is_active or annotation.session_id != session.id:
         raise NotFound("ANNOTATION_404", "The annotation does not exist on this session")
     return annotation

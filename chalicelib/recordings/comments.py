@@ -6,6 +6,7 @@ from pynamodb.expressions.condition import size
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadRequest, NotFound
+from chalicelib.core.store import find
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.identity.models import Account
 from chalicelib.recordings.authorship import active_of_session, require_creator, soft_delete
@@ -16,10 +17,7 @@ MAX_COMMENTS, MAX_REPLIES = 2000, 500
 
 
 def in_annotation(annotation: Annotation, comment_id: int) -> Comment:
-    try:
-        comment = Comment.get(comment_id, consistent_read=True)
-    except Comment.DoesNotExist:
-        comment = None
+    comment = find(Comment, comment_id)
     if comment is None or not comment.is_active:
         raise NotFound("COMMENT_404", "The comment does not exist")
     if comment.annotation_id != annotation.id:

@@ -7,6 +7,7 @@ from pynamodb.exceptions import DeleteError
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id, next_ids
 from chalicelib.core.errors import BadRequest, Conflict, Forbidden, NotFound
+from chalicelib.core.store import find
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.identity import service as accounts
 from chalicelib.identity.models import Account
@@ -32,10 +33,7 @@ def _listing(is_public: bool, is_active: bool = True) -> str | None:
 
 
 def active(project_id: int, missing: str = "PROJECT_DOES_NOT_EXIST") -> Project:
-    try:
-        project = Project.get(project_id, consistent_read=True)
-    except Project.DoesNotExist:
-        project = None
+    project = find(Project, project_id)
     if project is None or not project.is_active:
         raise NotFound(missing, "The project does not exist")
     return project

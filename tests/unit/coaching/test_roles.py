@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from moto.core import DEFAULT_ACCOUNT_ID
-from moto.dynamodb.models import dynamodb_backends
+
+from tests.conftest import _moto_dynamodb
 
 CALLERS = ("root", "admin", "other_admin", "coach", "other_coach", "client", "other_client", "none")
 FORBIDDEN = {"message": "Forbidden"}
@@ -310,10 +310,6 @@ ROWS = [
 
 # --- the scene ---
 
-def _dynamodb():
-    return dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
-
-
 @dataclass
 class Snapshot:
     tables: dict
@@ -374,9 +370,9 @@ def stage(request, api, snapshots):
     def load(scene: str) -> Snapshot:
         if scene not in snapshots:
             ids, tokens = _build(api, request.getfixturevalue("world"), full=scene == "full")
-            snapshots[scene] = Snapshot(copy.deepcopy(_dynamodb().tables), ids, tokens)
+            snapshots[scene] = Snapshot(copy.deepcopy(_moto_dynamodb().tables), ids, tokens)
         else:
-            _dynamodb().tables = copy.deepcopy(snapshots[scene].tables)
+            _moto_dynamodb().tables = copy.deepcopy(snapshots[scene].tables)
         return snapshots[scene]
 
     return load

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from chalicelib.dialogues.permissions import grant_id
-from tests.conftest import _moto_dynamodb
 from tests.unit.dialogues.conftest import PASSWORD, PEOPLE, SEQUENCE, dialogue_path, patch, problems, stored
 
 CALLERS = ["root", *PEOPLE]
@@ -35,10 +34,15 @@ def forbidden(permission, **scope):
 
 
 def everything() -> dict:
-    """What every table holds (those of `stored()` among them: dialogues, channels, accounts, counters), read from
-    moto's memory: a fraction of the time of scanning each table."""
-    return {name: sorted(json.dumps(item.to_json(), sort_keys=True) for item in table.all_items())
-            for name, table in _moto_dynamodb().tables.items()}
+    """What every table holds (those of `stored()` among them: dialogues, channels, accounts, counters), read by
+    consistent Scans."""
+    import boto3
+
+    dynamodb = boto3.client("dynamodb")
+    scans = {name: dynamodb.get_paginator("scan").paginate(TableName=name, ConsistentRead=True)
+             for name in dynamodb.list_tables()["TableNames"]}
+    return {name: sorted(json.dumps(item, sort_keys=True) for page in pages for item in page["Items"])
+            for name, pages in scans.items()}
 
 
 def rename(title="Renamed"):
