@@ -1,5 +1,5 @@
 """The Chalice application: each surface's Blueprint under its prefix, and the scheduled jobs."""
-from chalice import Chalice, CORSConfig
+from chalice.app import Chalice, CORSConfig
 
 from chalicelib import jobs
 from chalicelib.accounts.routes import bp as accounts

@@ -17,7 +17,7 @@ FULLNAME = r"^\s*\S(?:[\s\S]{0,198}\S)?\s*$"
 PASSWORD_MIN, PASSWORD_MAX = 12, 1024
 
 
-def _text(name: str, missing: str, empty: str | None = None, rule: dict | None = None) -> dict:
+def _text(name: str, missing: str, empty: str | None = None, rule: dict[str, Any] | None = None) -> dict[str, Any]:
     """A required string field refused with `AUTH_<name>_...` keys as the module docstring orders them."""
     text = {"type": ["string", "null"], "not": {"type": "null"}, "pattern": r"\S",
             "x-errors": {"required": missing, "not": missing, "type": f"AUTH_{name}_IS_NOT_STRING",
@@ -25,22 +25,22 @@ def _text(name: str, missing: str, empty: str | None = None, rule: dict | None =
     return {**text, "if": {"pattern": r"\S"}, "then": rule} if rule else text
 
 
-def _body(**properties: dict) -> dict:
+def _body(**properties: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "required": list(properties), "properties": properties,
             "x-errors": {"type": "GENERAL_INVALID_JSON"}}
 
 
-def _email(missing: str, empty: str | None = None) -> dict:
+def _email(missing: str, empty: str | None = None) -> dict[str, Any]:
     return _text("EMAIL", missing, empty, {"pattern": EMAIL, "x-errors": {"pattern": "AUTH_INVALID_EMAIL"}})
 
 
-def _password(missing: str, empty: str | None = None) -> dict:
+def _password(missing: str, empty: str | None = None) -> dict[str, Any]:
     length = "AUTH_PASSWORD_LENGTH"
     return _text("PASSWORD", missing, empty, {"minLength": PASSWORD_MIN, "maxLength": PASSWORD_MAX,
                                               "x-errors": {"minLength": length, "maxLength": length}})
 
 
-def _data(**properties: dict) -> dict:
+def _data(**properties: dict[str, Any]) -> dict[str, Any]:
     return envelope_schema({"type": "object", "required": list(properties), "properties": properties})
 
 
@@ -52,7 +52,7 @@ NEW_PASSWORD = _body(password=_password("AUTH_PASSWORD_KEY_REQUIRED", "AUTH_PASS
 EMAIL_ONLY = _body(email=_email("AUTH_EMAIL_KEY_REQUIRED", "AUTH_EMAIL_IS_EMPTY"))
 
 
-def _example(data: Any) -> dict:
+def _example(data: Any) -> dict[str, Any]:
     return {"data": data, "meta": {"success": True, "errors": []}}
 
 
@@ -122,7 +122,7 @@ VERIFY = Contract(
     examples={"request": {"password": "my-new-password-1"}, "response": TOKENS_EXAMPLE})
 
 
-def password_body(request: Any) -> dict:
+def password_body(request: Any) -> Any:
     """The body of a route that sets a password, checked against its contract, and its password against the list of
     common passwords (AUTH_PASSWORD_TOO_COMMON, listed last with any other keys: the password is the last field)."""
     return body(request, refine=_common_password)

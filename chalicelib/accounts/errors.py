@@ -1,7 +1,7 @@
 """The recordings document's envelope, which /api/auth (and later /api/projects) answers in."""
 from typing import Any
 
-from chalice import Response
+from chalice.app import Response
 
 from chalicelib.core.contracts import Failure, Surface
 from chalicelib.core.errors import ApiError, BadRequest
@@ -61,7 +61,7 @@ ERROR_SCHEMA = {
 }
 
 
-def envelope_schema(data: dict) -> dict:
+def envelope_schema(data: dict[str, Any]) -> dict[str, Any]:
     """The schema of a success envelope around `data`."""
     return {"type": "object", "required": ["data", "meta"], "properties": {
         "data": data,

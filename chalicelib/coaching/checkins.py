@@ -66,7 +66,8 @@ def _user_checkins(user_id: int, now: datetime) -> int:
     actions.append(CoachingUser.message_count.add(len(messages)))  # the client is a party of each, once
     steps: list[Step] = [(lambda tx: tx.update(CoachingUser(user_id), actions=actions, condition=claim),
                           Conflict("conflict", "claimed"))]
-    steps += [(lambda tx, m=m: tx.save(m), Conflict("conflict", "try again")) for m in messages]
+    # mypy cannot infer a lambda whose default binds the loop's message against Step
+    steps += [(lambda tx, m=m: tx.save(m), Conflict("conflict", "try again")) for m in messages]  # type: ignore[misc]
     if from_user != user_id:
         steps.append(_count_on(from_user, len(messages)))
     if not _claimed(steps):

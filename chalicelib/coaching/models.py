@@ -1,6 +1,6 @@
 """Coaching storage: orgs, users (clients, coaches, admins), tasks, messages, media, viewed media and help
 requests. Items that belong to a client carry its org, so each role's listing is a Query on an index."""
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.attributes import (
     ListAttribute,
@@ -28,7 +28,7 @@ DUE = "due"
 ALL = "all"
 
 
-def update_of(item: Model, names: set[str] | list[str]) -> tuple[list, Any]:
+def update_of(item: "CoachingUser | Task", names: set[str] | list[str]) -> tuple[list[Any], Any]:
     """Actions that write the named attributes of `item` as it now holds them (REMOVE for None) and move its
     revision on, and the condition that it is still at the revision read. Only these attributes are written:
     a whole-item save would overwrite the counters that other writes keep on the same item."""
@@ -38,7 +38,7 @@ def update_of(item: Model, names: set[str] | list[str]) -> tuple[list, Any]:
     return actions + [model.revision.add(1)], model.revision == int(item.revision)
 
 
-class DueCheckins(GlobalSecondaryIndex):
+class DueCheckins(GlobalSecondaryIndex[Any]):
     """Items with a check-in to send, by due time: only they carry `checkins`, so the job Queries."""
 
     class Meta:
@@ -63,7 +63,7 @@ class Org(Model):
     everything = index("everything", "listing", UnicodeAttribute)
 
 
-class Checkin(MapAttribute):
+class Checkin(MapAttribute[str, Any]):
     topic = UnicodeAttribute(null=True)
     message = UnicodeAttribute(null=True)
     time = NumberAttribute()  # epoch milliseconds
@@ -122,12 +122,12 @@ class CoachingEmail(Model):
     user_id = NumberAttribute()
 
 
-class Recurrence(MapAttribute):
+class Recurrence(MapAttribute[str, Any]):
     frequency = NumberAttribute()  # days between check-ins
     duration = NumberAttribute()  # days from date_assigned
 
 
-class Step(MapAttribute):
+class Step(MapAttribute[str, Any]):
     task_id = NumberAttribute(null=True)
     text = UnicodeAttribute()
 
@@ -148,7 +148,7 @@ class Task(Model):
     date_assigned = UTCDateTimeAttribute()
     date_created = UTCDateTimeAttribute()
     date_completed = UTCDateTimeAttribute(null=True)
-    recurring = Recurrence(null=True)
+    recurring = Recurrence(null=True)  # type: ignore[no-untyped-call]  # MapAttribute.__init__ is unannotated
     steps = ListAttribute(of=Step, default=list)
     order = NumberAttribute(null=True)
     original_task_id = NumberAttribute(null=True)
@@ -195,7 +195,7 @@ class Message(Model):
     media_id = NumberAttribute(null=True)
     request_id = NumberAttribute(null=True)
     timestamp = UTCDateTimeAttribute()
-    responses = ListAttribute(null=True)
+    responses = cast("ListAttribute[str]", ListAttribute(null=True))
     topic = UnicodeAttribute(null=True)
     client_id = NumberAttribute()  # the client the message is about (or its recipient): whose scope it is in
     org_id = NumberAttribute()

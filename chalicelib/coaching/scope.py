@@ -35,14 +35,14 @@ class Ref:
         return _WHAT[self.model]
 
 
-def _key(model: Any, key: Any) -> dict:
+def _key(model: Any, key: Any) -> dict[str, Any]:
     """A key as DynamoDB takes it: `key` is the hash key, or (hash key, range key)."""
     values = key if isinstance(key, tuple) else (key,)
     attributes = [model._hash_key_attribute(), model._range_key_attribute()][:len(values)]
     return {a.attr_name: {a.attr_type: a.serialize(value)} for a, value in zip(attributes, values, strict=True)}
 
 
-def _identity(raw_key: dict) -> tuple:
+def _identity(raw_key: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(sorted((name, *value.items()) for name, value in raw_key.items()))
 
 
@@ -57,7 +57,8 @@ def read(keys: Iterable[tuple[Any, Any]]) -> dict[tuple[Any, Any], Any]:
 
 
 def _read_page(page: list[tuple[Any, Any]], found: dict[tuple[Any, Any], Any]) -> None:
-    by_identity, models, unread = {}, {}, {}
+    by_identity, models = {}, {}
+    unread: dict[str, Any] = {}
     for model, key in page:
         raw = _key(model, key)
         table = model.Meta.table_name
@@ -100,7 +101,7 @@ def records(caller: Caller, refs: list[Ref], unchecked: Collection[str] = ()) ->
     return named
 
 
-def _owners(caller: Caller, items: list, found: dict) -> dict[int, CoachingUser]:
+def _owners(caller: Caller, items: list[Any], found: dict[tuple[Any, Any], Any]) -> dict[int, CoachingUser]:
     """The clients of the tasks and requests a Coach names (is the Coach theirs?), those not read already."""
     if caller.role != COACH:
         return {}
@@ -110,7 +111,7 @@ def _owners(caller: Caller, items: list, found: dict) -> dict[int, CoachingUser]
     return {**known, **{int(user.id): user for user in fresh.values()}}
 
 
-def _sees(caller: Caller, record: Any, found: dict, owners: dict[int, CoachingUser]) -> bool:
+def _sees(caller: Caller, record: Any, found: dict[tuple[Any, Any], Any], owners: dict[int, CoachingUser]) -> bool:
     if isinstance(record, CoachingUser):
         return access.sees_user(caller, record)
     if isinstance(record, Media):  # the library is open to staff; a Client sees the media they were sent

@@ -1,6 +1,7 @@
 """Tasks of a client: created by their staff, ordered (a task without `order` goes last, atomically),
 reordered in bulk all-or-nothing, and never deleted while help requests refer to them."""
 from datetime import datetime, timedelta
+from typing import Any
 
 from pynamodb.exceptions import UpdateError
 
@@ -13,6 +14,7 @@ from chalicelib.coaching.records import ClientRecords
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadRequest, Conflict
+from chalicelib.core.transactions import Step as WriteStep
 from chalicelib.core.transactions import transact_steps
 
 BULK_MAX = 100  # a DynamoDB transaction's items
@@ -26,7 +28,7 @@ def referenced(task_id: int, field: str) -> Task:
     return access.referenced(Task, task_id, field, "task")
 
 
-def _references(values: dict, prefix: str = "") -> list[scope.Ref]:
+def _references(values: dict[str, Any], prefix: str = "") -> list[scope.Ref]:
     """The records a task's fields name besides its user (`prefix`: the entry's index in a bulk update)."""
     refs = [scope.Ref(prefix + key, model, values[key]) for key, model in (
         ("created_by", CoachingUser), ("original_task_id", Task)) if values.get(key) is not None]
@@ -63,7 +65,7 @@ def schedule(task: Task, after: datetime | None = None) -> None:
     task.checkins, task.next_checkin_at = (DUE, due) if due <= end else (None, None)
 
 
-def _taken(values: dict) -> dict:
+def _taken(values: dict[str, Any]) -> dict[str, Any]:
     """A body's fields as a task holds them: title and category trimmed, dates read as days (a 400 for one that
     is none), steps cut to their keys, `{}` (or `[]`) as not recurring."""
     found = coerced(values, trimmed=("title", "category"), entries={"steps": ("task_id", "text")},
@@ -74,17 +76,18 @@ def _taken(values: dict) -> dict:
     return found
 
 
-def _stored(values: dict) -> dict:
+def _stored(values: dict[str, Any]) -> dict[str, Any]:
     """Field values as the model holds them (maps become map attributes)."""
     stored = dict(values)
     if "recurring" in stored and stored["recurring"] is not None:
-        stored["recurring"] = Recurrence(**stored["recurring"])
+        stored["recurring"] = Recurrence(**stored["recurring"])  # type: ignore[no-untyped-call]  # unannotated __init__
     if "steps" in stored:
-        stored["steps"] = [Step(**step) for step in stored["steps"] or []]
+        stored["steps"] = [Step(  # type: ignore[no-untyped-call]  # pynamodb's MapAttribute.__init__ is unannotated
+            **step) for step in stored["steps"] or []]
     return stored
 
 
-def create(caller: Caller, values: dict) -> Task:
+def create(caller: Caller, values: dict[str, Any]) -> Task:
     """The user must exist (400) and be managed by the caller (403); what else it names, be in their scope."""
     values = _taken(values)
     named = scope.records(caller, [scope.Ref("user_id", CoachingUser, values["user_id"]), *_references(values)],
@@ -106,7 +109,7 @@ def create(caller: Caller, values: dict) -> Task:
     return task
 
 
-def _apply(caller: Caller, task: Task, changes: dict) -> tuple[Task, set]:
+def _apply(caller: Caller, task: Task, changes: dict[str, Any]) -> tuple[Task, set[str]]:
     """Check and apply changes to a task read before; the task and the names of the attributes changed."""
     access.require(access.manages(caller, users.get(int(task.user_id))))
     if "user_id" in changes and changes["user_id"] != int(task.user_id):
@@ -118,7 +121,7 @@ def _apply(caller: Caller, task: Task, changes: dict) -> tuple[Task, set]:
     return task, {*changes, "checkins", "next_checkin_at"}
 
 
-def update(caller: Caller, task_id: int, changes: dict) -> Task:
+def update(caller: Caller, task_id: int, changes: dict[str, Any]) -> Task:
     changes = _taken(changes)
     task, changed = _apply(caller, visible(caller, task_id), changes)
     scope.records(caller, _references(changes))
@@ -126,7 +129,7 @@ def update(caller: Caller, task_id: int, changes: dict) -> Task:
     return task
 
 
-def update_many(caller: Caller, changes: list[tuple[int, dict]]) -> list[Task]:
+def update_many(caller: Caller, changes: list[tuple[int, dict[str, Any]]]) -> list[Task]:
     """PUT /api/tasks: every task's changes, applied in one transaction or not at all."""
     changes, errors = list(changes), []
     for index, (task_id, entry) in enumerate(changes):
@@ -157,13 +160,14 @@ def update_many(caller: Caller, changes: list[tuple[int, dict]]) -> list[Task]:
     return [task for task, _ in applied]
 
 
-def _save_all(applied: list[tuple[Task, set]]) -> None:
+def _save_all(applied: list[tuple[Task, set[str]]]) -> None:
     """Write each task's changed attributes, all or none, each only if no other write changed it since."""
     conflict = Conflict("conflict", "A task changed meanwhile: read it again and retry")
-    steps = []
+    steps: list[WriteStep] = []
     for task, changed in applied:
         actions, guard = update_of(task, changed)
-        steps.append((lambda tx, key=int(task.id), actions=actions, guard=guard:
+        # mypy cannot infer a lambda whose defaults bind the loop's values against Step (hence the ignore)
+        steps.append((lambda tx, key=int(task.id), actions=actions, guard=guard:  # type: ignore[misc]
                       tx.update(Task(key), actions=actions, condition=guard), conflict))
     transact_steps(steps)
     for task, changed in applied:

@@ -40,7 +40,7 @@ def phone_number(value: str) -> str:
     return f"+1{digits}" if len(digits) == 10 and not value.strip().startswith("+") else f"+{digits}"
 
 
-def _taken(values: dict) -> dict:
+def _taken(values: dict[str, Any]) -> dict[str, Any]:
     """A body's fields as stored: names and email trimmed, the phone number normalised, the follow-up time
     read (a 400 if it is none), check-ins cut to their keys."""
     found = coerced(values, trimmed=("first_name", "last_name", "email"), times={"follow_up_date": moment},
@@ -90,7 +90,7 @@ def clients_of(caller: Caller) -> list[CoachingUser]:
     return [user for user in CoachingUser.by_coach.query(caller.id) if user.type == CLIENT]
 
 
-def _may_create(caller: Caller, values: dict) -> None:
+def _may_create(caller: Caller, values: dict[str, Any]) -> None:
     if caller.role == SUPERADMIN:
         return
     access.require(access.is_staff(caller) and values["org_id"] == caller.org_id and values["type"] != SUPERADMIN)
@@ -99,7 +99,7 @@ def _may_create(caller: Caller, values: dict) -> None:
         values["coach_id"] = caller.id
 
 
-def create(caller: Caller, values: dict, user_type: str | None = None) -> CoachingUser:
+def create(caller: Caller, values: dict[str, Any], user_type: str | None = None) -> CoachingUser:
     """A new user (201), of `user_type` where the route gives one; the email, org and coach are checked in the
     transaction that writes it."""
     values = _taken(values)
@@ -109,7 +109,9 @@ def create(caller: Caller, values: dict, user_type: str | None = None) -> Coachi
     _may_create(caller, values)
     now = clock.now()
     user = CoachingUser(next_id("coaching-users"), created_at=now, updated_at=now,
-                        **{**values, "checkin_times": [Checkin(**entry) for entry in values["checkin_times"]]})
+                        **{**values, "checkin_times": [
+                            Checkin(**entry)  # type: ignore[no-untyped-call]  # MapAttribute.__init__ is unannotated
+                            for entry in values["checkin_times"]]})
     schedule(user)
     steps: list[Step] = [
         (lambda tx: tx.save(user, condition=CoachingUser.id.does_not_exist()), Conflict("conflict", "Try again")),
@@ -158,7 +160,7 @@ def _coach_count(coach_id: int, org_id: int, change: int) -> Step:
                                  condition=fits if change > 0 else CoachingUser.id.exists()), error)
 
 
-def _may_change(caller: Caller, user: CoachingUser, changes: dict) -> None:
+def _may_change(caller: Caller, user: CoachingUser, changes: dict[str, Any]) -> None:
     if caller.role == SUPERADMIN:
         return
     editable = (access.manages(caller, user) and user.type != SUPERADMIN) or int(user.id) == caller.id
@@ -170,14 +172,15 @@ def _may_change(caller: Caller, user: CoachingUser, changes: dict) -> None:
         raise forbidden([{"field": key, "message": f"{role} may not change it"} for key in locked])
 
 
-def update(caller: Caller, user_id: int, changes: dict, user_type: str | None = None) -> CoachingUser:
+def update(caller: Caller, user_id: int, changes: dict[str, Any], user_type: str | None = None) -> CoachingUser:
     """Change the fields given; a new email, org or coach moves its claim or counts in the same transaction."""
     changes = _taken(changes)
     user = visible(caller, user_id, user_type)
     _may_change(caller, user, changes)
-    before = {key: user.attribute_values.get(key) for key in ("email", "org_id", "coach_id", "type")}
+    before: dict[str, Any] = {key: user.attribute_values.get(key) for key in ("email", "org_id", "coach_id", "type")}
     for key, value in changes.items():
-        setattr(user, key, [Checkin(**entry) for entry in value] if key == "checkin_times" else value)
+        setattr(user, key, [Checkin(  # type: ignore[no-untyped-call]  # pynamodb's MapAttribute.__init__ is unannotated
+            **entry) for entry in value] if key == "checkin_times" else value)
     user.updated_at = clock.now()
     schedule(user)
     condition = None

@@ -3,9 +3,10 @@ the bucket before recording it), and the owner's listing of what was sent."""
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
 
 from chalicelib.content_requests import fields, requests
 from chalicelib.content_requests.errors import Invalid
@@ -45,7 +46,7 @@ class SentFile:
     note: str | None
 
 
-def sent_file(entry: dict) -> SentFile:
+def sent_file(entry: dict[str, Any]) -> SentFile:
     """A checked entry of a completion's `media_files`, its texts trimmed and its extension as stored."""
     return SentFile(entry["s3_key"].strip(), entry["name"].strip(), fields.extension(entry["format_type"]),
                     entry["media_type"], int(entry["size"]), (entry.get("note") or "").strip() or None)
@@ -60,7 +61,7 @@ def listed_twice(keys: list[str | None]) -> list[int]:
     return [index for index, key in enumerate(keys) if key is not None and key in keys[:index]]
 
 
-def upload_form(request: ContentRequest, upload: dict) -> dict:
+def upload_form(request: ContentRequest, upload: dict[str, Any]) -> dict[str, Any]:
     """A presigned POST for one file of at most `upload["size"]` bytes, staged under the request's prefix.
 
     `upload` is the checked body. The key is recorded as issued, so that a completion can name only keys this route
@@ -88,9 +89,9 @@ def _reserve(request: ContentRequest, size: int, now: datetime) -> None:
     hour = now.replace(minute=0, second=0, microsecond=0)
     room = ContentRequest.upload_bytes.does_not_exist() | (ContentRequest.upload_bytes <= UPLOAD_BYTES_MAX - size)
     still_open = (ContentRequest.status == PENDING) & (ContentRequest.expires_at > now)
-    same_hour = ([ContentRequest.forms_in_hour.add(1), ContentRequest.upload_bytes.add(size)],
+    same_hour: tuple[list[Action], Any] = ([ContentRequest.forms_in_hour.add(1), ContentRequest.upload_bytes.add(size)],
                  (ContentRequest.forms_hour == hour) & (ContentRequest.forms_in_hour < FORMS_PER_HOUR))
-    new_hour = ([ContentRequest.forms_hour.set(hour), ContentRequest.forms_in_hour.set(1),
+    new_hour: tuple[list[Action], Any] = ([ContentRequest.forms_hour.set(hour), ContentRequest.forms_in_hour.set(1),
                  ContentRequest.upload_bytes.add(size)],
                 ContentRequest.forms_hour.does_not_exist() | (ContentRequest.forms_hour != hour))
 
@@ -138,7 +139,7 @@ def complete(request: ContentRequest, files: list[SentFile]) -> None:
         raise Invalid(problems)
     try:
         with storage.claimed([sent.s3_key for sent in files]) as kept:
-            types = [content_type for _, content_type in found]
+            types = cast("list[str]", [content_type for _, content_type in found])  # no problems: all typed
             transact_write(lambda transaction: _record(transaction, request, files, kept, types, now))
     except ConditionFailed as error:
         _explain(request, files, error)

@@ -63,7 +63,7 @@ class OutboxFolder:
 class MemoryOutbox:
     """Keeps sent messages in a list for tests to read."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.sent: list[Email] = []
 
     def send(self, email: Email) -> None:

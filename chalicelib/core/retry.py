@@ -31,6 +31,7 @@ def retried(once: Callable[[], T], contended: Exception, *, tries: int = TRIES,
     token = _left.set(BUDGET) if outermost else None
     pause = sleep or current().sleep
     lost: Exception | None = None
+    retry_on: tuple[type[Exception], ...] = (TryAgain, *on)
     try:
         for attempt in range(tries):
             left = _left.get() or 0
@@ -41,7 +42,7 @@ def retried(once: Callable[[], T], contended: Exception, *, tries: int = TRIES,
                 pause(random.uniform(0, min(CAP, BASE * 2 ** attempt)))
             try:
                 return once()
-            except (TryAgain, *on) as error:
+            except retry_on as error:
                 lost = error
         raise contended from lost
     finally:

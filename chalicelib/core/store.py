@@ -21,6 +21,6 @@ def get_or(model: type[ModelT], *key: Any, missing: ApiError, consistent: bool =
 def find(model: type[ModelT], *key: Any) -> ModelT | None:
     """The `model` item under `key` (hash key, then range key if any), read consistently; None if there is none."""
     try:
-        return model.get(*key, consistent_read=True)  # type: ignore[misc]  (as in get_or)
+        return model.get(*key, consistent_read=True)  # type: ignore[misc]  # as in get_or
     except model.DoesNotExist:
         return None

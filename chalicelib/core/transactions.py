@@ -1,6 +1,7 @@
 """DynamoDB transactions with the two outcomes services care about: a failed condition, or done."""
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any, cast
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
@@ -29,14 +30,15 @@ class _CallOrder:
     told in the order `write` made the calls."""
 
     def __init__(self, transaction: TransactWrite):
-        self._transaction, self.kinds = transaction, []
+        self._transaction = transaction
+        self.kinds: list[str] = []
 
-    def __getattr__(self, name: str) -> Callable:
-        method = getattr(self._transaction, name)
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        method: Callable[..., Any] = getattr(self._transaction, name)
         if name not in _SENT_ORDER:
             return method
 
-        def call(*args, **kwargs):
+        def call(*args: Any, **kwargs: Any) -> Any:
             self.kinds.append(name)
             return method(*args, **kwargs)
 
@@ -52,7 +54,7 @@ def connection() -> Connection:
     return Connection()
 
 
-def transact_write(write: Callable[[TransactWrite], None]) -> None:
+def transact_write(write: Callable[[TransactWrite], object]) -> None:
     """Run `write(tx)` as one all-or-nothing transaction.
 
     A conflict with a concurrent transaction on the same items is tried again (core.retry): the conditions
@@ -64,7 +66,7 @@ def transact_write(write: Callable[[TransactWrite], None]) -> None:
         try:
             with TransactWrite(connection=connection()) as transaction:
                 calls = _CallOrder(transaction)
-                write(calls)
+                write(cast(TransactWrite, calls))  # the proxy stands for the transaction
         except TransactWriteError as error:
             codes = [reason.code if reason else None for reason in error.cancellation_reasons]
             failed = sorted(calls.called(i) for i, code in enumerate(codes) if code == "ConditionalCheckFailed")

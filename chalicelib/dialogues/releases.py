@@ -58,7 +58,7 @@ def existing(dialogue: Dialogue, raw_id: str) -> Release:
     return fetch(Release, "Release", raw_id, dialogue.id, dialogue_id=dialogue.id)
 
 
-def description(dialogue: Dialogue, release: Release) -> dict:
+def description(dialogue: Dialogue, release: Release) -> dict[str, Any]:
     """The description as released."""
     return revisions.description_at(dialogue, int(release.revision))
 

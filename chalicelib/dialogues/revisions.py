@@ -4,7 +4,7 @@ tries again, and after many losses answers 409. The last revision of each write 
 description, so any revision's description is that snapshot plus at most a write's worth of patches."""
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 from chalicelib.core import clock
 from chalicelib.core.contracts import checked, failures, pointer
@@ -26,18 +26,18 @@ class Draft:
     """A revision about to be written: what the client sent and the description it leads to."""
 
     type: str
-    properties: dict
-    description: dict
-    details: dict = field(default_factory=dict)
+    properties: dict[str, Any]
+    description: dict[str, Any]
+    details: dict[str, Any] = field(default_factory=dict)
     created: int | None = None
     # A revert's patch from the description before it: not shown, but replayed like an edit's.
-    patch: list | None = None
+    patch: list[dict[str, Any]] | None = None
 
 
-Plan = Callable[[Dialogue, dict], list[Draft]]
+Plan = Callable[[Dialogue, dict[str, Any]], list[Draft]]
 
 
-def described(document: dict) -> dict:
+def described(document: dict[str, Any]) -> dict[str, Any]:
     """A dialogue description (one that fits the schema) with `is_archived` filled in and nothing else, such as
     a PUT's read-only fields: the document itself when it is that already."""
     if list(document) == ["title", "sequences", "is_archived"]:
@@ -46,7 +46,7 @@ def described(document: dict) -> dict:
             "is_archived": bool(document.get("is_archived", False))}
 
 
-def fitting(document: Any, known: dict | None = None) -> dict:
+def fitting(document: Any, known: dict[str, Any] | None = None) -> dict[str, Any]:
     """`document` if it is a dialogue description that fits the schema. `known` is a description this one was
     patched from: its sequences that are still the same objects fit already (a patch copies what it changes), so
     only the others are checked. On a dialogue of 100,000 blocks that is milliseconds for an edit, where checking
@@ -62,11 +62,11 @@ def fitting(document: Any, known: dict | None = None) -> dict:
                       for failure in failures(SEQUENCE, sequence)]
     if found:
         raise SURFACE.invalid(found)
-    return document
+    return cast("dict[str, Any]", document)  # a dict: it has a list of sequences, and fits the schema
 
 
-def edit(who: Caller, dialogue: Dialogue, current: dict, properties: dict, at: tuple = (),
-         limits: patches.Limits | None = None, **extra: Any) -> Draft:
+def edit(who: Caller, dialogue: Dialogue, current: dict[str, Any], properties: dict[str, Any],
+         at: tuple[Any, ...] = (), limits: patches.Limits | None = None, **extra: Any) -> Draft:
     """An edit that applies `properties["patch"]` to `current`; the result must fit the schema. `at` is where
     the patch sits in the request body, for errors; a client's patch comes with the request's `limits`."""
     after = described(fitting(patches.apply(current, properties["patch"], at, limits), known=current))
@@ -74,26 +74,26 @@ def edit(who: Caller, dialogue: Dialogue, current: dict, properties: dict, at: t
     return Draft(EDIT, properties, after, **extra)
 
 
-def unchanged(before: dict, draft: Draft) -> bool:
+def unchanged(before: dict[str, Any], draft: Draft) -> bool:
     """Whether a draft leaves the description as it was: such a draft is not written (no revision, and
     `has_changes` stays as it was), on every write path."""
     return draft.description == before
 
 
-def _may_archive(who: Caller, dialogue: Dialogue, before: dict, after: dict) -> None:
+def _may_archive(who: Caller, dialogue: Dialogue, before: dict[str, Any], after: dict[str, Any]) -> None:
     """Archiving or restoring a dialogue is for its project's admins."""
     if after["is_archived"] != before["is_archived"]:
         require(who.administers(dialogue.project_id), PROJECT_ADMIN, project_id=dialogue.project_id)
 
 
-Written = list[tuple[Revision, dict]]
+Written = list[tuple[Revision, dict[str, Any]]]
 
 
-def record(who: Caller, dialogue: Dialogue, plan: Plan) -> tuple[Dialogue, dict, Written]:
+def record(who: Caller, dialogue: Dialogue, plan: Plan) -> tuple[Dialogue, dict[str, Any], Written]:
     """Append the revisions `plan(dialogue, description)` drafts, all or none; the dialogue, its description and
     the new revisions with their bodies. `plan` runs again on the new head after a lost race."""
 
-    def once() -> tuple[Dialogue, dict, Written]:
+    def once() -> tuple[Dialogue, dict[str, Any], Written]:
         nonlocal dialogue
         current = documents.load(dialogue.description)
         drafts = plan(dialogue, current)
@@ -144,17 +144,17 @@ def _append(who: Caller, dialogue: Dialogue, drafts: list[Draft], new: bool = Fa
     return list(zip(items, bodies, strict=True))
 
 
-def _body(draft: Draft) -> dict:
+def _body(draft: Draft) -> dict[str, Any]:
     body = {"details": draft.details, "properties": draft.properties}
     return {**body, "patch": draft.patch} if draft.patch is not None else body
 
 
-def from_bodies(who: Caller, bodies: list[dict], bulk: bool) -> Plan:
+def from_bodies(who: Caller, bodies: list[dict[str, Any]], bulk: bool) -> Plan:
     """The plan for revisions a client posted (edits and reverts, checked against the schema already). A revision
     that changes nothing is checked like the others but not written, and takes no number: the others are
     numbered in order from the head, and a revert in the bulk names those numbers."""
 
-    def plan(dialogue: Dialogue, current: dict) -> list[Draft]:
+    def plan(dialogue: Dialogue, current: dict[str, Any]) -> list[Draft]:
         drafts: list[Draft] = []
         limits = patches.Limits(MAX_BODY_BYTES)  # one request's, shared by its revisions
         for index, body in enumerate(bodies):
@@ -173,8 +173,8 @@ def from_bodies(who: Caller, bodies: list[dict], bulk: bool) -> Plan:
     return plan
 
 
-def _revert(who: Caller, dialogue: Dialogue, before: dict, drafts: list[Draft], properties: dict, prefix: tuple,
-            extra: dict) -> Draft:
+def _revert(who: Caller, dialogue: Dialogue, before: dict[str, Any], drafts: list[Draft], properties: dict[str, Any],
+            prefix: tuple[Any, ...], extra: dict[str, Any]) -> Draft:
     number, head = int(properties["revision_id"]), int(dialogue.head)
     if number > head + len(drafts):
         raise invalid("not_found", pointer((*prefix, "properties", "revision_id")),
@@ -184,14 +184,14 @@ def _revert(who: Caller, dialogue: Dialogue, before: dict, drafts: list[Draft], 
     return Draft(REVERT, properties, target, patch=patches.difference(before, target), **extra)
 
 
-def description_at(dialogue: Dialogue, number: int) -> dict:
+def description_at(dialogue: Dialogue, number: int) -> dict[str, Any]:
     """The description as revision `number` left it: the nearest snapshot at or before it, then the patches."""
     replay = []
     # Most writes are one revision, so the snapshot is usually the first item: read a few at a time.
     for item in Revision.query(dialogue.id, Revision.number <= number, scan_index_forward=False,
                                consistent_read=True, page_size=5):
         if item.snapshot is not None:
-            document = documents.load(item.snapshot)
+            document: dict[str, Any] = documents.load(item.snapshot)
             break
         replay.append(item)
     else:
@@ -202,13 +202,13 @@ def description_at(dialogue: Dialogue, number: int) -> dict:
     return document
 
 
-def listing(dialogue: Dialogue, window: Window) -> list[tuple[Revision, dict]]:
+def listing(dialogue: Dialogue, window: Window) -> list[tuple[Revision, dict[str, Any]]]:
     """A page of revisions with their bodies (stored ones fetched in parallel)."""
     page = window.read(Revision, dialogue.id, int(dialogue.head))
     return list(zip(page, documents.load_all([item.body for item in page]), strict=True))
 
 
-def head(dialogue: Dialogue) -> tuple[Revision, dict]:
+def head(dialogue: Dialogue) -> tuple[Revision, dict[str, Any]]:
     """The dialogue's latest revision with its body."""
     item = Revision.get(dialogue.id, int(dialogue.head), consistent_read=True)
     return item, documents.load(item.body)

@@ -11,7 +11,7 @@ from chalicelib.dialogues.contracts import MAX_BODY_BYTES, NEW_USER, USER
 from chalicelib.dialogues.errors import SURFACE, invalid, not_found
 from chalicelib.identity import common_passwords
 from chalicelib.identity import service as accounts
-from chalicelib.identity.guard import TooManyMails
+from chalicelib.identity.errors import EmailTaken, TooManyMails, WrongPassword
 from chalicelib.identity.models import Account
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def create(who: Caller, body: Any) -> Account:
     try:
         return accounts.create(body.get("first_name", ""), body.get("last_name", ""), body["email"],
                                body["password"])
-    except accounts.EmailTaken as error:
+    except EmailTaken as error:
         raise invalid("unique", "/email", "A user with this email already exists") from error
 
 
@@ -68,7 +68,7 @@ def change_password(account: Account, body: Any) -> None:
     _not_common(body, "new_password")
     try:
         accounts.change_password(account, body["old_password"], body["new_password"])
-    except accounts.WrongPassword as error:
+    except WrongPassword as error:
         raise invalid("incorrect", "/old_password", "The old password is not correct") from error
 
 

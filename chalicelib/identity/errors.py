@@ -10,7 +10,7 @@ class EmailTaken(Conflict):
 
     CODE = "email_taken"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(self.CODE, "An account with that email already exists")
 
 
@@ -19,7 +19,7 @@ class WrongPassword(Unauthorized):
 
     CODE = "wrong_password"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(self.CODE, "The password is not correct")
 
 
@@ -28,7 +28,7 @@ class EmailUnknown(Unauthorized):
 
     CODE = "email_unknown"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(self.CODE, "No account has that email")
 
 
@@ -37,7 +37,7 @@ class AccountNotFound(NotFound):
 
     CODE = "account_not_found"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(self.CODE, "No account has that email")
 
 
@@ -46,7 +46,7 @@ class UnknownAccount(Unauthorized):
 
     CODE = "unknown_account"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(self.CODE, "The token's account does not exist")
 
 
@@ -64,7 +64,7 @@ class LinkNotFound(NotFound):
 
     CODE = "link_not_found"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(self.CODE, "The token does not exist")
 
 
@@ -82,7 +82,7 @@ class LinkExpired(Gone):
 
     CODE = "link_expired"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(self.CODE, "The token has expired")
 
 
@@ -91,7 +91,7 @@ class MailFailed(BadGateway):
 
     CODE = "mail_failed"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(self.CODE, "The email could not be sent")
 
 
@@ -109,7 +109,7 @@ class AdminRequired(Forbidden):
 
     CODE = "admin_required"
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(self.CODE, "Only the platform admin may do this")
 
 

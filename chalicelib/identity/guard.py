@@ -16,6 +16,7 @@ lock in the same write.
 """
 import math
 from datetime import datetime, timedelta
+from typing import Any
 
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute
 from pynamodb.exceptions import DeleteError, PynamoDBException, UpdateError
@@ -73,10 +74,11 @@ def lock_window(failures: int) -> timedelta:
     if failures < FREE_FAILURES:
         return timedelta(0)
     doublings = min(failures - FREE_FAILURES, 6)  # 2**6 minutes is past the cap: no huge powers
-    return min(FIRST_LOCK * 2 ** doublings, LONGEST_LOCK)
+    factor: int = 2 ** doublings  # typeshed types int ** int as Any (a negative power is a float)
+    return min(FIRST_LOCK * factor, LONGEST_LOCK)
 
 
-def _open(now: datetime):
+def _open(now: datetime) -> Any:
     """The condition that the email is not locked at `now` (a missing item is not locked)."""
     return SignInFailures.locked_until.does_not_exist() | (SignInFailures.locked_until <= now.timestamp())
 

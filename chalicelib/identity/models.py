@@ -1,26 +1,26 @@
 """Account storage: accounts, the email claims that keep emails unique, password-reset and email-verification
 tokens."""
-from pynamodb.attributes import BooleanAttribute, NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import BooleanAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.core.tables import register, table_meta
+from chalicelib.core.tables import IntegerAttribute, register, table_meta
 
 # The one `listing` key of the accounts' `everyone` index.
 EVERYONE = "all"
 
 
-class AccountByNumber(GlobalSecondaryIndex):
+class AccountByNumber(GlobalSecondaryIndex["Account"]):
     """Looks an account up by its integer id (nearby's userId, content requests' user.id)."""
 
     class Meta:
         index_name = "by-number"
         projection = AllProjection()
 
-    number = NumberAttribute(hash_key=True)
+    number = IntegerAttribute(hash_key=True)
 
 
-class EveryAccount(GlobalSecondaryIndex):
+class EveryAccount(GlobalSecondaryIndex["Account"]):
     """Every account under one key, by integer id: the admin's paged list of users."""
 
     class Meta:
@@ -28,7 +28,7 @@ class EveryAccount(GlobalSecondaryIndex):
         projection = AllProjection()
 
     listing = UnicodeAttribute(hash_key=True)
-    number = NumberAttribute(range_key=True)
+    number = IntegerAttribute(range_key=True)
 
 
 @register
@@ -36,7 +36,7 @@ class Account(Model):
     Meta = table_meta("accounts")
 
     id = UnicodeAttribute(hash_key=True)
-    number = NumberAttribute()
+    number = IntegerAttribute()
     email = UnicodeAttribute()
     fullname = UnicodeAttribute()
     first_name = UnicodeAttribute()
@@ -47,9 +47,9 @@ class Account(Model):
     # Set once the mailbox owner has followed a mailed link: only then does the email grant surface roles.
     email_verified = BooleanAttribute(default=False)
     # Bumped when the password changes: tokens carry it, so older tokens stop working.
-    token_version = NumberAttribute(default=1)
+    token_version = IntegerAttribute(default=1)
     # Bumped by a reset, a verification or a password change: reset tokens carry it, so older links stop working.
-    reset_generation = NumberAttribute(default=0)
+    reset_generation = IntegerAttribute(default=0)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 
@@ -81,7 +81,7 @@ class ResetToken(Model):
     expires_at = UTCDateTimeAttribute()
     used_at = UTCDateTimeAttribute(null=True)
     # The account's reset_generation when issued: a later reset, verification or password change retires it.
-    generation = NumberAttribute(default=0)
+    generation = IntegerAttribute(default=0)
     # Kept a while past expiry so that an old link still answers link_expired, then removed by TTL.
     remove_at = TTLAttribute()
 

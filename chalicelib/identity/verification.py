@@ -7,7 +7,7 @@ passes to its mailbox owner, and only then does it grant what surfaces bind to e
 recordings participants)."""
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from chalicelib.core import clock, mail
 from chalicelib.core.retry import TryAgain, retried
@@ -120,7 +120,7 @@ def _verify_existing(stored: VerificationToken, account: Account, password: str)
             Account.reset_generation.add(1), Account.updated_at.set(now)])
 
     transact_write(write)
-    return service.get(account.id)
+    return cast(Account, service.get(account.id))  # the transaction just updated it
 
 
 def _create_verified(stored: VerificationToken, password: str) -> Account:

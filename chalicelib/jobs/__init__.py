@@ -6,6 +6,10 @@ timer, and `make job NAME=...` runs one job once. Jobs are idempotent: every ite
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chalice.app import Chalice
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,7 @@ JOBS: dict[str, Job] = {}
 
 
 def job(name: str, every_minutes: int, description: str, *, tables: tuple[str, ...],
-        sends: tuple[str, ...] = ()) -> Callable:
+        sends: tuple[str, ...] = ()) -> Callable[[Callable[[datetime], object]], Callable[[datetime], object]]:
     """Decorator: register `run(now)` as the scheduled job `name`, which uses only `tables` and `sends`."""
 
     def register(run: Callable[[datetime], object]) -> Callable[[datetime], object]:
@@ -38,10 +42,10 @@ def handler_name(name: str) -> str:
     return name.replace("-", "_")
 
 
-def scheduled(app: object, name: str) -> Callable:
+def scheduled(app: "Chalice", name: str) -> Callable[..., Any]:
     """Job `name`'s own `@app.schedule` at its rate, run with the platform clock's time. Assign it in `app.py`
     to `handler_name(name)`: Chalice names the function's handler `app.<the function's __name__>`."""
-    from chalice import Rate
+    from chalice.app import Rate
 
     from chalicelib.core import clock
 
@@ -49,4 +53,5 @@ def scheduled(app: object, name: str) -> Callable:
         return JOBS[name].run(clock.now())
 
     handler.__name__ = handler.__qualname__ = handler_name(name)
-    return app.schedule(Rate(JOBS[name].every_minutes, unit=Rate.MINUTES), name=name)(handler)
+    registered: Callable[..., Any] = app.schedule(Rate(JOBS[name].every_minutes, unit=Rate.MINUTES), name=name)(handler)
+    return registered

@@ -1,4 +1,6 @@
 """Nearby storage: requests, their geohash index, per-user slots and marks, responses and notifications."""
+from typing import Any, cast
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -11,23 +13,23 @@ from pynamodb.attributes import (
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from chalicelib.core.tables import register, table_meta
+from chalicelib.core.tables import IntegerAttribute, register, table_meta
 
 MAP, DIRECT = 0, 1
 ACTIVE, EXPIRED = "active", "expired"
 PHOTO, VIDEO = 0, 1
 
 
-class DiscoverResponse(MapAttribute):
+class DiscoverResponse(MapAttribute[str, Any]):
     """One of a request's latest responses, kept on the request so that lists need no extra reads."""
 
-    type = NumberAttribute()
+    type = IntegerAttribute()
     card_id = UnicodeAttribute()
     media_key = UnicodeAttribute()
     content_type = UnicodeAttribute(null=True)  # the media's checked type: downloads are served as it
 
 
-class ExpiringRequests(GlobalSecondaryIndex):
+class ExpiringRequests(GlobalSecondaryIndex["NearbyRequest"]):
     """Active requests by end time: only they carry `expiring`, so the expiry job Queries, never Scans."""
 
     class Meta:
@@ -42,20 +44,20 @@ class ExpiringRequests(GlobalSecondaryIndex):
 class NearbyRequest(Model):
     Meta = table_meta("nearby-requests")
 
-    id = NumberAttribute(hash_key=True)
-    kind = NumberAttribute()
+    id = IntegerAttribute(hash_key=True)
+    kind = IntegerAttribute()
     creator_id = UnicodeAttribute()
     message = UnicodeAttribute()
     lat = NumberAttribute(null=True)
     lon = NumberAttribute(null=True)
     radius = NumberAttribute(null=True)
-    cells = ListAttribute(of=UnicodeAttribute, default=list)
-    receivers = ListAttribute(of=UnicodeAttribute, default=list)
+    cells = cast("ListAttribute[str]", ListAttribute(of=UnicodeAttribute, default=list))
+    receivers = cast("ListAttribute[str]", ListAttribute(of=UnicodeAttribute, default=list))
     start = UTCDateTimeAttribute()
     end = UTCDateTimeAttribute()
     status = UnicodeAttribute(default=ACTIVE)
     expiring = UnicodeAttribute(null=True)  # ACTIVE while active, removed when the request expires
-    response_count = NumberAttribute(default=0)
+    response_count = IntegerAttribute(default=0)
     discover = ListAttribute(of=DiscoverResponse, default=list)
 
     by_end = ExpiringRequests()
@@ -70,7 +72,7 @@ class RequestCell(Model):
     cell = UnicodeAttribute(hash_key=True)
     # `<start ISO>#<id>`: a Query newest first is a Query in descending sort order.
     position = UnicodeAttribute(range_key=True)
-    request_id = NumberAttribute()
+    request_id = IntegerAttribute()
     lat = NumberAttribute()
     lon = NumberAttribute()
     radius = NumberAttribute()
@@ -86,7 +88,7 @@ class DirectDelivery(Model):
 
     receiver_id = UnicodeAttribute(hash_key=True)
     position = UnicodeAttribute(range_key=True)
-    request_id = NumberAttribute()
+    request_id = IntegerAttribute()
     remove_at = TTLAttribute()
 
 
@@ -97,14 +99,14 @@ class ActiveRequests(Model):
     Meta = table_meta("nearby-active-requests")
 
     account_id = UnicodeAttribute(hash_key=True)
-    count = NumberAttribute(default=0)
+    count = IntegerAttribute(default=0)  # type: ignore[assignment]  # shadows Model.count(); it is the stored name
 
 
 @register
 class Seen(Model):
     Meta = table_meta("nearby-seen")
 
-    request_id = NumberAttribute(hash_key=True)
+    request_id = IntegerAttribute(hash_key=True)
     account_id = UnicodeAttribute(range_key=True)
     seen = BooleanAttribute()
 
@@ -113,7 +115,7 @@ class Seen(Model):
 class Follow(Model):
     Meta = table_meta("nearby-follows")
 
-    request_id = NumberAttribute(hash_key=True)
+    request_id = IntegerAttribute(hash_key=True)
     account_id = UnicodeAttribute(range_key=True)
     followed_at = UTCDateTimeAttribute()
 
@@ -124,10 +126,10 @@ class Response(Model):
 
     Meta = table_meta("nearby-responses")
 
-    request_id = NumberAttribute(hash_key=True)
-    id = NumberAttribute(range_key=True)
+    request_id = IntegerAttribute(hash_key=True)
+    id = IntegerAttribute(range_key=True)
     responder_id = UnicodeAttribute()
-    type = NumberAttribute()
+    type = IntegerAttribute()
     card_id = UnicodeAttribute()
     media_key = UnicodeAttribute()
     content_type = UnicodeAttribute(null=True)  # the media's checked type: downloads are served as it
@@ -143,7 +145,7 @@ class Notification(Model):
     account_id = UnicodeAttribute(hash_key=True)
     # `<created ISO>#<response id>`: a Query newest first is a Query in descending sort order.
     position = UnicodeAttribute(range_key=True)
-    request_id = NumberAttribute()
-    response_id = NumberAttribute()
+    request_id = IntegerAttribute()
+    response_id = IntegerAttribute()
     created_at = UTCDateTimeAttribute()
     remove_at = TTLAttribute()

@@ -4,7 +4,7 @@ import itertools
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
@@ -54,7 +54,7 @@ def degrees(value: float, places: int = 7) -> float:
     return round(float(value), places)
 
 
-def create(account: Account, new: dict) -> NearbyRequest:
+def create(account: Account, new: dict[str, Any]) -> NearbyRequest:
     """A map request (`location`) or a direct one (`receiverUI`: a location is then ignored), from a body that
     fits contracts.NEW_REQUEST. The caller's active-request count is raised under its limit in the same
     transaction that writes the request, its index cells and its deliveries."""
@@ -68,7 +68,7 @@ def create(account: Account, new: dict) -> NearbyRequest:
     numbers = [] if numbers is None else numbers if isinstance(numbers, list) else [numbers]
     receivers = _receivers(sorted({int(number) for number in numbers}))
     lat, lon, radius = circle or (None, None, None)
-    cover = geo.cover(lat, lon, radius) if circle else None
+    cover = geo.cover(*circle) if circle else None
     request = NearbyRequest(next_id("nearby-requests"), kind=MAP if circle else DIRECT, creator_id=account.id,
                             message=new["message"].strip(), lat=lat, lon=lon, radius=radius,
                             cells=list(cover.cells) if cover else [],
@@ -93,10 +93,10 @@ def _receivers(numbers: list[int]) -> list[Account]:
     found = [accounts.by_number(number) for number in numbers]
     if None in found:
         raise BadRequest("RECEIVER_NOT_FOUND", "A receiver is not a known userId")
-    return found
+    return cast("list[Account]", found)  # no None: refused above
 
 
-def index_items(request: NearbyRequest) -> list:
+def index_items(request: NearbyRequest) -> list[RequestCell | DirectDelivery]:
     """The request's geohash cells (map) or its receivers' inbox entries (direct), expiring with it."""
     at = position(request.start, request.id)
     if request.kind == MAP:
@@ -143,7 +143,7 @@ def nearest(lat: float, lon: float) -> list[NearbyRequest]:
     return _in_order(found, now)
 
 
-def _started(streams: list[Iterator]) -> list[Iterator]:
+def _started(streams: list[Iterator[RequestCell]]) -> list[Iterator[RequestCell]]:
     """The streams with their first pages read at once (one thread each), not one after another."""
     with ThreadPoolExecutor(len(streams)) as pool:
         firsts = list(pool.map(lambda stream: list(itertools.islice(stream, 1)), streams))

@@ -51,7 +51,7 @@ def _require_active(request: NearbyRequest) -> None:
         raise BadRequest("REQUEST_EXPIRED", "The request has expired: it takes no more responses")
 
 
-def upload_form(request: NearbyRequest, kind: int, content_type: str | None = None) -> dict:
+def upload_form(request: NearbyRequest, kind: int, content_type: str | None = None) -> dict[str, Any]:
     """A presigned POST for one photo (0) or video (1) answering `request`; its key then records the response.
 
     With a declared `content_type` (one of the kind's), the form allows exactly that type and the key carries its
@@ -125,8 +125,9 @@ def _record(request: NearbyRequest, response: Response) -> None:
 def _recording(request: NearbyRequest, response: Response) -> Callable[[Any], None]:
     """One try of the write, conditioned on the request as read: still active, its count unchanged."""
     seen = int(request.response_count)
-    latest = [DiscoverResponse(type=response.type, card_id=response.card_id, media_key=response.media_key,
-                               content_type=response.content_type), *request.discover][:DISCOVER_MAX]
+    latest = [DiscoverResponse(  # type: ignore[no-untyped-call]  # pynamodb's MapAttribute.__init__ is unannotated
+        type=response.type, card_id=response.card_id, media_key=response.media_key,
+        content_type=response.content_type), *request.discover][:DISCOVER_MAX]
 
     def write(transaction: Any) -> None:
         transaction.save(response, condition=Response.id.does_not_exist())
