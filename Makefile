@@ -63,6 +63,9 @@ job: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/first_request.py
+	$(BIN)/python bench/ids.py
+	$(BIN)/python bench/dialogue_bytes.py
 	$(BIN)/python bench/routes.py
 	$(BIN)/python bench/signin_timing.py
 	$(BIN)/python bench/patch_amplification.py

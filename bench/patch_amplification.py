@@ -18,7 +18,7 @@ SCENARIO = r"""
 import json, resource, sys, time
 from chalicelib.dialogues import patches
 from chalicelib.dialogues.errors import Invalid
-from chalicelib.dialogues.validation import MAX_BODY_BYTES
+from chalicelib.dialogues.contracts import MAX_BODY_BYTES
 
 name, bounded = sys.argv[1], sys.argv[2] == "bounded"
 if name == "copy-from-root":

@@ -26,7 +26,7 @@ os.environ.update({
     "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
 })
 
-from chalicelib.core import clients, clock, collaborators, mail  # noqa: E402
+from chalicelib.core import clients, clock, collaborators, counters, mail  # noqa: E402
 from chalicelib.core.settings import get_settings, public_base_url  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +38,22 @@ def _moto_dynamodb():
     from moto.dynamodb.models import dynamodb_backends
 
     return dynamodb_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+
+
+def saved_store() -> tuple:
+    """What the store holds now, to `restore_store` later: moto's tables, and this process's id blocks (which
+    the copied counter items account for). moto has no public snapshot; recreating the tables costs far more."""
+    from chalicelib.core import counters
+
+    return copy.deepcopy(_moto_dynamodb().tables), counters.held()
+
+
+def restore_store(saved: tuple) -> None:
+    from chalicelib.core import counters
+
+    tables, blocks = saved
+    _moto_dynamodb().tables = copy.deepcopy(tables)
+    counters.hold(blocks)
 
 
 @pytest.fixture(scope="session")
@@ -61,16 +77,18 @@ def aws(empty_tables):
     from moto import mock_aws
 
     clients.reset()
+    counters.forget()
     with mock_aws():
         _moto_dynamodb().tables = copy.deepcopy(empty_tables)
         yield
     clients.reset()
+    counters.forget()
 
 
 @pytest.fixture
 def empty_store(aws, empty_tables):
     """Empty every table again (each example of a property test starts from nothing)."""
-    return lambda: setattr(_moto_dynamodb(), "tables", copy.deepcopy(empty_tables))
+    return lambda: (counters.forget(), setattr(_moto_dynamodb(), "tables", copy.deepcopy(empty_tables)))
 
 
 @pytest.fixture

@@ -3,14 +3,14 @@ the account has verified that email (registering an address proves nothing).
 
 Superadmin: everything (the platform admin is one). Admin: the users and records of their org. Coach:
 themselves, their clients and their clients' records. Client: themselves and their own records."""
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, cast
 
 from chalicelib.coaching.errors import forbidden, invalid_field, not_found
-from chalicelib.coaching.models import ADMIN, ALL, CLIENT, COACH, SUPERADMIN, CoachingEmail, CoachingUser, Org
-from chalicelib.core.store import ModelT, get_or
+from chalicelib.coaching.models import ADMIN, ALL, CLIENT, COACH, SUPERADMIN, CoachingEmail, CoachingUser
+from chalicelib.core import batch
+from chalicelib.core.store import ModelT, find, get_or
 from chalicelib.core.transactions import Step
 from chalicelib.identity.auth import authenticate
 
@@ -18,35 +18,43 @@ from chalicelib.identity.auth import authenticate
 @dataclass(frozen=True)
 class Caller:
     role: str
-    user: CoachingUser | None  # None only for the platform admin without a coaching user
+    id: int | None  # None only for the platform admin without a coaching user
+    org_id: int | None
+    # Records the route named, read in the same BatchGetItem as the caller's claim: see `fetch`.
+    prefetched: dict[tuple[Any, Any], Any] = field(default_factory=dict, compare=False, repr=False)
 
-    @property
-    def id(self) -> int | None:
-        return int(self.user.id) if self.user else None
-
-    @property
-    def org_id(self) -> int | None:
-        return int(self.user.org_id) if self.user else None
-
-
-def user_by_email(email: str) -> CoachingUser | None:
-    try:
-        claim = CoachingEmail.get(email.strip().lower(), consistent_read=True)
-        return CoachingUser.get(int(claim.user_id), consistent_read=True)
-    except (CoachingEmail.DoesNotExist, CoachingUser.DoesNotExist):
-        return None
+    def user(self) -> CoachingUser:
+        """The caller's own coaching user, read (consistently) when a route needs more than the role."""
+        return get_or(CoachingUser, self.id, missing=forbidden())
 
 
-def caller(request: Any) -> Caller:
+def _claim_key(email: str) -> tuple[Any, str]:
+    return CoachingEmail, email.strip().lower()
+
+
+def identity(email: str, named: Iterable[tuple[Any, Any]] = ()) -> tuple[Caller | None, dict[tuple[Any, Any], Any]]:
+    """The coaching user claiming `email` as a caller of its own role, and those of the `named` records that exist:
+    one consistent BatchGetItem (a claim from before it carried the role costs a read of its user besides)."""
+    found = batch.read([_claim_key(email), *named])
+    claim = found.pop(_claim_key(email), None)
+    if claim is None:
+        return None, found
+    if claim.type is None:
+        user = find(CoachingUser, int(claim.user_id))
+        return (Caller(user.type, int(user.id), int(user.org_id), found) if user else None), found
+    return Caller(claim.type, int(claim.user_id), int(claim.org_id), found), found
+
+
+def caller(request: Any, named: Iterable[tuple[Any, Any]] = ()) -> Caller:
     """The caller's role; a signed-in account with no coaching user, or whose email is not verified (and not the
-    admin), is a 403."""
+    admin), is a 403. The records `named` (model, key) are read with the caller's claim, for `fetch`."""
     account = authenticate(request)
-    user = user_by_email(account.email)
+    claimed, found = identity(account.email, named)
     if account.is_admin:
-        return Caller(SUPERADMIN, user)
-    if user is None or not account.email_verified:  # else whoever registers an Admin's email first holds the org
+        return Caller(SUPERADMIN, claimed.id if claimed else None, claimed.org_id if claimed else None, found)
+    if claimed is None or not account.email_verified:  # else whoever registers an Admin's email first holds the org
         raise forbidden()
-    return Caller(user.type, user)
+    return claimed
 
 
 def sees_user(caller: Caller, user: CoachingUser) -> bool:
@@ -74,42 +82,49 @@ def manages(caller: Caller, user: CoachingUser) -> bool:
 
 
 
-def sees_record(caller: Caller, user_id: int, org_id: int, owner: Callable[[], CoachingUser]) -> bool:
-    """Whether the caller sees a record of `user_id` (in `org_id`); `owner()` reads the user when a coach asks."""
+def sees_record(caller: Caller, user_id: int, org_id: int, owner: Callable[[], CoachingUser],
+                coach_id: int | None = None) -> bool:
+    """Whether the caller sees a record of `user_id` (in `org_id`, listed for `coach_id`); `owner()` reads the user
+    when a coach asks about a record not listed for them (another coach's, or one from before `coach_id`)."""
     if caller.role == SUPERADMIN:
         return True
     if caller.role == ADMIN:
         return org_id == caller.org_id
-    if user_id == caller.id:
+    if user_id == caller.id or (caller.role == COACH and coach_id == caller.id):
         return True
     return caller.role == COACH and owner().coach_id == caller.id
 
 
-def records(caller: Caller, model: Any, clients: Callable[[], list[CoachingUser]]) -> list[Any]:
-    """The records of a model that the caller sees, by id, each scope read through an index: every org's for
-    a Superadmin, the org's for an Admin, each client's (and the coach's own) for a Coach, the caller's own
-    for a Client. No listing reads a whole table."""
+def manages_record(caller: Caller, record: Any, user_id: int, owner: Callable[[], CoachingUser]) -> bool:
+    """`manages` the record's user, from what the record carries where it can: its org (the user's, which does not
+    change while records refer to them) and the coach it is listed for (kept in the transaction moving the user)."""
+    if caller.role == COACH and record.coach_id is not None and int(record.coach_id) == caller.id:
+        return user_id != caller.id  # a Client of the caller's (the caller's own are listed for them too)
+    if caller.role in (SUPERADMIN, ADMIN) and record.org_id is not None:
+        return caller.role == SUPERADMIN or int(record.org_id) == caller.org_id
+    return manages(caller, owner())
+
+
+def records(caller: Caller, model: Any) -> list[Any]:
+    """The records of a model that the caller sees, by id, each one index Query (pages aside): all for a Superadmin
+    (the constant key of `everything`), the org's for an Admin, the caller's own for a Client, and for a Coach their
+    clients' and their own (`by-coach`: see `models.listed_by`)."""
     if caller.role == SUPERADMIN:
-        found = each(model.by_org, [int(org.id) for org in Org.everything.query(ALL)])
+        found = list(model.everything.query(ALL))
     elif caller.role == ADMIN:
         found = list(model.by_org.query(caller.org_id))
     elif caller.role == COACH:
-        found = each(model.by_user, [caller.id, *(int(client.id) for client in clients())])
+        found = list(model.by_coach.query(caller.id))
     else:
         found = list(model.by_user.query(caller.id))
     return sorted(found, key=lambda item: int(item.id))
 
 
-def each(index: Any, keys: list[Any]) -> list[Any]:
-    """The items under each key of an index, Queried 8 at a time."""
-    if not keys:
-        return []
-    with ThreadPoolExecutor(min(8, len(keys))) as pool:
-        return [item for items in pool.map(lambda key: list(index.query(key)), keys) for item in items]
-
-
-def fetch(model: type[ModelT], key: int) -> ModelT:
-    """The record under `key`; a 404 if there is none."""
+def fetch(model: type[ModelT], key: int, caller: Caller | None = None) -> ModelT:
+    """The record under `key`; a 404 if there is none. Read with the caller's claim if the route named it (taken
+    once: a later read in the request reads again)."""
+    if caller is not None and (model, key) in caller.prefetched:
+        return cast(ModelT, caller.prefetched.pop((model, key)))
     return get_or(model, key, missing=not_found())
 
 

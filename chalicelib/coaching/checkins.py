@@ -8,7 +8,7 @@ import logging
 from datetime import datetime
 
 from chalicelib.coaching import tasks, users
-from chalicelib.coaching.models import DUE, CoachingUser, Message, Task, update_of
+from chalicelib.coaching.models import DUE, CoachingUser, Message, Task, listed_by, update_of
 from chalicelib.core import clock
 from chalicelib.core.collaborators import current
 from chalicelib.core.counters import next_id
@@ -39,13 +39,21 @@ def _claimed(steps: list[Step]) -> bool:
 
 def _message(user: CoachingUser, from_user: int, text: str, topic: str | None, now: datetime) -> Message:
     return Message(next_id("coaching-messages"), text=text, to_user=int(user.id), from_user=from_user,
-                   client_id=int(user.id), org_id=int(user.org_id), timestamp=now, topic=topic)
+                   client_id=int(user.id), org_id=int(user.org_id), coach_id=listed_by(user), timestamp=now,
+                   topic=topic)
 
 
 def _count_on(user_id: int, count: int) -> Step:
     """Count messages on a user who must still exist (an update would otherwise create a bare item)."""
     return (lambda tx: tx.update(CoachingUser(user_id), actions=[CoachingUser.message_count.add(count)],
                                  condition=CoachingUser.id.exists()), Conflict("conflict", "try again"))
+
+
+def _count_on_client(user: CoachingUser) -> Step:
+    """Count a check-in on its client, who must still be in the listing the message was written for."""
+    return (lambda tx: tx.update(CoachingUser(int(user.id)), actions=[
+        CoachingUser.message_count.add(1), CoachingUser.client_messages.add(1)], condition=users.still_listed(user)),
+        Conflict("conflict", "try again"))
 
 
 def _user_checkins(user_id: int, now: datetime) -> int:
@@ -63,7 +71,8 @@ def _user_checkins(user_id: int, now: datetime) -> int:
     user.topic = due[-1].topic or user.topic
     users.schedule(user)
     actions, claim = update_of(user, {"checkin_times", "topic", "checkins", "next_checkin_at"})
-    actions.append(CoachingUser.message_count.add(len(messages)))  # the client is a party of each, once
+    # the client is a party of each, once, and their client; the claim's revision keeps them in the listing read
+    actions += [CoachingUser.message_count.add(len(messages)), CoachingUser.client_messages.add(len(messages))]
     steps: list[Step] = [(lambda tx: tx.update(CoachingUser(user_id), actions=actions, condition=claim),
                           Conflict("conflict", "claimed"))]
     # mypy cannot infer a lambda whose default binds the loop's message against Step
@@ -92,7 +101,7 @@ def _task_checkin(task_id: int, now: datetime) -> int:
     steps: list[Step] = [(lambda tx: tx.update(Task(task_id), actions=actions, condition=claim),
                           Conflict("conflict", "claimed")),
                          (lambda tx: tx.save(message), Conflict("conflict", "try again")),
-                         _count_on(int(user.id), 1)]
+                         _count_on_client(user)]
     if from_user != int(user.id):
         steps.append(_count_on(from_user, 1))
     if not _claimed(steps):

@@ -5,7 +5,7 @@ from typing import Any
 from chalicelib.coaching import access, scope, users
 from chalicelib.coaching.access import Caller
 from chalicelib.coaching.errors import in_use, invalid_field, not_found
-from chalicelib.coaching.models import CLIENT, CoachingUser, HelpRequest, Task
+from chalicelib.coaching.models import CLIENT, CoachingUser, HelpRequest, Task, listed_by
 from chalicelib.coaching.records import ClientRecords
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
@@ -24,12 +24,13 @@ def _may_change(caller: Caller, user: CoachingUser) -> None:
     access.require(access.manages(caller, user) or (caller.role == CLIENT and int(user.id) == caller.id))
 
 
-def _user_steps(request: HelpRequest, count: int = 0) -> Step:
-    """The user's status follows the request's, and the user counts their requests (one item, one update)."""
+def _user_steps(request: HelpRequest, count: int = 0, user: CoachingUser | None = None) -> Step:
+    """The user's status follows the request's, and the user counts their requests (one item, one update); a new
+    request (`user` read) is written for the listing the user is still in."""
     status = "AWAITING_HELP" if request.status == "NEEDS_ASSISTANCE" else "WORKING"
     actions = [CoachingUser.status.set(status)] + ([CoachingUser.request_count.add(count)] if count else [])
-    return (lambda tx: tx.update(CoachingUser(int(request.user_id)), actions=actions,
-                                 condition=CoachingUser.id.exists()), _AGAIN)
+    condition = CoachingUser.id.exists() if user is None else users.still_listed(user)
+    return (lambda tx: tx.update(CoachingUser(int(request.user_id)), actions=actions, condition=condition), _AGAIN)
 
 
 def _task_count(request: HelpRequest, change: int) -> Step:
@@ -48,11 +49,11 @@ def create(caller: Caller, values: dict[str, Any]) -> HelpRequest:
     if task.user_id is None or int(task.user_id) != int(user.id):
         raise invalid_field("task_id", "must be a task of the request's user")
     now = clock.now()
-    request = HelpRequest(next_id("coaching-requests"), org_id=int(user.org_id), created_at=now, updated_at=now,
-                          **values)
+    request = HelpRequest(next_id("coaching-requests"), org_id=int(user.org_id), coach_id=listed_by(user),
+                          created_at=now, updated_at=now, **values)
     transact_steps([
         (lambda tx: tx.save(request, condition=HelpRequest.id.does_not_exist()), _AGAIN),
-        _user_steps(request, 1),
+        _user_steps(request, 1, user),
         _task_count(request, 1),
     ])
     return request
@@ -61,7 +62,9 @@ def create(caller: Caller, values: dict[str, Any]) -> HelpRequest:
 def update(caller: Caller, request_id: int, changes: dict[str, Any]) -> HelpRequest:
     """Only the status changes (the user and task a request is about stay); the user's status follows."""
     request: HelpRequest = visible(caller, request_id)
-    _may_change(caller, users.get(int(request.user_id)))
+    user_id = int(request.user_id)
+    access.require((caller.role == CLIENT and user_id == caller.id)
+                   or access.manages_record(caller, request, user_id, lambda: users.get(user_id)))
     for key in ("user_id", "task_id"):
         if key in changes and changes[key] != int(getattr(request, key)):
             raise invalid_field(key, "cannot be changed: create a new request")
@@ -75,7 +78,8 @@ def update(caller: Caller, request_id: int, changes: dict[str, Any]) -> HelpRequ
 
 def delete(caller: Caller, request_id: int) -> None:
     request = visible(caller, request_id)
-    access.require(access.manages(caller, users.get(int(request.user_id))))
+    user_id = int(request.user_id)
+    access.require(access.manages_record(caller, request, user_id, lambda: users.get(user_id)))
     transact_steps([
         (lambda tx: tx.delete(request, condition=HelpRequest.referrers == 0),
          in_use("Messages still name this request: delete those first")),

@@ -16,8 +16,8 @@ from chalicelib.core.errors import Conflict
 from chalicelib.core.transactions import ConditionFailed, Step, transact_steps, transact_write
 
 
-def get(media_id: int) -> Media:
-    return access.fetch(Media, media_id)
+def get(media_id: int, caller: Caller | None = None) -> Media:
+    return access.fetch(Media, media_id, caller)
 
 
 def _viewed_by(client_id: int) -> list[Media]:
@@ -33,7 +33,7 @@ def listing(caller: Caller) -> list[Media]:
 
 
 def visible(caller: Caller, media_id: int) -> Media:
-    media = get(media_id)
+    media = get(media_id, caller)
     access.require(caller.role != CLIENT or ViewedMedia.count(caller.id, ViewedMedia.media_id == media_id) > 0)
     return media
 
@@ -46,8 +46,8 @@ def create(caller: Caller, values: dict[str, Any]) -> Media:
     refs = [scope.Ref("task_id", Task, values["task_id"])] if values.get("task_id") is not None else []
     if values.get("published_by") is not None and values["published_by"] > 0:
         refs.append(scope.Ref("published_by", CoachingUser, values["published_by"]))
-    publisher = scope.records(caller, refs).get("published_by", caller.user)
-    media = Media(next_id("coaching-media"), org_id=int(publisher.org_id) if publisher else None, **values)
+    publisher = scope.records(caller, refs).get("published_by")
+    media = Media(next_id("coaching-media"), org_id=int(publisher.org_id) if publisher else caller.org_id, **values)
     steps: list[Step] = [(lambda tx: tx.save(media, condition=Media.id.does_not_exist()),
                           Conflict("conflict", "Try again"))]
     if media.task_id is not None:
@@ -67,7 +67,7 @@ def _org_of(media: Media) -> int | None:
 def delete(caller: Caller, media_id: int) -> None:
     """The Superadmin, or an Admin of the publisher's org."""
     access.require(caller.role in (SUPERADMIN, ADMIN))
-    media = get(media_id)
+    media = get(media_id, caller)
     access.require(caller.role == SUPERADMIN or _org_of(media) == caller.org_id)
     steps: list[Step] = [(lambda tx: tx.delete(media, condition=(Media.view_count == 0) & (Media.referrers == 0)),
               in_use("Clients have viewed this media, or messages name it: delete those first"))]
@@ -91,7 +91,7 @@ def _client_of(caller: Caller, client_id: int) -> CoachingUser:
 def mark_viewed(caller: Caller, client_id: int, media_id: int) -> tuple[ViewedMedia, bool]:
     """Record that the client was sent the media; a second mark keeps the first record (created: False)."""
     _client_of(caller, client_id)
-    get(media_id)
+    get(media_id, caller)
     record = ViewedMedia(client_id, media_id, id=next_id("coaching-viewed-media"))
 
     def write(tx: TransactWrite) -> None:

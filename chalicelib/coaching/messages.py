@@ -2,11 +2,11 @@
 of its client: the party who is a Client, or else its recipient."""
 from typing import Any
 
-from chalicelib.coaching import access, scope
+from chalicelib.coaching import access, scope, users
 from chalicelib.coaching.access import Caller
 from chalicelib.coaching.coercions import coerced, moment
 from chalicelib.coaching.errors import invalid_field
-from chalicelib.coaching.models import CLIENT, CoachingUser, HelpRequest, Media, Message
+from chalicelib.coaching.models import CLIENT, CoachingUser, HelpRequest, Media, Message, listed_by
 from chalicelib.coaching.records import ClientRecords
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
@@ -35,22 +35,37 @@ def _references(message: Message, change: int) -> list[Step]:
     return [access.refer(model, int(key), change, field, what) for model, key, field, what in named if key is not None]
 
 
-def message_steps(message: Message) -> list[Step]:
-    """Write a message and count it on both users (a user with messages is not deleted)."""
+def _party_step(user_id: int, message: Message, client: CoachingUser) -> Step:
+    """Count the message on a party (a user with messages is not deleted); on its client also as theirs, while the
+    client is still in the listing the message was written for."""
+    if user_id != int(client.id):
+        return (lambda tx: tx.update(CoachingUser(user_id), actions=[CoachingUser.message_count.add(1)],
+                                     condition=CoachingUser.id.exists()),
+                invalid_field("to_user", "must be the id of an existing user"))
+    return (lambda tx: tx.update(CoachingUser(user_id), actions=[
+        CoachingUser.message_count.add(1), CoachingUser.client_messages.add(1)], condition=users.still_listed(client)),
+        Conflict("conflict", "The user changed meanwhile: try again"))
+
+
+def message_steps(message: Message, client: CoachingUser) -> list[Step]:
+    """Write a message (of `client`'s) and count it on both users."""
     parties = {int(message.to_user), int(message.from_user)}
     return [
         (lambda tx: tx.save(message, condition=Message.id.does_not_exist()), Conflict("conflict", "Try again")),
-        *[(lambda tx, user_id=user_id: tx.update(CoachingUser(user_id), actions=[CoachingUser.message_count.add(1)],
-                                                 condition=CoachingUser.id.exists()),
-           invalid_field("to_user", "must be the id of an existing user")) for user_id in sorted(parties)],
+        *[_party_step(user_id, message, client) for user_id in sorted(parties)],
     ]
+
+
+def client_of(sender: CoachingUser, recipient: CoachingUser) -> CoachingUser:
+    """Whose scope a message is in: the party who is a Client, or else its recipient."""
+    return recipient if recipient.type == CLIENT or sender.type != CLIENT else sender
 
 
 def new_message(sender: CoachingUser, recipient: CoachingUser, **values: Any) -> Message:
     """A message in its client's scope (not yet written)."""
-    client = recipient if recipient.type == CLIENT or sender.type != CLIENT else sender
+    client = client_of(sender, recipient)
     return Message(next_id("coaching-messages"), to_user=int(recipient.id), from_user=int(sender.id),
-                   client_id=int(client.id), org_id=int(client.org_id),
+                   client_id=int(client.id), org_id=int(client.org_id), coach_id=listed_by(client),
                    **{"timestamp": clock.now(), **{key: value for key, value in values.items() if value is not None}})
 
 
@@ -65,8 +80,15 @@ def create(caller: Caller, values: dict[str, Any]) -> Message:
     sender, recipient = named["from_user"], named["to_user"]
     _may_send(caller, sender, recipient)
     message = new_message(sender, recipient, **{k: v for k, v in values.items() if k not in ("to_user", "from_user")})
-    transact_steps([*message_steps(message), *_references(message, 1)])
+    transact_steps([*message_steps(message, client_of(sender, recipient)), *_references(message, 1)])
     return message
+
+
+def _uncounted(user_id: int, message: Message) -> list[Any]:
+    """A party's counts without the message (on a user from before `client_messages` was kept, the count starts
+    below their real number: a change of coach reads it as "at most", so it only checks less)."""
+    actions = [CoachingUser.message_count.add(-1)]
+    return actions + [CoachingUser.client_messages.add(-1)] if user_id == int(message.client_id) else actions
 
 
 def delete(caller: Caller, message_id: int) -> None:
@@ -75,7 +97,7 @@ def delete(caller: Caller, message_id: int) -> None:
     parties = {int(message.to_user), int(message.from_user)}
     transact_steps([
         (lambda tx: tx.delete(message), Conflict("conflict", "Try again")),
-        *[(lambda tx, user_id=user_id: tx.update(CoachingUser(user_id), actions=[CoachingUser.message_count.add(-1)]),
+        *[(lambda tx, user_id=user_id: tx.update(CoachingUser(user_id), actions=_uncounted(user_id, message)),
            Conflict("conflict", "Try again")) for user_id in sorted(parties)],
         *_references(message, -1),
     ])

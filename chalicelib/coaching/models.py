@@ -38,6 +38,14 @@ def update_of(item: "CoachingUser | Task", names: set[str] | list[str]) -> tuple
     return actions + [model.revision.add(1)], model.revision == int(item.revision)
 
 
+def listed_by(user: "CoachingUser") -> int | None:
+    """The Coach whose listings hold the user's tasks, requests and messages (their `coach_id`): a Client's coach,
+    a Coach themselves, nobody for other users. One Query on `by-coach` then lists a Coach's records."""
+    if user.type == COACH:
+        return int(user.id)
+    return int(user.coach_id) if user.type == CLIENT and user.coach_id is not None else None
+
+
 class DueCheckins(GlobalSecondaryIndex[Any]):
     """Items with a check-in to send, by due time: only they carry `checkins`, so the job Queries."""
 
@@ -101,25 +109,33 @@ class CoachingUser(Model):
     message_count = NumberAttribute(default=0)
     viewed_count = NumberAttribute(default=0)
     client_count = NumberAttribute(default=0)
+    # Messages whose client is the user (they carry its `listed_by`): a change of coach checks it moved them all.
+    # None on users from before it was kept.
+    client_messages = NumberAttribute(null=True)
     last_task_order = NumberAttribute(default=0)
     checkins = UnicodeAttribute(null=True)  # DUE while checkin_times is not empty
     next_checkin_at = UTCDateTimeAttribute(null=True)
     revision = NumberAttribute(default=0)  # moved by every change of fields: see `update_of`
+    listing = UnicodeAttribute(default=ALL)  # None on users from before: a Superadmin's `/users` misses them
 
     by_org = index("by-org", "org_id")
     by_coach = index("by-coach", "coach_id")
     by_type = index("by-type", "type", UnicodeAttribute)
+    everything = index("everything", "listing", UnicodeAttribute)
     due = DueCheckins()
 
 
 @register
 class CoachingEmail(Model):
-    """A claim on an email (case-insensitive): emails are unique among coaching users."""
+    """A claim on an email (case-insensitive): emails are unique among coaching users. It also carries the user's
+    type and org, written in every transaction that changes them, so that the caller's role is this one read."""
 
     Meta = table_meta("coaching-emails")
 
     email = UnicodeAttribute(hash_key=True)
     user_id = NumberAttribute()
+    type = UnicodeAttribute(null=True)  # None on claims written before it was kept: the user is read instead
+    org_id = NumberAttribute(null=True)
 
 
 class Recurrence(MapAttribute[str, Any]):
@@ -144,6 +160,7 @@ class Task(Model):
     created_by = NumberAttribute(null=True)
     user_id = NumberAttribute(null=True)
     org_id = NumberAttribute(null=True)  # the user's, so that an Admin's listing is one Query
+    coach_id = NumberAttribute(null=True)  # whose listing holds it: see `listed_by`
     difficulty = UnicodeAttribute(null=True)
     date_assigned = UTCDateTimeAttribute()
     date_created = UTCDateTimeAttribute()
@@ -157,9 +174,12 @@ class Task(Model):
     checkins = UnicodeAttribute(null=True)  # DUE while a recurring check-in is still to come
     next_checkin_at = UTCDateTimeAttribute(null=True)
     revision = NumberAttribute(default=0)  # moved by every change of fields: see `update_of`
+    listing = UnicodeAttribute(default=ALL)  # a Superadmin's listing (items from before lack it)
 
     by_user = index("by-user", "user_id")
     by_org = index("by-org", "org_id")
+    by_coach = index("by-coach", "coach_id")
+    everything = index("everything", "listing", UnicodeAttribute)
     due = DueCheckins()
 
 
@@ -199,9 +219,13 @@ class Message(Model):
     topic = UnicodeAttribute(null=True)
     client_id = NumberAttribute()  # the client the message is about (or its recipient): whose scope it is in
     org_id = NumberAttribute()
+    coach_id = NumberAttribute(null=True)  # whose listing holds it: see `listed_by`
+    listing = UnicodeAttribute(default=ALL)  # a Superadmin's listing (items from before lack it)
 
     by_user = index("by-user", "client_id")
     by_org = index("by-org", "org_id")
+    by_coach = index("by-coach", "coach_id")
+    everything = index("everything", "listing", UnicodeAttribute)
 
 
 @register
@@ -224,9 +248,13 @@ class HelpRequest(Model):
     user_id = NumberAttribute()
     task_id = NumberAttribute()
     org_id = NumberAttribute()
+    coach_id = NumberAttribute(null=True)  # whose listing holds it: see `listed_by`
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     referrers = NumberAttribute(default=0)  # messages naming the request
+    listing = UnicodeAttribute(default=ALL)  # a Superadmin's listing (items from before lack it)
 
     by_user = index("by-user", "user_id")
     by_org = index("by-org", "org_id")
+    by_coach = index("by-coach", "coach_id")
+    everything = index("everything", "listing", UnicodeAttribute)

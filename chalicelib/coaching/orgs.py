@@ -11,8 +11,8 @@ from chalicelib.coaching.models import ALL, SUPERADMIN, Org
 from chalicelib.core.counters import next_id
 
 
-def get(org_id: int) -> Org:
-    return access.fetch(Org, org_id)
+def get(org_id: int, caller: Caller | None = None) -> Org:
+    return access.fetch(Org, org_id, caller)
 
 
 def listing(caller: Caller) -> list[Org]:
@@ -23,7 +23,7 @@ def listing(caller: Caller) -> list[Org]:
 
 
 def visible(caller: Caller, org_id: int) -> Org:
-    org = get(org_id)
+    org = get(org_id, caller)
     access.require(caller.role == SUPERADMIN or org_id == caller.org_id)
     return org
 
@@ -37,7 +37,7 @@ def create(caller: Caller, values: dict[str, Any]) -> Org:
 
 def delete(caller: Caller, org_id: int) -> None:
     access.require(caller.role == SUPERADMIN)
-    org = get(org_id)
+    org = get(org_id, caller)
     try:
         org.delete(condition=Org.user_count == 0)
     except DeleteError as error:

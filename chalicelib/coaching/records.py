@@ -13,22 +13,23 @@ class ClientRecords:
         """`client(record)`: the client a record belongs to; `parties(record)`: users who see it besides."""
         self.model, self.client, self.parties = model, client, parties
 
-    def get(self, key: int) -> Any:
-        return access.fetch(self.model, key)
+    def get(self, key: int, caller: Caller | None = None) -> Any:
+        return access.fetch(self.model, key, caller)
 
     def sees(self, caller: Caller, record: Any) -> bool:
         if caller.id in self.parties(record):
             return True
         client = self.client(record)
-        return access.sees_record(caller, client, int(record.org_id), lambda: users.get(client))
+        return access.sees_record(caller, client, int(record.org_id), lambda: users.get(client),
+                                  None if record.coach_id is None else int(record.coach_id))
 
     def visible(self, caller: Caller, key: int) -> Any:
-        record = self.get(key)
+        record = self.get(key, caller)
         access.require(self.sees(caller, record))
         return record
 
     def listing(self, caller: Caller) -> list[Any]:
-        return access.records(caller, self.model, lambda: users.clients_of(caller))
+        return access.records(caller, self.model)
 
     def of_client(self, caller: Caller, client_id: int) -> list[Any]:
         users.visible(caller, client_id, CLIENT)

@@ -9,7 +9,7 @@ from chalice.app import Blueprint, Response
 from chalicelib.coaching import access, help_requests, media, messages, orgs, shapes, tasks, users
 from chalicelib.coaching import contracts as coaching
 from chalicelib.coaching.errors import SURFACE, in_body_order, not_found, render
-from chalicelib.coaching.models import CLIENT, COACH
+from chalicelib.coaching.models import CLIENT, COACH, CoachingUser, HelpRequest, Media, Message, Org, Task
 from chalicelib.core import contracts
 from chalicelib.core.bodies import json_body
 from chalicelib.core.errors import BadRequest
@@ -20,8 +20,9 @@ route = routes(bp, render, SURFACE)
 DELETED = {"deleted": 1}
 
 
-def _caller() -> access.Caller:
-    return access.caller(bp.current_request)
+def _caller(*named: tuple[Any, int]) -> access.Caller:
+    """The caller, and the records the path names (model, id), read in one BatchGetItem with the caller's claim."""
+    return access.caller(bp.current_request, named)
 
 
 def _body(contract: contracts.Contract) -> Any:
@@ -45,10 +46,10 @@ def _named(view: Callable[..., Any], name: str) -> Callable[..., Any]:
     return view
 
 
-def collection(path: str, service: Any, what: str, fields: dict[str, Any], answer: dict[str, Any],
+def collection(path: str, service: Any, model: Any, what: str, fields: dict[str, Any], answer: dict[str, Any],
                shape: Callable[..., Any], *, update: bool = True) -> None:
-    """GET and POST on `path`, GET, (PUT) and DELETE on `path/{id}`: the documented CRUD of a collection, each
-    route with its contract (the bodies' schemas made from `fields`)."""
+    """GET and POST on `path`, GET, (PUT) and DELETE on `path/{id}`: the documented CRUD of a collection (of
+    `model`), each route with its contract (the bodies' schemas made from `fields`)."""
     name = path.strip("/").replace("/", "_")
     contract = coaching.crud(path, what, fields, answer, update=update)
 
@@ -56,8 +57,8 @@ def collection(path: str, service: Any, what: str, fields: dict[str, Any], answe
         return json_response([shape(item) for item in service.listing(_caller())])
 
     def show(id: str) -> Response:
-        caller = _caller()
-        return json_response(shape(service.visible(caller, record_id(id))))
+        key = record_id(id)
+        return json_response(shape(service.visible(_caller((model, key)), key)))
 
     def create() -> Response:
         caller = _caller()
@@ -65,15 +66,15 @@ def collection(path: str, service: Any, what: str, fields: dict[str, Any], answe
         return json_response(shape(service.create(caller, values)), 201)
 
     def change(id: str) -> Response:
-        caller = _caller()
         key = record_id(id)
+        caller = _caller((model, key))
         changes = coaching.values(_body(contract["update"]), cast("dict[str, Any]", contract["update"].body),
                                   partial=True)
         return json_response(shape(service.update(caller, key, changes)))
 
     def remove(id: str) -> Response:
-        caller = _caller()
-        service.delete(caller, record_id(id))
+        key = record_id(id)
+        service.delete(_caller((model, key)), key)
         return json_response(DELETED)
 
     route(path, contract=contract["index"])(_named(index, f"{name}_index"))
@@ -94,15 +95,16 @@ def _users_of_type(user_type: str | None) -> SimpleNamespace:
         delete=lambda caller, user_id: users.delete(caller, user_id, user_type))
 
 
-collection("/clients", _users_of_type(CLIENT), "user", coaching.TYPED_USER_FIELDS, coaching.USER, shapes.user)
-collection("/coaches", _users_of_type(COACH), "user", coaching.TYPED_USER_FIELDS, coaching.USER, shapes.user)
-collection("/users", _users_of_type(None), "user", coaching.USER_FIELDS, coaching.USER, shapes.user)
-collection("/orgs", orgs, "org", coaching.ORG_FIELDS, coaching.ORG, shapes.org, update=False)
-collection("/tasks", tasks, "task", coaching.TASK_FIELDS, coaching.TASK, shapes.task)
-collection("/messages", messages, "message", coaching.MESSAGE_FIELDS, coaching.MESSAGE, shapes.message,
+for _path, _type, _fields in (("/clients", CLIENT, coaching.TYPED_USER_FIELDS),
+                               ("/coaches", COACH, coaching.TYPED_USER_FIELDS), ("/users", None, coaching.USER_FIELDS)):
+    collection(_path, _users_of_type(_type), CoachingUser, "user", _fields, coaching.USER, shapes.user)
+collection("/orgs", orgs, Org, "org", coaching.ORG_FIELDS, coaching.ORG, shapes.org, update=False)
+collection("/tasks", tasks, Task, "task", coaching.TASK_FIELDS, coaching.TASK, shapes.task)
+collection("/messages", messages, Message, "message", coaching.MESSAGE_FIELDS, coaching.MESSAGE, shapes.message,
            update=False)
-collection("/media", media, "media", coaching.MEDIA_FIELDS, coaching.MEDIA, shapes.media, update=False)
-collection("/requests", help_requests, "request", coaching.REQUEST_FIELDS, coaching.REQUEST, shapes.request)
+collection("/media", media, Media, "media", coaching.MEDIA_FIELDS, coaching.MEDIA, shapes.media, update=False)
+collection("/requests", help_requests, HelpRequest, "request", coaching.REQUEST_FIELDS, coaching.REQUEST,
+           shapes.request)
 
 
 @route("/tasks", methods=("PUT",), contract=coaching.TASKS_UPDATE_MANY)
@@ -116,8 +118,8 @@ def tasks_update_many() -> Response:
 
 def _client_records(records: Callable[..., Any], shape: Callable[..., Any]) -> Callable[..., Any]:
     def view(id: str) -> Response:
-        caller = _caller()
-        return json_response([shape(item) for item in records(caller, record_id(id))])
+        client_id = record_id(id)
+        return json_response([shape(item) for item in records(_caller((CoachingUser, client_id)), client_id)])
 
     return view
 
@@ -132,13 +134,14 @@ for _records, _shape, _name in ((tasks.of_client, shapes.task, "tasks"),
 
 @route("/clients/{id}/viewed_media/{media_id}", methods=("POST",), contract=coaching.MARK_VIEWED)
 def clients_mark_viewed(id: str, media_id: str) -> Response:
-    caller = _caller()
-    record, created = media.mark_viewed(caller, record_id(id), record_id(media_id))
+    client_id, viewed_id = record_id(id), record_id(media_id)
+    caller = _caller((CoachingUser, client_id), (Media, viewed_id))
+    record, created = media.mark_viewed(caller, client_id, viewed_id)
     return json_response(shapes.viewed_media(record), 201 if created else 200)
 
 
 @route("/clients/{id}/viewed_media/{media_id}", methods=("DELETE",), contract=coaching.UNMARK_VIEWED)
 def clients_unmark_viewed(id: str, media_id: str) -> Response:
-    caller = _caller()
-    media.unmark_viewed(caller, record_id(id), record_id(media_id))
+    client_id = record_id(id)
+    media.unmark_viewed(_caller((CoachingUser, client_id)), client_id, record_id(media_id))
     return json_response(DELETED)

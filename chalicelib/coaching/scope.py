@@ -6,7 +6,7 @@ org's: a message naming another org's help request counts on it, and that reques
 Every record a body names is read in one BatchGetItem across the coaching tables (with what a Client's scope
 needs: their views of the media named); a Coach's check of a client's task or request reads those clients in a
 second one. An id of no record is a 400 on its field; a record out of the caller's scope a 403 naming it."""
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,11 +14,8 @@ from chalicelib.coaching import access
 from chalicelib.coaching.access import Caller
 from chalicelib.coaching.errors import forbidden, invalid_fields
 from chalicelib.coaching.models import CLIENT, COACH, SUPERADMIN, CoachingUser, HelpRequest, Media, Task, ViewedMedia
-from chalicelib.core.errors import Conflict
-from chalicelib.core.retry import TryAgain, retried
-from chalicelib.core.transactions import connection
+from chalicelib.core.batch import read
 
-PAGE = 100  # keys per BatchGetItem
 _WHAT = {CoachingUser: "user", Task: "task", HelpRequest: "request", Media: "media"}
 
 
@@ -33,53 +30,6 @@ class Ref:
     @property
     def what(self) -> str:
         return _WHAT[self.model]
-
-
-def _key(model: Any, key: Any) -> dict[str, Any]:
-    """A key as DynamoDB takes it: `key` is the hash key, or (hash key, range key)."""
-    values = key if isinstance(key, tuple) else (key,)
-    attributes = [model._hash_key_attribute(), model._range_key_attribute()][:len(values)]
-    return {a.attr_name: {a.attr_type: a.serialize(value)} for a, value in zip(attributes, values, strict=True)}
-
-
-def _identity(raw_key: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(sorted((name, *value.items()) for name, value in raw_key.items()))
-
-
-def read(keys: Iterable[tuple[Any, Any]]) -> dict[tuple[Any, Any], Any]:
-    """The items under each (model, key) that exist, by (model, key): one consistent BatchGetItem across the
-    tables for up to 100 keys (and again only for keys DynamoDB leaves unprocessed)."""
-    wanted = list(dict.fromkeys(keys))
-    found: dict[tuple[Any, Any], Any] = {}
-    for start in range(0, len(wanted), PAGE):
-        _read_page(wanted[start:start + PAGE], found)
-    return found
-
-
-def _read_page(page: list[tuple[Any, Any]], found: dict[tuple[Any, Any], Any]) -> None:
-    by_identity, models = {}, {}
-    unread: dict[str, Any] = {}
-    for model, key in page:
-        raw = _key(model, key)
-        table = model.Meta.table_name
-        by_identity[(table, _identity(raw))] = (model, key)
-        models[table] = model
-        unread.setdefault(table, {"Keys": [], "ConsistentRead": True})["Keys"].append(raw)
-
-    def once() -> None:
-        nonlocal unread
-        answer = connection().dispatch("BatchGetItem", {"RequestItems": unread})
-        for table, items in answer.get("Responses", {}).items():
-            model = models[table]
-            names = [a.attr_name for a in (model._hash_key_attribute(), model._range_key_attribute()) if a]
-            for item in items:
-                found[by_identity[(table, _identity({name: item[name] for name in names}))]] = (
-                    model.from_raw_data(item))
-        unread = answer.get("UnprocessedKeys") or {}
-        if unread:
-            raise TryAgain
-
-    retried(once, Conflict("contended", "The records could not all be read at once: try again"))
 
 
 def records(caller: Caller, refs: list[Ref], unchecked: Collection[str] = ()) -> dict[str, Any]:
@@ -120,4 +70,5 @@ def _sees(caller: Caller, record: Any, found: dict[tuple[Any, Any], Any], owners
         return caller.role == SUPERADMIN
     user_id = int(record.user_id)
     return access.sees_record(caller, user_id, int(record.org_id),
-                              lambda: owners.get(user_id) or CoachingUser(user_id, coach_id=None))
+                              lambda: owners.get(user_id) or CoachingUser(user_id, coach_id=None),
+                              None if record.coach_id is None else int(record.coach_id))

@@ -9,7 +9,7 @@ from chalicelib.coaching import access, scope, users
 from chalicelib.coaching.access import Caller
 from chalicelib.coaching.coercions import coerced, day
 from chalicelib.coaching.errors import in_use, invalid_field, invalid_fields
-from chalicelib.coaching.models import DUE, CoachingUser, Recurrence, Step, Task, update_of
+from chalicelib.coaching.models import DUE, CoachingUser, Recurrence, Step, Task, listed_by, update_of
 from chalicelib.coaching.records import ClientRecords
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
@@ -98,20 +98,20 @@ def create(caller: Caller, values: dict[str, Any]) -> Task:
     values = {**values, "created_by": values.get("created_by") or caller.id,
               "date_created": values.get("date_created") or today,
               "order": _next_order(int(user.id), values.get("order"))}
-    task = Task(next_id("coaching-tasks"), org_id=int(user.org_id), **_stored(values))
+    task = Task(next_id("coaching-tasks"), org_id=int(user.org_id), coach_id=listed_by(user), **_stored(values))
     schedule(task)
     transact_steps([
         (lambda tx: tx.save(task, condition=Task.id.does_not_exist()), Conflict("conflict", "Try again")),
         (lambda tx: tx.update(CoachingUser(int(user.id)), actions=[CoachingUser.task_count.add(1)],
-                              condition=CoachingUser.id.exists()),
-         invalid_field("user_id", "must be the id of an existing user")),
+                              condition=users.still_listed(user)),
+         Conflict("conflict", "The user changed meanwhile: try again")),
     ])
     return task
 
 
 def _apply(caller: Caller, task: Task, changes: dict[str, Any]) -> tuple[Task, set[str]]:
     """Check and apply changes to a task read before; the task and the names of the attributes changed."""
-    access.require(access.manages(caller, users.get(int(task.user_id))))
+    access.require(access.manages_record(caller, task, int(task.user_id), lambda: users.get(int(task.user_id))))
     if "user_id" in changes and changes["user_id"] != int(task.user_id):
         raise invalid_field("user_id", "cannot be changed: create the task for the other user")
     for key, value in _stored(changes).items():
@@ -177,7 +177,7 @@ def _save_all(applied: list[tuple[Task, set[str]]]) -> None:
 
 def delete(caller: Caller, task_id: int) -> None:
     task = visible(caller, task_id)
-    access.require(access.manages(caller, users.get(int(task.user_id))))
+    access.require(access.manages_record(caller, task, int(task.user_id), lambda: users.get(int(task.user_id))))
     transact_steps([
         (lambda tx: tx.delete(task, condition=(Task.request_count == 0) & (Task.referrers == 0)),
          in_use("The task still has help requests or media: delete those first")),

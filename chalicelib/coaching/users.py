@@ -10,6 +10,7 @@ from chalicelib.coaching.coercions import coerced, moment
 from chalicelib.coaching.errors import forbidden, in_use, invalid_field, not_found
 from chalicelib.coaching.models import (
     ADMIN,
+    ALL,
     CLIENT,
     COACH,
     DUE,
@@ -18,7 +19,11 @@ from chalicelib.coaching.models import (
     Checkin,
     CoachingEmail,
     CoachingUser,
+    HelpRequest,
+    Message,
     Org,
+    Task,
+    listed_by,
     update_of,
 )
 from chalicelib.core import clock
@@ -31,6 +36,9 @@ from chalicelib.identity import verification
 # fields are their staff's: they say where the org's SMS sender writes, and what.
 _LOCKED = {ADMIN: {"org_id"}, COACH: {"type", "org_id", "coach_id"},
            CLIENT: {"type", "org_id", "coach_id", "status", "phone", "platform", "fb_id", "checkin_times", "email"}}
+# The records a change of coach moves in its transaction (DynamoDB's 100 items), beside the user, the claim and
+# the two coaches' counts.
+RELISTED_MAX = 96
 _REFERENCES = ("task_count", "request_count", "message_count", "viewed_count", "client_count")
 
 
@@ -54,8 +62,8 @@ def email_key(email: str) -> str:
     return email.strip().lower()
 
 
-def get(user_id: int) -> CoachingUser:
-    return access.fetch(CoachingUser, user_id)
+def get(user_id: int, caller: Caller | None = None) -> CoachingUser:
+    return access.fetch(CoachingUser, user_id, caller)
 
 
 def referenced(user_id: int, field: str) -> CoachingUser:
@@ -64,7 +72,7 @@ def referenced(user_id: int, field: str) -> CoachingUser:
 
 def visible(caller: Caller, user_id: int, user_type: str | None = None) -> CoachingUser:
     """The user, if the caller may see them; a user of another type than the route's is a 404."""
-    user = get(user_id)
+    user = get(user_id, caller)
     if user_type and user.type != user_type:
         raise not_found()
     access.require(access.sees_user(caller, user))
@@ -72,22 +80,18 @@ def visible(caller: Caller, user_id: int, user_type: str | None = None) -> Coach
 
 
 def listing(caller: Caller, user_type: str | None = None) -> list[CoachingUser]:
-    """The users the caller may see (of one type, or all), by id: one index Query per scope."""
+    """The users the caller may see (of one type, or all), by id: one index Query per scope, and the caller's own
+    item where it belongs in the listing."""
     wanted = (user_type,) if user_type else USER_TYPES
     if caller.role == SUPERADMIN:
-        found = access.each(CoachingUser.by_type, list(wanted))
+        found = list(CoachingUser.by_type.query(user_type) if user_type else CoachingUser.everything.query(ALL))
     elif caller.role == ADMIN:
         found = list(CoachingUser.by_org.query(caller.org_id))
     elif caller.role == COACH:
-        found = [caller.user, *CoachingUser.by_coach.query(caller.id)]
+        found = [*([caller.user()] if caller.role in wanted else []), *CoachingUser.by_coach.query(caller.id)]
     else:
-        found = [caller.user]
+        found = [caller.user()] if caller.role in wanted else []
     return sorted((user for user in found if user.type in wanted), key=lambda user: int(user.id))
-
-
-def clients_of(caller: Caller) -> list[CoachingUser]:
-    """The clients whose records a coach sees."""
-    return [user for user in CoachingUser.by_coach.query(caller.id) if user.type == CLIENT]
 
 
 def _may_create(caller: Caller, values: dict[str, Any]) -> None:
@@ -108,14 +112,14 @@ def create(caller: Caller, values: dict[str, Any], user_type: str | None = None)
     values = {**values, "type": user_type or values["type"]}
     _may_create(caller, values)
     now = clock.now()
-    user = CoachingUser(next_id("coaching-users"), created_at=now, updated_at=now,
+    user = CoachingUser(next_id("coaching-users"), created_at=now, updated_at=now, client_messages=0,
                         **{**values, "checkin_times": [
                             Checkin(**entry)  # type: ignore[no-untyped-call]  # MapAttribute.__init__ is unannotated
                             for entry in values["checkin_times"]]})
     schedule(user)
     steps: list[Step] = [
         (lambda tx: tx.save(user, condition=CoachingUser.id.does_not_exist()), Conflict("conflict", "Try again")),
-        _claim_email(user.email, int(user.id)),
+        _claim_email(user),
         _join_org(int(user.org_id), 1),
     ]
     if user.coach_id is not None:
@@ -133,10 +137,18 @@ def schedule(user: CoachingUser) -> None:
     user.next_checkin_at = clock.from_millis(min(times)) if times else None
 
 
-def _claim_email(email: str, user_id: int) -> Step:
-    claim = CoachingEmail(email_key(email), user_id=user_id)
+def _claim_email(user: CoachingUser) -> Step:
+    """Claim the user's email, carrying their type and org (the caller's role is read from it)."""
+    claim = CoachingEmail(email_key(user.email), user_id=int(user.id), type=user.type, org_id=int(user.org_id))
     return (lambda tx: tx.save(claim, condition=CoachingEmail.email.does_not_exist()),
             Conflict("email_taken", "A user with that email already exists"))
+
+
+def _restate_claim(user: CoachingUser) -> Step:
+    """The claim follows a new type or org of its user, in the same transaction: the next request has the role."""
+    return (lambda tx: tx.update(CoachingEmail(email_key(user.email)), actions=[
+        CoachingEmail.type.set(user.type), CoachingEmail.org_id.set(int(user.org_id))],
+        condition=CoachingEmail.user_id == int(user.id)), Conflict("conflict", "The user changed meanwhile: try again"))
 
 
 def _release_email(email: str, user_id: int) -> Step:
@@ -186,7 +198,9 @@ def update(caller: Caller, user_id: int, changes: dict[str, Any], user_type: str
     condition = None
     steps: list[Step] = []
     if email_key(user.email) != email_key(before["email"]):
-        steps += [_claim_email(user.email, user_id), _release_email(before["email"], user_id)]
+        steps += [_claim_email(user), _release_email(before["email"], user_id)]
+    elif (user.type, user.org_id) != (before["type"], before["org_id"]):
+        steps.append(_restate_claim(user))
     if user.org_id != before["org_id"]:
         condition = _unreferenced()
         steps += [_join_org(int(user.org_id), 1), _join_org(int(before["org_id"]), -1)]
@@ -200,12 +214,47 @@ def update(caller: Caller, user_id: int, changes: dict[str, Any], user_type: str
     if before["type"] == COACH and user.type != COACH:
         condition = (CoachingUser.client_count == 0) & condition if condition is not None else (
             CoachingUser.client_count == 0)
+    if listed_by(user) != listed_by(CoachingUser(user_id, type=before["type"], coach_id=before["coach_id"])):
+        relisting, counted = _relisting(user)
+        steps += relisting
+        condition = counted if condition is None else condition & counted
     actions, guard = update_of(user, {*changes, "updated_at", "checkins", "next_checkin_at"})
     guard = guard if condition is None else guard & condition
     steps.insert(0, (lambda tx: tx.update(CoachingUser(user_id), actions=actions, condition=guard), in_use(
         "The user changed meanwhile, or still has records (or clients) that keep their org and type")))
     transact_steps(steps)
     return user
+
+
+def still_listed(user: CoachingUser) -> Any:
+    """The condition, on the user's item, that their records still go to the listing they were written for: the
+    transaction writing a record keeps it, so that no record misses a change of coach made meanwhile."""
+    coach = CoachingUser.coach_id.does_not_exist() if user.coach_id is None else (
+        CoachingUser.coach_id == int(user.coach_id))
+    return (CoachingUser.type == user.type) & coach
+
+
+def _relisting(user: CoachingUser) -> tuple[list[Step], Any]:
+    """Every task, request and message of the user follows their new `listed_by`, in the change's transaction;
+    and the condition that the user has no record besides those found (an index is read eventually: a record
+    written a moment ago may not show yet, and then the change is a 409 to try again)."""
+    user_id, coach = int(user.id), listed_by(user)
+    found = {model: list(model.by_user.query(user_id)) if count else []
+             for model, count in ((Task, user.task_count), (HelpRequest, user.request_count),
+                                  (Message, 1 if user.client_messages is None else user.client_messages))}
+    records = [record for items in found.values() for record in items]
+    if len(records) > RELISTED_MAX:
+        raise in_use(f"The user has more than {RELISTED_MAX} tasks, requests and messages: too many to move at once")
+    counted = ((CoachingUser.task_count <= len(found[Task])) & (CoachingUser.request_count <= len(found[HelpRequest]))
+               & (CoachingUser.client_messages.does_not_exist()
+                  | (CoachingUser.client_messages <= len(found[Message]))))
+    moved = Conflict("conflict", "A record of the user changed meanwhile: try again")
+    # mypy cannot infer a lambda whose default binds the loop's record against Step
+    steps: list[Step] = [(lambda tx, record=record: tx.update(  # type: ignore[misc]
+        type(record)(int(record.id)), actions=[type(record).coach_id.set(coach) if coach is not None
+                                               else type(record).coach_id.remove()],
+        condition=type(record).id.exists()), moved) for record in records]
+    return steps, counted
 
 
 def _unreferenced() -> Any:

@@ -1,23 +1,23 @@
 """The files of a content request: upload forms for the recipient, completion (which checks every file in
 the bucket before recording it), and the owner's listing of what was sent."""
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
 from chalicelib.content_requests import fields, requests
 from chalicelib.content_requests.errors import Invalid
 from chalicelib.content_requests.models import COMPLETED, ONE_TIME, PENDING, PHOTO, ContentRequest, MediaFile
-from chalicelib.core import clock, mail
+from chalicelib.core import batch, clock, mail
 from chalicelib.core.errors import Conflict, TooManyRequests
 from chalicelib.core.retry import TryAgain, retried
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.files import storage
 from chalicelib.files.layout import UPLOADS_KEPT_DAYS
-from chalicelib.identity import service as accounts
+from chalicelib.identity.models import Account
 
 CONTENT_TYPES = fields.CONTENT_TYPES
 # A large video needs time to start; the form is good for one upload to one key all the same.
@@ -71,21 +71,22 @@ def upload_form(request: ContentRequest, upload: dict[str, Any]) -> dict[str, An
     name, extension, media_type, size = (upload["name"].strip(), fields.extension(upload["format_type"]),
                                          upload["media_type"], int(upload["size"]))
     requests.require_open(request, now)
-    _reserve(request, size, now)
     key = storage.upload_key(requests.key_prefix(request), extension)
     content_type = CONTENT_TYPES[media_type][extension]
-    MediaFile(request.id, key, name=name, format_type=extension, media_type=media_type,
-              size=size, issued_at=now, forget_at=now + ISSUED_KEPT).save()
+    _reserve(request, size, now, MediaFile(request.id, key, name=name, format_type=extension, media_type=media_type,
+                                           size=size, issued_at=now, forget_at=now + ISSUED_KEPT))
     form = storage.upload_form(key, max_bytes=size, content_types=[content_type], expires_in=UPLOAD_SECONDS)
     return {"url": form["url"], "fields": form["fields"], "s3_key": key, "expires_in": UPLOAD_SECONDS}
 
 
-def _reserve(request: ContentRequest, size: int, now: datetime) -> None:
-    """Count one more form, and `size` more bytes, on the request item, under both caps: each try is one
-    conditional UpdateItem (ADD), so concurrent forms never pass a cap together.
+def _reserve(request: ContentRequest, size: int, now: datetime, issued: MediaFile) -> None:
+    """Count one more form, and `size` more bytes, on the request item, under both caps, and record the form as
+    `issued`: each try is one transaction of a conditional UpdateItem (ADD) and the record, so concurrent forms
+    never pass a cap together and a refused form records nothing.
 
     The hourly count lives with the hour it counts: the same hour adds one under the cap; another hour starts the
-    count afresh at one. A try lost to a concurrent form of the other kind is tried again."""
+    count afresh at one. The hour the request was read in is tried first (so a form costs one write), the other
+    next; a try lost to a concurrent form of the other kind is tried again."""
     hour = now.replace(minute=0, second=0, microsecond=0)
     room = ContentRequest.upload_bytes.does_not_exist() | (ContentRequest.upload_bytes <= UPLOAD_BYTES_MAX - size)
     still_open = (ContentRequest.status == PENDING) & (ContentRequest.expires_at > now)
@@ -95,14 +96,21 @@ def _reserve(request: ContentRequest, size: int, now: datetime) -> None:
                  ContentRequest.upload_bytes.add(size)],
                 ContentRequest.forms_hour.does_not_exist() | (ContentRequest.forms_hour != hour))
 
+    tries = (same_hour, new_hour) if request.forms_hour == hour else (new_hour, same_hour)
+
+    def write(actions: list[Action], condition: Any) -> Callable[[Any], None]:
+        def counted(transaction: Any) -> None:
+            transaction.update(ContentRequest(request.id), actions=actions, condition=still_open & room & condition)
+            transaction.save(issued)
+        return counted
+
     def once() -> None:
-        for actions, condition in (same_hour, new_hour):
+        for actions, condition in tries:
             try:
-                ContentRequest(request.id).update(actions=actions, condition=still_open & room & condition)
+                transact_write(write(actions, condition))
                 return
-            except UpdateError as error:
-                if error.cause_response_code != "ConditionalCheckFailedException":
-                    raise
+            except ConditionFailed:
+                continue
         stored = requests.current(request)
         requests.require_open(stored, now)
         left = UPLOAD_BYTES_MAX - int(stored.upload_bytes or 0)
@@ -127,9 +135,9 @@ def complete(request: ContentRequest, files: list[SentFile]) -> None:
     claimed out of staging before they are recorded, so that a recorded file is never one that expires."""
     now = clock.now()
     requests.require_open(request, now)
-    # Read strongly consistent: a form issued a moment ago must count as issued.
-    issued = {item.s3_key: item for item in MediaFile.batch_get([(request.id, sent.s3_key) for sent in files],
-                                                                consistent_read=True)}
+    # Read strongly consistent (a form issued a moment ago must count as issued), with the owner to tell.
+    read = batch.read([(MediaFile, (request.id, sent.s3_key)) for sent in files] + [(Account, request.owner_id)])
+    issued = {item.s3_key: item for (model, _), item in read.items() if model is MediaFile}
     with ThreadPoolExecutor(min(CHECK_THREADS, len(files))) as pool:
         found = list(pool.map(lambda sent: _checked(sent, issued.get(sent.s3_key)), files))
     problems = [{"param": f"media_files[{index}][{field}]", "message": message}
@@ -145,7 +153,7 @@ def complete(request: ContentRequest, files: list[SentFile]) -> None:
         _explain(request, files, error)
     except storage.FileMissing as error:
         _explain_claimed(request, files, error)
-    _tell_owner(request, len(files))
+    _tell_owner(request, read.get((Account, request.owner_id)), len(files))
 
 
 def _checked(sent: SentFile, issued: MediaFile | None) -> tuple[list[tuple[str, str]], str | None]:
@@ -195,7 +203,10 @@ def _record(transaction: Any, request: ContentRequest, files: list[SentFile], ke
     transaction.update(
         ContentRequest(request.id),
         actions=[*closing, ContentRequest.file_count.add(len(files)), ContentRequest.updated_at.set(now)],
-        condition=(ContentRequest.status == PENDING) & (ContentRequest.expires_at > now))
+        condition=(ContentRequest.status == PENDING) & (ContentRequest.expires_at > now)
+        & (ContentRequest.expiration_date == request.expiration_date))  # the day its tally count is under
+    if closing:
+        requests.recount(transaction, request.owner_id, requests.live(request), None)
 
 
 def _explain(request: ContentRequest, files: list[SentFile], error: ConditionFailed) -> None:
@@ -217,8 +228,7 @@ def _explain_claimed(request: ContentRequest, files: list[SentFile], missing: st
     raise Invalid([{"param": f"media_files[{index}][s3_key]", "message": "Was already sent"}]) from missing
 
 
-def _tell_owner(request: ContentRequest, count: int) -> None:
-    owner = accounts.get(request.owner_id)
+def _tell_owner(request: ContentRequest, owner: Account | None, count: int) -> None:
     if owner is None:
         return
     files = "1 file" if count == 1 else f"{count} files"

@@ -1,5 +1,9 @@
 """Content request storage: the requests, the tokens their links carry, and the media files sent."""
+from datetime import datetime
+from typing import Any
+
 from pynamodb.attributes import NumberAttribute, TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.expressions.operand import Path
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
@@ -24,6 +28,29 @@ class OwnerShelf(GlobalSecondaryIndex["ContentRequest"]):
 
     shelf = UnicodeAttribute(hash_key=True)
     expires_at = UTCDateTimeAttribute(range_key=True)
+
+
+def _ordered(index_name: str, range_key: str) -> "GlobalSecondaryIndex[ContentRequest]":
+    """A shelf sorted as the listing sorts by one field (ties by id, in the same direction): one Query serves a
+    page of that sort."""
+    meta = type("Meta", (), {"index_name": index_name, "projection": AllProjection()})
+    attributes = {"shelf": UnicodeAttribute(hash_key=True), range_key: UnicodeAttribute(range_key=True)}
+    return type(f"Shelf_{range_key}", (GlobalSecondaryIndex,), {"Meta": meta, **attributes})()  # type: ignore[no-any-return]
+
+
+# What sorts before any character a text holds, so that a text sorts before the longer texts it begins.
+_END = "\x00"
+_TIMES = UTCDateTimeAttribute()
+
+
+def sort_keys(request_id: int, created_at: datetime, name: str, recipient: str,
+              expiration_date: datetime) -> dict[str, str]:
+    """The keys of the sorted shelves: each sorts as the listing's field does (texts case-insensitively), ties by
+    id; texts end with a character that sorts before any other, so "ab" comes before "ab c" as in Python."""
+    tie = f"{int(request_id):015d}"
+    return {"created_key": f"{_TIMES.serialize(created_at)}#{tie}", "name_key": f"{name.lower()}{_END}{tie}",
+            "recipient_key": f"{recipient.lower()}{_END}{tie}",
+            "expiration_key": f"{_TIMES.serialize(expiration_date)}#{tie}"}
 
 
 class ExpiringRequests(GlobalSecondaryIndex["ContentRequest"]):
@@ -63,9 +90,61 @@ class ContentRequest(Model):
     forms_in_hour = NumberAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+    # sort_keys: requests stored before these existed are on no sorted shelf (docs/decisions.md)
+    created_key = UnicodeAttribute(null=True)
+    name_key = UnicodeAttribute(null=True)
+    recipient_key = UnicodeAttribute(null=True)
+    expiration_key = UnicodeAttribute(null=True)
 
     by_shelf = OwnerShelf()
     by_expiry = ExpiringRequests()
+    by_created = _ordered("by-created", "created_key")
+    by_name = _ordered("by-name", "name_key")
+    by_recipient = _ordered("by-recipient", "recipient_key")
+    by_expiration = _ordered("by-expiration", "expiration_key")
+
+
+# The sorted shelf of each of the listing's sorts.
+SORTED_BY = {"created_at": ContentRequest.by_created, "name": ContentRequest.by_name,
+             "recipient": ContentRequest.by_recipient, "expiration_date": ContentRequest.by_expiration}
+
+
+@register
+class OwnerTally(Model):
+    """How many requests an owner has, and how many of those take files, by expiration day: written in the
+    transaction of every create, delete and change of status or day, so a listing's `total_count` is exact
+    without reading the list. A request is live from its create until it is completed, canceled or deleted; the
+    hourly expiry (pending to expired) leaves it live, so the pending list's count is that of the days not yet
+    over, and the job writes no tally. Each day is its own top-level number (`live_YYYY-MM-DD`), so that one
+    ADD counts it even on an owner's first request."""
+
+    Meta = table_meta("content-request-tallies")
+
+    owner_id = UnicodeAttribute(hash_key=True)
+    requests = NumberAttribute(default=0)
+
+    @classmethod
+    def from_raw_data(cls, data: dict[str, Any]) -> "OwnerTally":
+        tally = super().from_raw_data(data)
+        tally.live = {name.removeprefix(LIVE): int(value["N"]) for name, value in data.items()
+                      if name.startswith(LIVE)}
+        return tally
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.live: dict[str, int] = {}  # "YYYY-MM-DD" -> live requests expiring that day
+
+    def pending(self, now: datetime) -> int:
+        """The live requests whose day is not over at `now`: those the pending list shows."""
+        return sum(count for day, count in self.live.items() if day >= now.date().isoformat())
+
+
+LIVE = "live_"
+
+
+def live_day(day: datetime) -> Path:
+    """The tally's count of the live requests expiring on `day` (an expiration date)."""
+    return Path([f"{LIVE}{day.date().isoformat()}"])
 
 
 @register

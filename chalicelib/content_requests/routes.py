@@ -9,11 +9,12 @@ from chalice.app import Blueprint, Response
 
 from chalicelib.content_requests import contracts, media, requests, shapes
 from chalicelib.content_requests.errors import SURFACE, render
-from chalicelib.core import clock
+from chalicelib.content_requests.models import ContentRequest, OwnerTally
+from chalicelib.core import batch, clock
 from chalicelib.core.contracts import body, query
-from chalicelib.core.routing import json_response, routes
+from chalicelib.core.routing import json_response, parse_id, routes
 from chalicelib.identity import service as accounts
-from chalicelib.identity.auth import authenticate
+from chalicelib.identity.auth import authenticate, claims
 from chalicelib.identity.models import Account
 
 bp = Blueprint(__name__)
@@ -21,15 +22,26 @@ route = routes(bp, render, SURFACE)
 SUCCESS = {"success": True}
 
 
+# The document names the header `Authentication`; `Authorization` works as well.
+OWNER_HEADERS = ("authentication", "authorization")
+
+
 def _owner() -> Account:
-    # The document names the header `Authentication`; `Authorization` works as well.
-    return authenticate(bp.current_request, headers=("authentication", "authorization"))
+    return authenticate(bp.current_request, headers=OWNER_HEADERS)
+
+
+def _owner_and_tally() -> tuple[Account, OwnerTally | None]:
+    """The signed-in owner and their tally, read in one BatchGetItem."""
+    vouched_for = claims(bp.current_request, headers=OWNER_HEADERS)
+    found = batch.read([(Account, vouched_for["sub"]), (OwnerTally, vouched_for["sub"])])
+    return (accounts.vouched(vouched_for, found.get((Account, vouched_for["sub"]))),
+            found.get((OwnerTally, vouched_for["sub"])))
 
 
 @route("/content_requests", contract=contracts.INDEX)
 def index() -> Response:
-    account = _owner()
-    found, total = requests.listing(account, query(bp.current_request))
+    account, tally = _owner_and_tally()
+    found, total = requests.listing(account, query(bp.current_request), tally)
     now = clock.now()
     return json_response({"content_requests": [shapes.content_request(r, now) for r in found],
                           "meta": {"total_count": total}})
@@ -62,8 +74,12 @@ def update(token_or_id: str) -> Response:
 
 @route("/content_requests/{token_or_id}", methods=("DELETE",), contract=contracts.DESTROY)
 def destroy(token_or_id: str) -> Response:
-    account = _owner()
-    requests.delete(requests.request_id(token_or_id), account)
+    vouched_for = claims(bp.current_request, headers=OWNER_HEADERS)
+    named = parse_id(token_or_id)
+    found = batch.read([(Account, vouched_for["sub"])] + ([(ContentRequest, named)] if named is not None else []))
+    account = accounts.vouched(vouched_for, found.get((Account, vouched_for["sub"])))
+    request_id = requests.request_id(token_or_id)
+    requests.delete(request_id, account, found.get((ContentRequest, request_id)))
     return json_response(SUCCESS)
 
 

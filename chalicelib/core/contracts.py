@@ -33,11 +33,17 @@ MAX_FAILURES = 100
 T = TypeVar("T")
 
 
+# The DynamoDB round trips a route's success path may make (issue 20), unless its contract says why it needs more.
+ROUND_TRIPS = 3
+
+
 @dataclass(frozen=True)
 class Contract:
     """What one route takes and answers. `answers` maps a status to the schema of its body (None: no body);
     `errors` lists the error statuses beyond those the contract implies (400/413 for a body, 401 for a token).
-    `security` lists accepted schemes; `optional_auth` marks a route anonymous callers may use too."""
+    `security` lists accepted schemes; `optional_auth` marks a route anonymous callers may use too. `round_trips`
+    is the most DynamoDB round trips its success path may make (a batch or a transaction is one): 3 unless
+    `round_trips_why` says why a route needs more; each surface's round-trip test holds its routes to it."""
 
     summary: str
     answers: dict[int, dict[str, Any] | None]
@@ -53,9 +59,13 @@ class Contract:
     media_type: str = "application/json"
     description: str = ""
     examples: dict[str, Any] = field(default_factory=dict)
+    round_trips: int = ROUND_TRIPS
+    round_trips_why: str = ""
     query_schema: dict[str, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.round_trips > ROUND_TRIPS and not self.round_trips_why:
+            raise ValueError(f"{self.summary!r}: more than {ROUND_TRIPS} round trips needs round_trips_why")
         object.__setattr__(self, "query_schema", {"type": "object", "properties": self.query,
                                                   "required": list(self.required_query)})
 

@@ -1,14 +1,13 @@
 """DynamoDB transactions with the two outcomes services care about: a failed condition, or done."""
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any, cast
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.errors import Conflict
 from chalicelib.core.retry import TryAgain, retried
+from chalicelib.core.tables import connection as connection  # the shared one (scope.py reads it here)
 
 
 class ConditionFailed(Exception):
@@ -47,11 +46,6 @@ class _CallOrder:
     def called(self, sent: int) -> int:
         order = sorted(range(len(self.kinds)), key=lambda i: (_SENT_ORDER.index(self.kinds[i]), i))
         return order[sent]
-
-
-@lru_cache(maxsize=1)
-def connection() -> Connection:
-    return Connection()
 
 
 def transact_write(write: Callable[[TransactWrite], object]) -> None:

@@ -5,7 +5,7 @@ from typing import Any
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadRequest
-from chalicelib.dialogues import documents, patches, revisions, shapes
+from chalicelib.dialogues import descriptions, patches, projects, revisions, shapes
 from chalicelib.dialogues.access import PROJECT_ADMIN, Caller, require
 from chalicelib.dialogues.contracts import MAX_BODY_BYTES
 from chalicelib.dialogues.ids import fetch
@@ -13,8 +13,6 @@ from chalicelib.dialogues.models import Dialogue, Project
 from chalicelib.dialogues.revisions import Draft
 
 FILTERS = ("is_archived", "is_published", "has_changes", "can_view", "can_edit")
-# A summary's fields: the description (up to 256 KB an item) stays out of the answer.
-SUMMARY_FIELDS = ["project_id", "id", "title", "is_archived", "head", "release_count", "released_revision"]
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
@@ -22,15 +20,25 @@ def existing(project: Project, raw_id: str) -> Dialogue:
     return fetch(Dialogue, "Dialogue", raw_id, project.id, project_id=project.id)
 
 
-def viewable(who: Caller, project: Project, raw_id: str) -> Dialogue:
-    dialogue = existing(project, raw_id)
-    require(who.can_view(project.id, dialogue.id), "dialogue:read", project_id=project.id, dialogue_id=dialogue.id)
+def located(who: Caller, raw_project: str, raw_id: str, dialogue: Dialogue | None) -> Dialogue:
+    """The dialogue a read by the path's ids found, once the caller may see its project (which exists: projects
+    are never deleted). When the read found none, the lookups and errors as in order: the project's 404 or 403,
+    then the dialogue's 404."""
+    if dialogue is None:
+        return existing(projects.visible(who, raw_project), raw_id)
+    require(who.sees_project(dialogue.project_id), "project:dialogues:read", project_id=dialogue.project_id)
     return dialogue
 
 
-def editable(who: Caller, project: Project, raw_id: str) -> Dialogue:
-    dialogue = existing(project, raw_id)
-    require(who.can_edit(project.id, dialogue.id), "dialogue:write", project_id=project.id, dialogue_id=dialogue.id)
+def viewable(who: Caller, dialogue: Dialogue) -> Dialogue:
+    require(who.can_view(dialogue.project_id, dialogue.id), "dialogue:read", project_id=dialogue.project_id,
+            dialogue_id=dialogue.id)
+    return dialogue
+
+
+def editable(who: Caller, dialogue: Dialogue) -> Dialogue:
+    require(who.can_edit(dialogue.project_id, dialogue.id), "dialogue:write", project_id=dialogue.project_id,
+            dialogue_id=dialogue.id)
     return dialogue
 
 
@@ -40,7 +48,7 @@ def summary(who: Caller, dialogue: Dialogue) -> dict[str, Any]:
 
 
 def shown(who: Caller, dialogue: Dialogue, description: dict[str, Any] | None = None) -> dict[str, Any]:
-    description = description if description is not None else documents.load(dialogue.description)
+    description = description if description is not None else descriptions.current(dialogue)
     return shapes.dialogue(dialogue, description, who.can_view(dialogue.project_id, dialogue.id),
                            who.can_edit(dialogue.project_id, dialogue.id))
 
@@ -55,14 +63,14 @@ def summaries(who: Caller, project: Project, query: Any = None) -> list[dict[str
                 raise BadRequest("invalid_param", f"{name} must be true or false", details={"param": name})
             wanted[name] = _BOOLEANS[raw.lower()]
     found = [summary(who, dialogue) for dialogue in Dialogue.query(project.id, consistent_read=True,
-                                                                   attributes_to_get=SUMMARY_FIELDS)]
+                                                                   attributes_to_get=descriptions.HEAD_FIELDS)]
     return [item for item in found if all(item[name] == value for name, value in wanted.items())]
 
 
 def create(who: Caller, project: Project, body: Any) -> tuple[Dialogue, dict[str, Any]]:
     """A new dialogue (project admins only); its first revision is the edit that builds the description."""
     require(who.administers(project.id), PROJECT_ADMIN, project_id=project.id)
-    description = revisions.described(revisions.fitting(body))
+    description = descriptions.described(revisions.fitting(body))
     dialogue = Dialogue(project.id, next_id("dialogues"), head=0, created=clock.to_millis(clock.now()))
     revisions.start(who, dialogue, Draft(revisions.EDIT, {"edit_type": "create",
                                                           "patch": patches.difference({}, description)},
@@ -73,7 +81,7 @@ def create(who: Caller, project: Project, body: Any) -> tuple[Dialogue, dict[str
 def replace(who: Caller, dialogue: Dialogue, body: Any) -> tuple[Dialogue, dict[str, Any]]:
     """PUT: the description becomes the body (its read-only fields dropped), through an edit holding the
     difference. A PUT that changes nothing writes no revision."""
-    wanted = revisions.described(body)
+    wanted = descriptions.described(body)
 
     def plan(current_dialogue: Dialogue, current: dict[str, Any]) -> list[Draft]:
         operations = patches.difference(current, wanted)

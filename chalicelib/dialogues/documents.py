@@ -1,5 +1,6 @@
-"""Where dialogue descriptions, snapshots and revision bodies live: in the item while small, else in the media
-bucket. A DynamoDB item stops at 400 KB and a transaction at 4 MB, while a description may reach several MB."""
+"""Where dialogue descriptions (a head's base, a revision's snapshot) and revision bodies live: in the item while
+small, else in the media bucket. A DynamoDB item stops at 400 KB and a transaction at 4 MB, while a description may
+reach several MB."""
 import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
@@ -7,9 +8,8 @@ from typing import Any
 
 from chalicelib.files import layout, storage
 
-# A dialogue's own description is read on every GET, so it stays in the item up to this size.
-HEAD_INLINE_BYTES = 256 * 1024
-# Revision bodies and snapshots: up to 50 revisions share one transaction with the head (4 MB in all).
+# Revision bodies: up to 50 revisions share one transaction with the head (4 MB in all). A dialogue's base
+# (descriptions.py) is stored with its own, smaller bound.
 PART_INLINE_BYTES = 16 * 1024
 _PARALLEL = 8
 # Keys this process has put: objects are named by content and never change, so one put each is enough.

@@ -51,7 +51,11 @@ class Stored(JSONAttribute):
 
 @register
 class Dialogue(Model):
-    """A dialogue and its head: the latest revision number and the description as of it."""
+    """A dialogue's head: what access and listing read (ids, title, flags, counts, the latest revision number), and
+    where its description is. The description is `base`, a snapshot as of revision `base_number` (in the item while
+    small, else in the media bucket), followed by `tail`, the patches of the revisions since, so that a revision
+    rewrites its patch and not the description (revisions.py). Items written before `base` hold the whole
+    description as of `head` in `description`, which reads as a base with no tail."""
 
     Meta = table_meta("dialogues")
 
@@ -59,17 +63,20 @@ class Dialogue(Model):
     id = IntegerAttribute(range_key=True)
     title = UnicodeAttribute()
     is_archived = BooleanAttribute(default=False)
-    description = Stored()
     head = IntegerAttribute()
     release_count = IntegerAttribute(default=0)
     released_revision = IntegerAttribute(null=True)
     created = NumberAttribute()
+    base = Stored(null=True)
+    base_number = IntegerAttribute(null=True)
+    tail = Stored(null=True)
+    description = Stored(null=True)
 
 
 @register
 class Revision(Model):
-    """One numbered change: its body (details and properties, the patch among them) and, when kept, the
-    description it produced."""
+    """One numbered change: its body (details and properties, the patch among them) and, when it is where its
+    dialogue's base moved, the description it produced (the same reference as the base)."""
 
     Meta = table_meta("dialogue-revisions")
 

@@ -38,7 +38,17 @@ def _grant(item: Permission) -> Grant:
 
 def held(account: Account) -> list[Grant]:
     """The account's grants (one strongly consistent Query); the platform admin also holds `admin`."""
-    grants = [_grant(item) for item in Permission.query(account.id, consistent_read=True)]
+    return held_of(account, stored(account.id))
+
+
+def stored(account_id: str) -> list[Permission]:
+    """The permission items of an account (one strongly consistent Query)."""
+    return list(Permission.query(account_id, consistent_read=True))
+
+
+def held_of(account: Account, items: list[Permission]) -> list[Grant]:
+    """The grants an account holds, from its permission items: the platform admin also holds `admin`."""
+    grants = [_grant(item) for item in items]
     if account.is_admin:
         platform = Grant(grant_id(account.id, "admin", None, None), "admin")
         grants = [platform] + [grant for grant in grants if grant.id != platform.id]

@@ -19,15 +19,17 @@ def existing(raw_id: str) -> Project:
     return fetch(Project, "Project", raw_id)
 
 
-def visible(who: Caller, raw_id: str) -> Project:
-    """The project, for a caller with any permission on it (404 if none such, 403 if not theirs)."""
-    project = existing(raw_id)
+def visible(who: Caller, raw_id: str, project: Project | None = None) -> Project:
+    """The project, for a caller with any permission on it (404 if none such, 403 if not theirs); `project` is the
+    item when a read by the path's id found it already."""
+    project = project if project is not None else existing(raw_id)
     require(who.sees_project(project.id), "project:dialogues:read", project_id=project.id)
     return project
 
 
-def administered(who: Caller, raw_id: str) -> Project:
-    project = existing(raw_id)
+def administered(who: Caller, raw_id: str, project: Project | None = None) -> Project:
+    """The project, for its admins; `project` as in `visible`."""
+    project = project if project is not None else existing(raw_id)
     require(who.administers(project.id), PROJECT_ADMIN, project_id=project.id)
     return project
 

@@ -1,7 +1,8 @@
 """A dialogue's revisions: numbered 1..N without gaps or duplicates. Every write moves the dialogue's head and
 puts its revisions in one transaction conditioned on the head it read; a writer that loses re-reads the head and
-tries again, and after many losses answers 409. The last revision of each write keeps a snapshot of the
-description, so any revision's description is that snapshot plus at most a write's worth of patches."""
+tries again, and after many losses answers 409. A write adds its patches to the head's tail, or, when the tail is
+full, moves the head's base to the new description and keeps that snapshot on its last revision too
+(descriptions.py): any revision's description is the nearest snapshot plus at most REPLAY revisions' patches."""
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
@@ -11,14 +12,17 @@ from chalicelib.core.contracts import checked, failures, pointer
 from chalicelib.core.errors import Conflict
 from chalicelib.core.retry import BUDGET, TryAgain, retried
 from chalicelib.core.transactions import ConditionFailed, transact_write
-from chalicelib.dialogues import documents, patches
+from chalicelib.dialogues import descriptions, documents, patches
 from chalicelib.dialogues.access import PROJECT_ADMIN, Caller, require
 from chalicelib.dialogues.contracts import DESCRIPTION, MAX_BODY_BYTES, SEQUENCE
+from chalicelib.dialogues.descriptions import described
 from chalicelib.dialogues.errors import SURFACE, invalid
 from chalicelib.dialogues.history import Window
 from chalicelib.dialogues.models import Dialogue, Revision
 
 EDIT, REVERT = "edit", "revert"
+# The most revisions between two snapshots: a full tail, and a bulk of 50 that overflowed it.
+REPLAY = descriptions.TAIL_REVISIONS + 50
 
 
 @dataclass
@@ -35,15 +39,6 @@ class Draft:
 
 
 Plan = Callable[[Dialogue, dict[str, Any]], list[Draft]]
-
-
-def described(document: dict[str, Any]) -> dict[str, Any]:
-    """A dialogue description (one that fits the schema) with `is_archived` filled in and nothing else, such as
-    a PUT's read-only fields: the document itself when it is that already."""
-    if list(document) == ["title", "sequences", "is_archived"]:
-        return document
-    return {"title": document["title"], "sequences": document["sequences"],
-            "is_archived": bool(document.get("is_archived", False))}
 
 
 def fitting(document: Any, known: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -95,7 +90,7 @@ def record(who: Caller, dialogue: Dialogue, plan: Plan) -> tuple[Dialogue, dict[
 
     def once() -> tuple[Dialogue, dict[str, Any], Written]:
         nonlocal dialogue
-        current = documents.load(dialogue.description)
+        current = descriptions.current(dialogue)
         drafts = plan(dialogue, current)
         if not drafts:
             return dialogue, current, []
@@ -117,31 +112,44 @@ def start(who: Caller, dialogue: Dialogue, draft: Draft) -> Written:
 def _append(who: Caller, dialogue: Dialogue, drafts: list[Draft], new: bool = False) -> Written:
     head, now = int(dialogue.head), clock.to_millis(clock.now())
     bodies = [_body(draft) for draft in drafts]
+    final = drafts[-1].description
+    tail = None if new else descriptions.tail_after(dialogue, [_replay(draft) for draft in drafts])
+    # The base moves when the tail is full: the new description is stored once, for the head and the snapshot.
+    base = documents.store(final, dialogue.id, descriptions.BASE_INLINE_BYTES) if tail is None else None
     items = [Revision(dialogue.id, head + index + 1, user_id=who.id, type=draft.type,
                       created=int(draft.created if draft.created is not None else now),
-                      body=documents.store(body, dialogue.id),
-                      snapshot=documents.store(draft.description, dialogue.id) if draft is drafts[-1] else None)
+                      body=documents.store(body, dialogue.id), snapshot=base if draft is drafts[-1] else None)
              for index, (draft, body) in enumerate(zip(drafts, bodies, strict=True))]
-    final = drafts[-1].description
-    reference = documents.store(final, dialogue.id, documents.HEAD_INLINE_BYTES)
+    moved = {"head": head + len(items), "title": final["title"], "is_archived": final["is_archived"],
+             "tail": tail or []}
+    if base is not None:
+        moved.update(base=base, base_number=head + len(items))
 
     def write(transaction: Any) -> None:
         if new:
-            dialogue.head, dialogue.description = len(items), reference
-            dialogue.title, dialogue.is_archived = final["title"], final["is_archived"]
+            _set(dialogue, moved)
             transaction.save(dialogue, condition=Dialogue.id.does_not_exist())
         else:
-            transaction.update(dialogue, actions=[
-                Dialogue.head.set(head + len(items)), Dialogue.description.set(reference),
-                Dialogue.title.set(final["title"]), Dialogue.is_archived.set(final["is_archived"])],
-                condition=Dialogue.head == head)
+            removed = [Dialogue.description.remove()] if base is not None else []
+            transaction.update(dialogue, actions=[getattr(Dialogue, name).set(value) for name, value in moved.items()]
+                               + removed, condition=Dialogue.head == head)
         for item in items:
             transaction.save(item, condition=Revision.number.does_not_exist())
 
     transact_write(write)
-    dialogue.head, dialogue.description = head + len(items), reference
-    dialogue.title, dialogue.is_archived = final["title"], final["is_archived"]
+    _set(dialogue, {**moved, **({"description": None} if base is not None else {})})
     return list(zip(items, bodies, strict=True))
+
+
+def _set(dialogue: Dialogue, values: dict[str, Any]) -> None:
+    """The item as written: what the transaction set, on the model the request goes on with."""
+    for name, value in values.items():
+        setattr(dialogue, name, value)
+
+
+def _replay(draft: Draft) -> list[dict[str, Any]]:
+    """The patch that replays a draft from the description before it."""
+    return draft.patch if draft.patch is not None else cast("list[dict[str, Any]]", draft.properties["patch"])
 
 
 def _body(draft: Draft) -> dict[str, Any]:
@@ -185,21 +193,23 @@ def _revert(who: Caller, dialogue: Dialogue, before: dict[str, Any], drafts: lis
 
 
 def description_at(dialogue: Dialogue, number: int) -> dict[str, Any]:
-    """The description as revision `number` left it: the nearest snapshot at or before it, then the patches."""
+    """The description as revision `number` left it: from the head's base and tail when it is that recent, else the
+    nearest snapshot at or before it and the patches since (one Query)."""
+    recent = descriptions.recent(dialogue, number)
+    if recent is not None:
+        return recent
     replay = []
-    # Most writes are one revision, so the snapshot is usually the first item: read a few at a time.
     for item in Revision.query(dialogue.id, Revision.number <= number, scan_index_forward=False,
-                               consistent_read=True, page_size=5):
+                               consistent_read=True, page_size=REPLAY + 1):
         if item.snapshot is not None:
             document: dict[str, Any] = documents.load(item.snapshot)
             break
         replay.append(item)
     else:
         raise LookupError(f"dialogue {dialogue.id} has no snapshot before revision {number}")
-    for item in reversed(replay):
-        body = documents.load(item.body)
-        document = patches.apply(document, body["patch"] if "patch" in body else body["properties"]["patch"])
-    return document
+    bodies = documents.load_all([item.body for item in reversed(replay)])
+    return descriptions.replayed(document, [body["patch"] if "patch" in body else body["properties"]["patch"]
+                                            for body in bodies])
 
 
 def listing(dialogue: Dialogue, window: Window) -> list[tuple[Revision, dict[str, Any]]]:

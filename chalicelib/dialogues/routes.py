@@ -5,6 +5,7 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from chalicelib.core import contracts
+from chalicelib.core.batch import Wanted as Key
 from chalicelib.core.bodies import MAX_DEPTH, TooDeep, json_body
 from chalicelib.core.errors import InvalidJSON
 from chalicelib.core.pagination import page_of
@@ -12,6 +13,7 @@ from chalicelib.core.routing import json_response, no_content, routes
 from chalicelib.dialogues import (
     access,
     channels,
+    descriptions,
     dialogues,
     history,
     permissions,
@@ -23,7 +25,8 @@ from chalicelib.dialogues import (
 )
 from chalicelib.dialogues import contracts as spec
 from chalicelib.dialogues.errors import SURFACE, invalid, render
-from chalicelib.dialogues.models import Channel, Dialogue, Project
+from chalicelib.dialogues.ids import number
+from chalicelib.dialogues.models import Channel, Dialogue, Project, Release
 from chalicelib.identity.models import Account
 
 bp = Blueprint(__name__)
@@ -62,6 +65,23 @@ def _too_deep(error: TooDeep) -> Exception:
 
 def _query() -> Any:
     return contracts.present(bp.current_request)
+
+
+def _with_project(project_id: str) -> tuple[access.Caller, Project | None]:
+    """The caller and the project the path names (None if there is none), read with the caller's account."""
+    key: Key = (Project, (number(project_id),))
+    who, found = access.signed_in(bp.current_request, [key] if key[1][0] else [])
+    return who, found.get(key)
+
+
+def _dialogue(project_id: str, dialogue_id: str, whole: bool = False,
+              also: tuple[Key, ...] = ()) -> tuple[access.Caller, Dialogue, dict[Key, Any]]:
+    """The caller and the dialogue the path names, read in one batch with the caller's account and the items of
+    `also`. Only `whole` reads the description: the other routes read the head's own fields."""
+    key: Key = (Dialogue, (number(project_id), number(dialogue_id)))
+    wanted = [key, *also] if all(key[1]) else []
+    who, found = access.signed_in(bp.current_request, wanted, None if whole else {Dialogue: descriptions.HEAD_FIELDS})
+    return who, dialogues.located(who, project_id, dialogue_id, found.get(key)), found
 
 
 # Users
@@ -170,26 +190,26 @@ def project_create() -> Response:
 
 @route(PROJECT, contract=spec.PROJECT_SHOW)
 def project_show(project_id: str) -> Response:
-    who = _caller()
-    return json_response(_project(who, projects.visible(who, project_id)))
+    who, project = _with_project(project_id)
+    return json_response(_project(who, projects.visible(who, project_id, project)))
 
 
 @route(PROJECT, methods=("PUT",), contract=spec.PROJECT_REPLACE)
 def project_replace(project_id: str) -> Response:
-    who = _caller()
-    return json_response(_project(who, projects.replace(projects.administered(who, project_id), _body())))
+    who, project = _with_project(project_id)
+    return json_response(_project(who, projects.replace(projects.administered(who, project_id, project), _body())))
 
 
 @route(PROJECT, methods=("PATCH",), contract=spec.PROJECT_PATCH)
 def project_patch(project_id: str) -> Response:
-    who = _caller()
-    return json_response(_project(who, projects.patch(projects.administered(who, project_id), _body())))
+    who, project = _with_project(project_id)
+    return json_response(_project(who, projects.patch(projects.administered(who, project_id, project), _body())))
 
 
 @route(PROJECT + "/channels", contract=spec.PROJECT_CHANNELS)
 def project_channels(project_id: str) -> Response:
-    who = _caller()
-    return _channels(channels.of_project(projects.visible(who, project_id)))
+    who, project = _with_project(project_id)
+    return _channels(channels.of_project(projects.visible(who, project_id, project)))
 
 
 # Dialogues
@@ -197,26 +217,27 @@ def project_channels(project_id: str) -> Response:
 
 @route(PROJECT + "/dialogues", contract=spec.DIALOGUES)
 def dialogue_index(project_id: str) -> Response:
-    who = _caller()
-    return json_response(dialogues.summaries(who, projects.visible(who, project_id), _query()))
+    who, project = _with_project(project_id)
+    return json_response(dialogues.summaries(who, projects.visible(who, project_id, project), _query()))
 
 
 @route(PROJECT + "/dialogues", methods=("POST",), contract=spec.DIALOGUE_CREATE)
 def dialogue_create(project_id: str) -> Response:
-    who = _caller()
-    project = projects.visible(who, project_id)
-    return json_response(dialogues.shown(who, *dialogues.create(who, project, _parsed())), 201)
+    who, project = _with_project(project_id)
+    created = dialogues.create(who, projects.visible(who, project_id, project), _parsed())
+    return json_response(dialogues.shown(who, *created), 201)
 
 
 @route(DIALOGUE, contract=spec.DIALOGUE_SHOW)
 def dialogue_show(project_id: str, dialogue_id: str) -> Response:
-    who = _caller()
-    return json_response(dialogues.shown(who, dialogues.viewable(who, projects.visible(who, project_id), dialogue_id)))
+    who, dialogue, _ = _dialogue(project_id, dialogue_id, whole=True)
+    return json_response(dialogues.shown(who, dialogues.viewable(who, dialogue)))
 
 
 def _editable(project_id: str, dialogue_id: str) -> tuple[access.Caller, Dialogue]:
-    who = _caller()
-    return who, dialogues.editable(who, projects.visible(who, project_id), dialogue_id)
+    """The caller and the dialogue they may write, with its description (which every write starts from)."""
+    who, dialogue, _ = _dialogue(project_id, dialogue_id, whole=True)
+    return who, dialogues.editable(who, dialogue)
 
 
 @route(DIALOGUE, methods=("PUT",), contract=spec.DIALOGUE_REPLACE)
@@ -234,14 +255,16 @@ def dialogue_patch(project_id: str, dialogue_id: str) -> Response:
 # Revisions
 
 
-def _viewable(project_id: str, dialogue_id: str) -> tuple[access.Caller, Dialogue]:
-    who = _caller()
-    return who, dialogues.viewable(who, projects.visible(who, project_id), dialogue_id)
+def _viewable(project_id: str, dialogue_id: str, also: tuple[Key, ...] = ()) -> tuple[
+        access.Caller, Dialogue, dict[Key, Any]]:
+    """The caller and the head of a dialogue they may see (without its description), with the items of `also`."""
+    who, dialogue, found = _dialogue(project_id, dialogue_id, also=also)
+    return who, dialogues.viewable(who, dialogue), found
 
 
 @route(DIALOGUE + "/revisions", contract=spec.REVISIONS)
 def revision_index(project_id: str, dialogue_id: str) -> Response:
-    _, dialogue = _viewable(project_id, dialogue_id)
+    _, dialogue, _ = _viewable(project_id, dialogue_id)
     found = revisions.listing(dialogue, history.window(_query()))
     return json_response([shapes.revision(item, body) for item, body in found])
 
@@ -265,22 +288,23 @@ def revision_create(project_id: str, dialogue_id: str) -> Response:
 
 @route(DIALOGUE + "/releases", contract=spec.RELEASES)
 def release_index(project_id: str, dialogue_id: str) -> Response:
-    _, dialogue = _viewable(project_id, dialogue_id)
+    _, dialogue, _ = _viewable(project_id, dialogue_id)
     return json_response([shapes.release(dialogue, item)
                           for item in releases.listing(dialogue, history.window(_query()))])
 
 
 @route(DIALOGUE + "/releases", methods=("POST",), contract=spec.RELEASE_CREATE)
 def release_create(project_id: str, dialogue_id: str) -> Response:
-    who, dialogue = _viewable(project_id, dialogue_id)
+    who, dialogue, _ = _viewable(project_id, dialogue_id)
     dialogue, release = releases.create(who, dialogue, _parsed())
     return json_response(shapes.release(dialogue, release), 201)
 
 
 @route(DIALOGUE + "/releases/{release_id}", contract=spec.RELEASE_SHOW)
 def release_show(project_id: str, dialogue_id: str, release_id: str) -> Response:
-    _, dialogue = _viewable(project_id, dialogue_id)
-    release = releases.existing(dialogue, release_id)
+    key: Key = (Release, (number(dialogue_id), number(release_id)))
+    _, dialogue, found = _viewable(project_id, dialogue_id, also=(key,) if all(key[1]) else ())
+    release = found.get(key) or releases.existing(dialogue, release_id)
     return json_response({**shapes.release(dialogue, release),
                           "description": releases.description(dialogue, release)})
 

@@ -1,9 +1,10 @@
-"""multipart/form-data request bodies (the legacy upload path), parsed with the standard library."""
-import email.policy
+"""multipart/form-data request bodies (the legacy upload path), parsed with the standard library. Its email package
+is imported on the first form, not at cold start: no other route needs it."""
 from dataclasses import dataclass
-from email.message import MIMEPart
-from email.parser import BytesParser
-from typing import cast
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from email.message import MIMEPart
 
 FORM_DATA = "multipart/form-data"
 
@@ -32,6 +33,9 @@ def parse_form(body: bytes, content_type: str) -> dict[str, Part]:
     # A line break in the header would let the caller inject headers or start the body early.
     if not (content_type.isascii() and content_type.isprintable()):
         raise MultipartError("the content type holds characters a header cannot")
+    import email.policy
+    from email.parser import BytesParser
+
     message = BytesParser(policy=email.policy.HTTP).parsebytes(
         b"Content-Type: " + content_type.encode("ascii") + b"\r\n\r\n" + body)
     if message.get_content_type() != FORM_DATA:
@@ -45,7 +49,7 @@ def parse_form(body: bytes, content_type: str) -> dict[str, Part]:
     return {part.name: part for part in parts if part.name}
 
 
-def _part(item: MIMEPart) -> Part:
+def _part(item: "MIMEPart") -> Part:
     """One form-data part with its bytes as sent (a Content-Transfer-Encoding, which RFC 7578 forbids, is undone)."""
     name = item.get_param("name", header="content-disposition")
     if item.defects:

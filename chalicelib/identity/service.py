@@ -169,7 +169,12 @@ def tokens_for(account: Account) -> dict[str, str]:
 
 def account_for(claims: dict[str, Any]) -> Account:
     """The account a verified token speaks for; gone accounts and superseded tokens are refused."""
-    account = get(claims["sub"])
+    return vouched(claims, get(claims["sub"]))
+
+
+def vouched(claims: dict[str, Any], account: Account | None) -> Account:
+    """The account read for a verified token's subject, if the token still speaks for it (UnknownAccount for a
+    gone account, TokenInvalid for a token issued before the password changed)."""
     if account is None:
         raise UnknownAccount()
     if claims["ver"] != account.token_version:

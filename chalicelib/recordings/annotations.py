@@ -3,11 +3,10 @@ from typing import Any
 
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
-from chalicelib.core.errors import BadRequest, NotFound
-from chalicelib.core.store import find
+from chalicelib.core.errors import BadRequest
 from chalicelib.identity.models import Account
-from chalicelib.recordings.authorship import active_of_session, require_creator, soft_delete
-from chalicelib.recordings.models import Annotation, Code, Project, RecordedSession
+from chalicelib.recordings.authorship import active_of_session, of_page, require_creator, soft_delete
+from chalicelib.recordings.models import Annotation, Code, Project, RecordedSession, session_key
 
 # Bounds the listing of one session's annotations (one Query page each).
 MAX_ANNOTATIONS = 1000
@@ -23,16 +22,18 @@ def add_code(project: Project, fields: dict[str, Any]) -> Code:
     return code
 
 
-def labels(project_id: int, tags: list[int]) -> dict[int, Code]:
-    """The codes of a project among `tags`, by id (one BatchGetItem)."""
-    if not tags:
-        return {}
-    return {int(code.id): code for code in Code.batch_get([(project_id, tag) for tag in tags])}
+def code_keys(project_id: int | None, fields: Any) -> list[tuple[Any, Any]]:
+    """The codes an annotation's fields (not yet checked) tag, as (model, key) pairs to read with its path."""
+    tags = fields.get("tags") if isinstance(fields, dict) and project_id is not None else None
+    if not isinstance(tags, list):
+        return []
+    return [(Code, (project_id, tag)) for tag in sorted({t for t in tags if type(t) is int and 0 <= t < 2**53})]
 
 
-def _checked_tags(project_id: int, tags: list[Any]) -> list[int]:
+def _checked_tags(tags: list[Any], codes: dict[int, Code]) -> list[int]:
+    """The tags, each one of the project's `codes` (read with the path)."""
     tags = sorted({int(tag) for tag in tags})
-    if len(labels(project_id, tags)) != len(tags):
+    if any(tag not in codes for tag in tags):
         raise BadRequest("TAGS_NOT_IN_PROJECT", "A tag is not one of this project's codes")
     return tags
 
@@ -45,32 +46,27 @@ def _intervals(fields: dict[str, Any]) -> tuple[int, int]:
     return start, end
 
 
-def create(session: RecordedSession, account: Account, fields: dict[str, Any]) -> Annotation:
+def create(session: RecordedSession, account: Account, fields: dict[str, Any], codes: dict[int, Code]) -> Annotation:
+    """A new annotation; `codes` are the project's codes its tags name, read with its path."""
     start, end = _intervals(fields)
-    tags = _checked_tags(session.project_id, fields.get("tags") or [])
+    tags = _checked_tags(fields.get("tags") or [], codes)
     now = clock.now()
     annotation = Annotation(next_id("annotations"), session_id=session.id, project_id=session.project_id,
                             creator_id=account.id, content=fields["content"].strip(), start_interval=start,
-                            end_interval=end, tags=tags, created_at=now, updated_at=now)
+                            end_interval=end, tags=tags, session_key=session_key(session), created_at=now,
+                            updated_at=now)
     annotation.save(condition=Annotation.id.does_not_exist())
     return annotation
 
 
-def in_session(session: RecordedSession, annotation_id: int) -> Annotation:
-    annotation = find(Annotation, annotation_id)
-    if annotation is None or not annotation.is_active or annotation.session_id != session.id:
-        raise NotFound("ANNOTATION_404", "The annotation does not exist on this session")
-    return annotation
-
-
-def update(annotation: Annotation, account: Account, fields: dict[str, Any]) -> Annotation:
-    """Rewrite an annotation; `tags` left out (or null) stay as they are."""
+def update(annotation: Annotation, account: Account, fields: dict[str, Any], codes: dict[int, Code]) -> Annotation:
+    """Rewrite an annotation; `tags` left out (or null) stay as they are. `codes` as for create."""
     start, end = _intervals(fields)
     require_creator(annotation, account, "NOT_ANNOTATION_CREATOR")
     actions: list[Any] = [Annotation.content.set(fields["content"].strip()), Annotation.start_interval.set(start),
                           Annotation.end_interval.set(end), Annotation.updated_at.set(clock.now())]
     if fields.get("tags") is not None:
-        actions.append(Annotation.tags.set(_checked_tags(annotation.project_id, fields["tags"])))
+        actions.append(Annotation.tags.set(_checked_tags(fields["tags"], codes)))
     annotation.update(actions=actions, condition=Annotation.is_active == True)  # noqa: E712 (a DynamoDB condition)
     return annotation
 
@@ -81,3 +77,8 @@ def delete(annotation: Annotation, account: Account) -> None:
 
 def of_session(session: RecordedSession) -> list[Annotation]:
     return active_of_session(Annotation, session.id, MAX_ANNOTATIONS)
+
+
+def of_sessions(sessions: list[RecordedSession]) -> list[Annotation]:
+    """The active annotations of a page of one project's sessions: one Query (models.ThreadsByProject)."""
+    return of_page(Annotation, sessions, MAX_ANNOTATIONS)

@@ -6,29 +6,20 @@ from pynamodb.expressions.condition import size
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadRequest, NotFound
-from chalicelib.core.store import find
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.identity.models import Account
-from chalicelib.recordings.authorship import active_of_session, require_creator, soft_delete
+from chalicelib.recordings.authorship import active_of_session, of_page, require_creator, soft_delete
 from chalicelib.recordings.models import Annotation, Comment, RecordedSession
 
 # Bounds the comments read for one session (one Query on the session index), and a comment's replies.
 MAX_COMMENTS, MAX_REPLIES = 2000, 500
 
 
-def in_annotation(annotation: Annotation, comment_id: int) -> Comment:
-    comment = find(Comment, comment_id)
-    if comment is None or not comment.is_active:
-        raise NotFound("COMMENT_404", "The comment does not exist")
-    if comment.annotation_id != annotation.id:
-        raise BadRequest("COMMENT_NOT_IN_SESSION", "The comment is not on this annotation")
-    return comment
-
-
 def create(annotation: Annotation, account: Account, fields: dict[str, Any], parent: Comment | None = None) -> Comment:
     """A comment on the annotation, or a reply to `parent` (listed in its replies in the same transaction)."""
     now, content = clock.now(), fields["content"].strip()
     comment = Comment(next_id("comments"), annotation_id=annotation.id, session_id=annotation.session_id,
+                      project_id=annotation.project_id, session_key=annotation.session_key,
                       parent_id=parent.id if parent else None, creator_id=account.id, content=content,
                       created_at=now, updated_at=now)
 
@@ -60,3 +51,14 @@ def delete(comment: Comment, account: Account) -> None:
 
 def of_session(session: RecordedSession) -> list[Comment]:
     return active_of_session(Comment, session.id, MAX_COMMENTS)
+
+
+def of_sessions(sessions: list[RecordedSession]) -> list[Comment]:
+    """The active comments of a page of one project's sessions: one Query (models.ThreadsByProject)."""
+    return of_page(Comment, sessions, MAX_COMMENTS)
+
+
+def of_annotation(annotation: Annotation) -> list[Comment]:
+    """The annotation's active comments, oldest first: one Query on the annotation index, reading no others."""
+    return list(Comment.by_annotation.query(annotation.id, limit=MAX_COMMENTS,
+                                            filter_condition=Comment.is_active == True))  # noqa: E712

@@ -238,7 +238,11 @@ INDEX = Contract(
     summary="Projects: the caller's own (personal) and the public ones they are not in",
     description="Anonymous callers get an empty `personal` list.",
     answers={200: _answer(_shape(personal=_many("Project"), public=_many("Project")))},
-    examples={"response": _ok({"personal": [], "public": [_PROJECT_EXAMPLE]})}, **_ANYONE)
+    examples={"response": _ok({"personal": [], "public": [_PROJECT_EXAMPLE]})},
+    round_trips=4, round_trips_why="3 (the caller's memberships, the public projects, then the caller's account, "
+    "private projects and the public projects' people in one BatchGetItem); a 4th reads the people of the caller's "
+    "private projects when those have members besides the caller (a project made private after others joined)",
+    **_ANYONE)
 CREATE = Contract(
     summary="Create a project; its creator becomes its admin", answers={201: PROJECT}, body=NEW_PROJECT,
     errors=(409,), examples={"request": {"title": "The title of your neat project",
@@ -257,7 +261,8 @@ UPDATE = Contract(
                 "`TOPICS_ID_NOT_PROJECT`.",
     examples={"request": {"title": "你好吗?", "description": "你好", "privacy": "private",
                           "topics": [{"text": "你好 ANOTHER NEW", "is_active": 1}]}},
-    **_SIGNED_IN)
+    round_trips=4, round_trips_why="a numeric `creator` is checked to name an account (a Query on the accounts' "
+    "number index) besides the project's read, its write and its members' accounts", **_SIGNED_IN)
 DESTROY = Contract(summary="Soft-delete a project (its creator only)", answers={200: NOTHING}, params=_PID,
                    errors=(403, 404, 409), **_SIGNED_IN)
 JOIN = Contract(summary="Join a public project", answers={200: NOTHING}, params=_PID, errors=(403, 404, 409),
@@ -276,7 +281,10 @@ SESSIONS = Contract(
     answers={200: _answer(_many("Session"), next_cursor={"type": ["string", "null"]})},
     query={"limit": {"type": "integer", "minimum": 1, "default": 20, "description": "At most 50 are given"},
            "cursor": {"type": "string", "description": "`meta.next_cursor` of the page before"}},
-    params=_PID, errors=(403, 404), **_ANYONE)
+    params=_PID, errors=(403, 404), round_trips=5,
+    round_trips_why="a page nests each session's annotations (one Query for the page), their comments (one Query, "
+    "another table) and their codes and people (one BatchGetItem), after the project's read and the sessions' "
+    "Query: 5 whatever the page size", **_ANYONE)
 CREATE_SESSION = Contract(
     summary="Record a session (members only)",
     description="The document's legacy mobile upload: a multipart form with the `recording` itself (at most "
@@ -285,10 +293,13 @@ CREATE_SESSION = Contract(
                 "with `POST .../sessions/uploads/` (up to 500 MB).",
     answers={201: SESSION}, body=SESSION_FORM, media_type="multipart/form-data", params=_PID, errors=(403, 404),
     **_SIGNED_IN)
+_NESTED_WHY = ("the session's annotations (a Query), their comments (a Query of another table) and their codes and "
+               "people (one BatchGetItem) after the path's read")
 SHOW_SESSION = Contract(summary="A session with its annotations", answers={200: SESSION}, params=_SID,
-                        errors=(403, 404), **_ANYONE)
+                        errors=(403, 404), round_trips=4, round_trips_why=_NESTED_WHY, **_ANYONE)
 ANNOTATIONS = Contract(summary="A session's annotations with their comments",
-                       answers={200: _answer(_many("Annotation"))}, params=_SID, errors=(403, 404), **_ANYONE)
+                       answers={200: _answer(_many("Annotation"))}, params=_SID, errors=(403, 404), round_trips=4,
+                       round_trips_why=_NESTED_WHY, **_ANYONE)
 CREATE_ANNOTATION = Contract(
     summary="Annotate a session (members only)", answers={201: ANNOTATION_ANSWER}, body=ANNOTATION, params=_SID,
     errors=(403, 404), examples={"request": _ANNOTATION_REQUEST}, **_SIGNED_IN)
@@ -297,7 +308,9 @@ SHOW_ANNOTATION = Contract(summary="An annotation", answers={200: ANNOTATION_ANS
 UPDATE_ANNOTATION = Contract(
     summary="Edit an annotation (its creator only); `tags` left out stay as they are",
     answers={200: ANNOTATION_ANSWER}, body=ANNOTATION, params=_AID, errors=(403, 404),
-    examples={"request": {**_ANNOTATION_REQUEST, "tags": []}}, **_SIGNED_IN)
+    examples={"request": {**_ANNOTATION_REQUEST, "tags": []}}, round_trips=4,
+    round_trips_why="the write, then the annotation's comments (a Query) and their codes and people (one "
+    "BatchGetItem) for the answer, after the path's read", **_SIGNED_IN)
 DELETE_ANNOTATION = Contract(summary="Soft-delete an annotation (its creator only)", answers={200: NOTHING},
                              params=_AID, errors=(403, 404), **_SIGNED_IN)
 COMMENTS = Contract(summary="An annotation's comments", answers={200: _answer(_many("Comment"))}, params=_AID,

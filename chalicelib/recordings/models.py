@@ -49,6 +49,9 @@ class Project(Model):
     is_active = BooleanAttribute(default=True)
     topics = ListAttribute(of=Topic, default=list)
     listing = UnicodeAttribute(null=True)
+    # The members, by account id: {"role", "joined_at"}, written in the transaction that writes each membership, so
+    # that listing projects reads no membership. None on projects stored before: their memberships are Queried.
+    members = MapAttribute[str, Any](null=True)  # type: ignore[no-untyped-call]  # unannotated in pynamodb
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     version = VersionAttribute()
@@ -139,6 +142,23 @@ class RecordedSession(Model):
     by_project = SessionsByProject()
 
 
+class ThreadsByProject(GlobalSecondaryIndex[Any]):
+    """A project's annotations (or comments) in the order of their sessions' `session_key`: the annotations of a
+    page of sessions, newest first, are one range of it, read by one Query."""
+
+    class Meta:
+        index_name = "by-project"
+        projection = AllProjection()
+
+    project_id = IntegerAttribute(hash_key=True)
+    session_key = UnicodeAttribute(range_key=True)
+
+
+def session_key(session: "RecordedSession") -> str:
+    """Where a session's annotations and comments sort in a project: as its sessions page does (by creation)."""
+    return f"{UTCDateTimeAttribute().serialize(session.created_at)}#{session.id}"
+
+
 class AnnotationsBySession(GlobalSecondaryIndex["Annotation"]):
     class Meta:
         index_name = "by-session"
@@ -162,10 +182,23 @@ class Annotation(Model):
     # pynamodb types a list of NumberAttribute as holding attributes: it holds integers
     tags = cast("ListAttribute[int]", ListAttribute(of=NumberAttribute, default=list))
     is_active = BooleanAttribute(default=True)
+    session_key = UnicodeAttribute(null=True)  # models.session_key; None on annotations stored before it
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 
     by_session = AnnotationsBySession()
+    by_project = ThreadsByProject()
+
+
+class CommentsByAnnotation(GlobalSecondaryIndex["Comment"]):
+    """The comments of one annotation, oldest first: showing an annotation reads no other annotation's."""
+
+    class Meta:
+        index_name = "by-annotation"
+        projection = AllProjection()
+
+    annotation_id = IntegerAttribute(hash_key=True)
+    id = IntegerAttribute(range_key=True)
 
 
 class CommentsBySession(GlobalSecondaryIndex["Comment"]):
@@ -192,7 +225,12 @@ class Comment(Model):
     # Ids of the replies, appended in the same transaction that writes each reply.
     replies = cast("ListAttribute[int]", ListAttribute(of=NumberAttribute, default=list))
     is_active = BooleanAttribute(default=True)
+    # Its session's project and models.session_key; None on comments stored before them.
+    project_id = IntegerAttribute(null=True)
+    session_key = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
 
     by_session = CommentsBySession()
+    by_annotation = CommentsByAnnotation()
+    by_project = ThreadsByProject()

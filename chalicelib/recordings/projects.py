@@ -1,13 +1,13 @@
 """Project rules: unique titles, who may see and change a project, topics, soft delete, membership."""
 import re
+from datetime import datetime
 from typing import Any
 
-from pynamodb.exceptions import DeleteError
+from pynamodb.attributes import UTCDateTimeAttribute
 
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id, next_ids
 from chalicelib.core.errors import BadRequest, Conflict, Forbidden, NotFound
-from chalicelib.core.store import find
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.identity import service as accounts
 from chalicelib.identity.models import Account
@@ -32,40 +32,6 @@ def _listing(is_public: bool, is_active: bool = True) -> str | None:
     return PUBLIC_LISTING if is_public and is_active else None
 
 
-def active(project_id: int, missing: str = "PROJECT_DOES_NOT_EXIST") -> Project:
-    project = find(Project, project_id)
-    if project is None or not project.is_active:
-        raise NotFound(missing, "The project does not exist")
-    return project
-
-
-def is_member(project: Project, account: Account | None) -> bool:
-    if account is None:
-        return False
-    try:
-        Membership.get(project.id, account.id, consistent_read=True)
-    except Membership.DoesNotExist:
-        return False
-    return True
-
-
-def readable(project_id: int, account: Account | None) -> Project:
-    """A project the caller may see: any public one, or a private one they are a member of. Anyone else, an
-    anonymous caller (no token) included, is refused as the document says: 403 `PROJECT_UNAUTHORIZED`."""
-    project = active(project_id)
-    if project.is_public or is_member(project, account):
-        return project
-    raise Forbidden("PROJECT_UNAUTHORIZED", "Only members may see this project")
-
-
-def writable(project_id: int, account: Account) -> Project:
-    """A project the caller may add to: they must be a member."""
-    project = active(project_id)
-    if not is_member(project, account):
-        raise Forbidden("PROJECT_UNAUTHORIZED", "Only members may do this")
-    return project
-
-
 def create(account: Account, fields: dict[str, Any]) -> Project:
     """A project from the fields of a create (checked against contracts.NEW_PROJECT); texts are trimmed."""
     title, description = fields["title"].strip(), fields["description"].strip()
@@ -76,7 +42,7 @@ def create(account: Account, fields: dict[str, Any]) -> Project:
               for topic_id, text in zip(next_ids("topics", len(topic_texts)), topic_texts, strict=True)]
     project = Project(next_id("projects"), title=title, slug=slug(title), description=description,
                       creator_id=account.id, is_public=is_public, topics=topics, listing=_listing(is_public),
-                      created_at=now, updated_at=now)
+                      members={account.id: _member(ADMIN, now)}, created_at=now, updated_at=now)
     membership = Membership(project.id, account.id, role=ADMIN, joined_at=now)
 
     def write(transaction: Any) -> None:
@@ -92,12 +58,9 @@ def create(account: Account, fields: dict[str, Any]) -> Project:
     return project
 
 
-def update(project_id: int, account: Account, fields: dict[str, Any]) -> Project:
+def update(project: Project, account: Account, fields: dict[str, Any]) -> Project:
     """Apply a PUT (checked against contracts.PROJECT_CHANGES): only the creator may; each field sent changes,
     and a new title moves the title claim in the same transaction."""
-    if "id" in fields and fields["id"] != project_id:
-        raise BadRequest("ID_404", "The id in the body is not the project's")
-    project = active(project_id)
     if project.creator_id != account.id:
         raise Forbidden("UNAUTHORIZED", "Only the project's creator may edit it")
     creator = fields.get("creator")  # an object is the GET body's, sent back: read-only
@@ -157,9 +120,8 @@ def _save_with_title(project: Project, old_title: str) -> None:
         raise Conflict("PROJECT_CHANGED", "The project changed meanwhile: load it and try again") from error
 
 
-def delete(project_id: int, account: Account) -> None:
+def delete(project: Project, account: Account) -> None:
     """Soft delete by the creator; the title becomes free for other projects."""
-    project = active(project_id)
     if project.creator_id != account.id:
         raise Forbidden("PROJECT_DELETE_UNAUTHORIZED", "Only the project's creator may delete it")
 
@@ -175,33 +137,54 @@ def delete(project_id: int, account: Account) -> None:
         raise NotFound("PROJECT_DOES_NOT_EXIST", "The project does not exist") from error
 
 
-def lists(account: Account | None) -> tuple[list[Project], list[Project]]:
-    """(personal, public): the caller's active projects, and the active public ones they are not in."""
-    personal: list[Project] = []
-    if account is not None:
-        ids = [m.project_id for m in Membership.by_account.query(account.id)]
-        personal = sorted((p for p in Project.batch_get(ids) if p.is_active), key=lambda p: p.id) if ids else []
-    mine = {p.id for p in personal}
-    public = [p for p in Project.public.query(PUBLIC_LISTING) if p.id not in mine]
-    return personal, public
+def _member(role: str, joined_at: datetime) -> dict[str, str]:
+    """A member as the project item lists them."""
+    return {"role": role, "joined_at": _TIMES.serialize(joined_at)}
+
+
+_TIMES = UTCDateTimeAttribute()
+
+
+def public() -> list[Project]:
+    """The active public projects, by id (a Query on the sparse `public` index)."""
+    return list(Project.public.query(PUBLIC_LISTING))
+
+
+def member_of(account_id: str) -> set[int]:
+    """The ids of the projects an account is a member of (a Query on the memberships' account index)."""
+    return {int(m.project_id) for m in Membership.by_account.query(account_id)}
 
 
 def members(projects: list[Project]) -> dict[int, list[Membership]]:
-    """Each project's members, admins first, then in the order they joined."""
-    return {project.id: sorted(Membership.query(project.id), key=lambda m: (m.role != ADMIN, m.joined_at))
+    """Each project's members, admins first, then in the order they joined: from the project item (a project
+    stored before it listed its members has them Queried)."""
+    return {project.id: sorted(_memberships(project), key=lambda m: (m.role != ADMIN, m.joined_at))
             for project in projects}
 
 
-def join(project_id: int, account: Account) -> None:
+def _memberships(project: Project) -> list[Membership]:
+    if project.members is None:
+        return list(Membership.query(project.id))
+    return [Membership(project.id, account_id, role=member["role"], joined_at=_TIMES.deserialize(member["joined_at"]))
+            for account_id, member in project.members.as_dict().items()]
+
+
+def join(project: Project, account: Account) -> None:
     """Join a public project (again is fine); private projects take no one this way."""
-    project = active(project_id, missing="PROJECT_UNKNOWN")
     if not project.is_public:
         raise Forbidden("PROJECT_IS_PRIVATE", "A private project cannot be joined")
-    membership = Membership(project.id, account.id, role=USER, joined_at=clock.now())
+    now = clock.now()
 
     def write(transaction: Any) -> None:
-        transaction.condition_check(Project, project.id, condition=Project.listing == PUBLIC_LISTING)
-        transaction.save(membership, condition=Membership.account_id.does_not_exist())
+        still_public = Project.listing == PUBLIC_LISTING
+        if project.members is None:  # stored before projects listed their members
+            transaction.condition_check(Project, project.id, condition=still_public)
+        else:
+            # The version moves (a concurrent edit of the project is told to reload) but is not a condition here.
+            transaction.update(project, actions=[Project.members[account.id].set(_member(USER, now))],
+                               condition=still_public, add_version_condition=False)
+        transaction.save(Membership(project.id, account.id, role=USER, joined_at=now),
+                         condition=Membership.account_id.does_not_exist())
 
     try:
         transact_write(write)
@@ -210,13 +193,16 @@ def join(project_id: int, account: Account) -> None:
             raise Forbidden("PROJECT_IS_PRIVATE", "The project is no longer open to join") from error
 
 
-def leave(project_id: int, account: Account) -> None:
-    project = active(project_id, missing="PROJECT_UNKNOWN")
+def leave(project: Project, account: Account) -> None:
     if project.creator_id == account.id:
         raise Forbidden("CREATOR_CANNOT_LEAVE", "The creator cannot leave their own project")
+
+    def write(transaction: Any) -> None:
+        transaction.delete(Membership(project.id, account.id), condition=Membership.account_id.exists())
+        if project.members is not None:
+            transaction.update(project, actions=[Project.members[account.id].remove()], add_version_condition=False)
+
     try:
-        Membership(project.id, account.id).delete(condition=Membership.account_id.exists())
-    except DeleteError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+        transact_write(write)
+    except ConditionFailed as error:
         raise NotFound("NOT_A_MEMBER", "You are not a member of this project") from error

@@ -1,21 +1,21 @@
 """The /api/projects routes of the recordings document (thin: parse, authorize, call, shape)."""
-import re
 from typing import Any, Literal, cast, overload
 
 from chalice.app import Blueprint, Request, Response
 
-from chalicelib.core import contracts
+from chalicelib.core import batch, contracts
 from chalicelib.core.bodies import json_body, parse_json
-from chalicelib.core.errors import BadRequest, InvalidJSON, NotFound, PayloadTooLarge
-from chalicelib.core.routing import no_content, path_id, routes
+from chalicelib.core.errors import ApiError, BadRequest, InvalidJSON, PayloadTooLarge
+from chalicelib.core.routing import no_content, parse_id, path_id, routes
 from chalicelib.files import multipart
 from chalicelib.identity import service as accounts
-from chalicelib.identity.auth import authenticate, optional_account
+from chalicelib.identity.auth import authenticate, claims, optional_claims
 from chalicelib.identity.models import Account
 from chalicelib.recordings import annotations, comments, projects, sessions, shapes
 from chalicelib.recordings import contracts as c
 from chalicelib.recordings.errors import SURFACE, envelope, render
-from chalicelib.recordings.models import Annotation, Comment, Project, RecordedSession
+from chalicelib.recordings.models import Annotation, Code, Comment, Project, RecordedSession
+from chalicelib.recordings.paths import Path, unknown
 
 bp = Blueprint(__name__)
 route = routes(bp, render, SURFACE)
@@ -25,67 +25,109 @@ def _request() -> Request:
     return bp.current_request
 
 
-_SESSION_ID = re.compile(r"[0-9a-f]{32}")
-
-
-def _unknown(code: str) -> NotFound:
-    """The 404 for an `<int:...>` path part that is not an id (only ASCII digits name anything)."""
-    return NotFound(code, "Nothing has that id")
-
-
 def _project_id(pid: str, missing: str = "PROJECT_DOES_NOT_EXIST") -> int:
-    return path_id(pid, _unknown(missing))
+    return path_id(pid, unknown(missing))
 
 
-def _shaped(project_list: list[Project]) -> list[dict[str, Any]]:
-    """Projects in the document's shape, with their members and the accounts they name."""
+def _read(pid: str, sid: str | None = None, aid: str | None = None, cid: str | None = None, write: bool = False,
+          extra: Any = ()) -> Path:
+    """The path's items and the caller's account, read in one BatchGetItem (paths.Path)."""
+    request = _request()
+    return Path(pid, sid, aid, cid, claims(request) if write else optional_claims(request)).read(extra)
+
+
+def _sent() -> Any:
+    """The request's JSON body before it is checked, to name what the path's read should fetch with it (None if it
+    cannot be read): its checks and their errors come after the path's, as they always did."""
+    try:
+        return json_body(_request())
+    except ApiError:
+        return None
+
+
+def _shaped(project_list: list[Project], caller: Account | None = None,
+            known: dict[str, Account] | None = None) -> list[dict[str, Any]]:
+    """Projects in the document's shape, with their members and the accounts they name: the caller's and those
+    `known` (already read) are not read again."""
     memberships = projects.members(project_list)
-    people = accounts.get_many({p.creator_id for p in project_list} |
-                               {m.account_id for ms in memberships.values() for m in ms})
+    wanted = {p.creator_id for p in project_list} | {m.account_id for ms in memberships.values() for m in ms}
+    people = {**(known or {}), **({caller.id: caller} if caller is not None else {})}
+    people |= accounts.get_many(wanted - set(people))
     return [shapes.project(p, memberships[p.id], people) for p in project_list]
 
 
 @route("/", methods=("GET",), contract=c.INDEX)
 def index() -> Response:
-    personal, public = projects.lists(optional_account(_request()))
-    return envelope({"personal": _shaped(personal), "public": _shaped(public)})
+    """The caller's projects and the public ones. The caller's public projects are among the public ones read, so
+    only their private ones are read by id: with the caller's account and the people of the public projects, in
+    one BatchGetItem."""
+    vouched_for = optional_claims(_request())
+    if vouched_for is None:
+        return envelope({"personal": [], "public": _shaped(projects.public())})
+    sub = vouched_for["sub"]
+    ids, public = projects.member_of(sub), projects.public()
+    people = _people(public)
+    found = batch.read([(Account, sub)] + [(Project, pid) for pid in sorted(ids - {int(p.id) for p in public})] +
+                       [(Account, account_id) for account_id in sorted(people - {sub})])
+    account = accounts.vouched(vouched_for, found.get((Account, sub)))
+    known = {item.id: item for (model, _), item in found.items() if model is Account}
+    private = [item for (model, _), item in found.items() if model is Project and item.is_active]
+    personal = sorted([p for p in public if p.id in ids] + private, key=lambda p: p.id)
+    return envelope({"personal": _shaped(personal, account, known),
+                     "public": _shaped([p for p in public if p.id not in ids], account, known)})
+
+
+def _people(project_list: list[Project]) -> set[str]:
+    """The accounts projects name: their creators and members."""
+    memberships = projects.members(project_list)
+    return {p.creator_id for p in project_list} | {m.account_id for ms in memberships.values() for m in ms}
 
 
 @route("/", methods=("POST",), contract=c.CREATE)
 def create() -> Response:
     account = authenticate(_request())
     project = projects.create(account, contracts.body(_request()))
-    return envelope(_shaped([project])[0], 201)
+    return envelope(_shaped([project], account)[0], 201)
 
 
 @route("/{pid}/", methods=("GET",), contract=c.SHOW)
 def show(pid: str) -> Response:
-    project = projects.readable(_project_id(pid), optional_account(_request()))
-    return envelope(_shaped([project])[0])
+    account, project = _read(pid).readable()
+    return envelope(_shaped([project], account)[0])
 
 
 @route("/{pid}/", methods=("PUT",), contract=c.UPDATE)
 def update(pid: str) -> Response:
-    account = authenticate(_request())
+    path = _read(pid, write=True)
+    account = cast(Account, path.account())  # read with the token's claims
     project_id = _project_id(pid)
-    return envelope(_shaped([projects.update(project_id, account, contracts.body(_request()))])[0])
+    fields = contracts.body(_request())
+    if "id" in fields and fields["id"] != project_id:
+        raise BadRequest("ID_404", "The id in the body is not the project's")
+    return envelope(_shaped([projects.update(path.project(), account, fields)], account)[0])
 
 
 @route("/{pid}/", methods=("DELETE",), contract=c.DESTROY)
 def destroy(pid: str) -> Response:
-    projects.delete(_project_id(pid), authenticate(_request()))
+    path = _read(pid, write=True)
+    account = cast(Account, path.account())
+    projects.delete(path.project(), account)
     return envelope(None)
 
 
 @route("/{pid}/membership/", methods=("POST",), contract=c.JOIN)
 def join(pid: str) -> Response:
-    projects.join(_project_id(pid, "PROJECT_UNKNOWN"), authenticate(_request()))
+    path = _read(pid, write=True)
+    account = cast(Account, path.account())
+    projects.join(path.project("PROJECT_UNKNOWN"), account)
     return envelope(None)
 
 
 @route("/{pid}/membership/", methods=("DELETE",), contract=c.LEAVE)
 def leave(pid: str) -> Response:
-    projects.leave(_project_id(pid, "PROJECT_UNKNOWN"), authenticate(_request()))
+    path = _read(pid, write=True)
+    account = cast(Account, path.account())
+    projects.leave(path.project("PROJECT_UNKNOWN"), account)
     return envelope(None)
 
 
@@ -93,83 +135,107 @@ def leave(pid: str) -> Response:
 
 @route("/{pid}/codes/", methods=("GET",), contract=c.CODES)
 def list_codes(pid: str) -> Response:
-    project = projects.readable(_project_id(pid), optional_account(_request()))
+    project = _read(pid).readable()[1]
     return envelope([shapes.code(c) for c in annotations.codes(project)])
 
 
 @route("/{pid}/codes/", methods=("POST",), contract=c.CREATE_CODE)
 def create_code(pid: str) -> Response:
-    account = authenticate(_request())
-    project = projects.writable(_project_id(pid), account)
+    project = _read(pid, write=True).writable()[1]
     return envelope(shapes.code(annotations.add_code(project, contracts.body(_request()))), 201)
 
 
 # --- sessions ---
 
-@overload
-def _session(pid: str, sid: str, write: Literal[True]) -> tuple[Account, Project, RecordedSession]: ...
-@overload
-def _session(pid: str, sid: str, write: bool = False) -> tuple[Account | None, Project, RecordedSession]: ...
-def _session(pid: str, sid: str, write: bool = False) -> tuple[Account | None, Project, RecordedSession]:
-    """The caller, the project and the session a path names, after the access check."""
-    request = _request()
-    account = authenticate(request) if write else optional_account(request)
-    project_id = _project_id(pid)
-    # authenticate() gives an account whenever `write`
-    project = projects.writable(project_id, cast(Account, account)) if write else projects.readable(project_id, account)
-    if not _SESSION_ID.fullmatch(sid):
-        raise NotFound("SESSION_UNKNOWN", "The session does not exist")
-    return account, project, sessions.in_project(project, sid)
+def _people_and_codes(project_id: int, tags: set[int], account_ids: set[str],
+                      known: Account | None = None) -> tuple[dict[int, Code], dict[str, Account]]:
+    """The project's codes among `tags` and the accounts of `account_ids`, in one BatchGetItem (`known`, the
+    caller, is not read again)."""
+    people = {known.id: known} if known is not None else {}
+    found = batch.read([(Code, (project_id, tag)) for tag in sorted(tags)] +
+                       [(Account, account_id) for account_id in sorted(account_ids - set(people))])
+    codes = {int(item.id): item for (model, _), item in found.items() if model is Code}
+    return codes, people | {item.id: item for (model, _), item in found.items() if model is Account}
 
 
-def _shaped_annotations(session: RecordedSession, items: list[Annotation]) -> list[dict[str, Any]]:
-    """Annotations with their comments, labels and people: one Query and two batch reads in all."""
+def _shaped_annotations(project_id: int, items: list[Annotation], found: list[Comment],
+                        known: Account | None = None) -> list[dict[str, Any]]:
+    """Annotations with their comments (`found`, of these annotations or more), labels and people: the codes and
+    the people in one BatchGetItem."""
     by_annotation: dict[int, list[Comment]] = {}
-    for item in comments.of_session(session) if items else []:
+    for item in found:
         by_annotation.setdefault(int(item.annotation_id), []).append(item)
-    codes = annotations.labels(session.project_id, sorted({int(t) for a in items for t in a.tags}))
-    people = accounts.get_many({a.creator_id for a in items} |
-                               {c.creator_id for cs in by_annotation.values() for c in cs})
+    codes, people = _people_and_codes(project_id, {int(t) for a in items for t in a.tags},
+                                      {a.creator_id for a in items} | {c.creator_id for c in found}, known)
     return [shapes.annotation(a, by_annotation.get(int(a.id), []), codes, people) for a in items]
 
 
+def _shaped_sessions(found: list[RecordedSession], annotated: list[Annotation],
+                     commented: list[Comment]) -> list[dict[str, Any]]:
+    """Sessions with their annotations and people: the codes and every person in one BatchGetItem."""
+    by_session: dict[str, list[Annotation]] = {}
+    for item in annotated:
+        by_session.setdefault(item.session_id, []).append(item)
+    wanted = {s.creator_id for s in found} | {p.account_id for s in found for p in s.participants if p.account_id}
+    codes, people = _people_and_codes(found[0].project_id if found else 0, {int(t) for a in annotated for t in a.tags},
+                                      wanted | {a.creator_id for a in annotated} | {c.creator_id for c in commented})
+    by_annotation: dict[int, list[Comment]] = {}
+    for comment in commented:
+        by_annotation.setdefault(int(comment.annotation_id), []).append(comment)
+    return [shapes.session(s, [shapes.annotation(a, by_annotation.get(int(a.id), []), codes, people)
+                               for a in by_session.get(s.id, [])], people, sessions.recording_url(s))
+            for s in found]
+
+
 def _shaped_session(session: RecordedSession) -> dict[str, Any]:
-    people = accounts.get_many({session.creator_id} | {p.account_id for p in session.participants if p.account_id})
-    return shapes.session(session, _shaped_annotations(session, annotations.of_session(session)), people,
-                          sessions.recording_url(session))
+    """One session with its annotations (Queried on the session index, which also holds older ones)."""
+    found = annotations.of_session(session)
+    return _shaped_sessions([session], found, comments.of_session(session) if found else [])[0]
 
 
 @route("/{pid}/sessions/uploads/", methods=("POST",), contract=c.UPLOAD)
 def session_upload(pid: str) -> Response:
-    project = projects.writable(_project_id(pid), authenticate(_request()))
+    project = _read(pid, write=True).writable()[1]
     return envelope(sessions.upload_form(project), 201)
 
 
 @route("/{pid}/sessions/", methods=("GET",), contract=c.SESSIONS)
 def list_sessions(pid: str) -> Response:
     request = _request()
-    project = projects.readable(_project_id(pid), optional_account(request))
+    project = _read(pid).readable()[1]
     query = contracts.query(request)
     found, cursor = sessions.page(project, min(query.get("limit", 20), 50), query.get("cursor"))
-    return envelope([_shaped_session(s) for s in found], next_cursor=cursor)
+    annotated = annotations.of_sessions(found)
+    return envelope(_shaped_sessions(found, annotated, comments.of_sessions(found) if annotated else []),
+                    next_cursor=cursor)
 
 
 @route("/{pid}/sessions/", methods=("POST",), contract=c.CREATE_SESSION)
 def create_session(pid: str) -> Response:
     request = _request()
-    account = authenticate(request)
-    project = projects.writable(_project_id(pid), account)
     content_type = request.headers.get("content-type", "")
     if content_type.lower().startswith(multipart.FORM_DATA):
-        raw = cast(bytes, request.raw_body)  # typed str | bytes by Chalice; always bytes
-        session = _create_from_form(project, account, raw or b"", content_type)
-    else:
-        session = sessions.create(project, account, contracts.checked(c.UPLOADED_SESSION, json_body(request), SURFACE))
-    return envelope(_shaped_session(session), 201)
+        return _create_from_form(pid, cast(bytes, request.raw_body) or b"", content_type)  # bytes, typed str | bytes
+    sent = _sent()
+    participants = sent.get("participants") if isinstance(sent, dict) else None
+    path = _read(pid, write=True, extra=sessions.claim_keys(participants))
+    account, project = path.writable()
+    fields = contracts.checked(c.UPLOADED_SESSION, json_body(request), SURFACE)
+    known = sessions.accounts_of(fields["participants"], path.found)
+    return envelope(_shaped_new_session(sessions.create(project, account, fields, known), account, known), 201)
 
 
-def _create_from_form(project: Project, account: Account, raw: bytes, content_type: str) -> RecordedSession:
+def _shaped_new_session(session: RecordedSession, account: Account, known: dict[str, Account]) -> dict[str, Any]:
+    """A session just recorded: no annotations yet; its people are the caller and its participants' accounts,
+    `known` (by email) from linking them."""
+    people = {account.id: account} | {linked.id: linked for linked in known.values()}
+    return shapes.session(session, [], people, sessions.recording_url(session))
+
+
+def _create_from_form(pid: str, raw: bytes, content_type: str) -> Response:
     """The legacy upload: `recording` (file), `participants` and `prompts` (JSON text) in one form."""
+    path = _read(pid, write=True, extra=sessions.claim_keys(_form_participants(raw, content_type)))
+    account, project = path.writable()
     if len(raw) > sessions.MAX_LEGACY_BYTES + 64 * 1024:
         raise PayloadTooLarge("SESSION_RECORDING_TOO_LARGE", "Upload recordings this large with a presigned POST")
     try:
@@ -179,53 +245,79 @@ def _create_from_form(project: Project, account: Account, raw: bytes, content_ty
     except (multipart.MultipartError, InvalidJSON) as error:
         raise BadRequest("SESSION_FORM_INVALID", "The form or its JSON fields could not be read") from error
     recording = form.get("recording")
-    return sessions.create_from_upload(project, account, recording.data if recording else b"",
-                                       recording.content_type if recording else None,
-                                       contracts.checked(c.FORM_METADATA, metadata, SURFACE))
+    checked = contracts.checked(c.FORM_METADATA, metadata, SURFACE)
+    known = sessions.accounts_of(checked["participants"], path.found)
+    session = sessions.create_from_upload(project, account, recording.data if recording else b"",
+                                          recording.content_type if recording else None, checked, known)
+    return envelope(_shaped_new_session(session, account, known), 201)
+
+
+def _form_participants(raw: bytes, content_type: str) -> Any:
+    """The participants a legacy form names, before the form is checked (None if they cannot be read)."""
+    if len(raw) > sessions.MAX_LEGACY_BYTES + 64 * 1024:
+        return None
+    try:
+        form = multipart.parse_form(raw, content_type)
+        return parse_json(form["participants"].text()) if "participants" in form else None
+    except (multipart.MultipartError, ApiError):
+        return None
 
 
 @route("/{pid}/sessions/{sid}/", methods=("GET",), contract=c.SHOW_SESSION)
 def show_session(pid: str, sid: str) -> Response:
-    return envelope(_shaped_session(_session(pid, sid)[2]))
+    path = _read(pid, sid)
+    return envelope(_shaped_session(path.session(path.readable()[1])))
 
 
 # --- annotations ---
 
 @overload
-def _annotation(pid: str, sid: str, aid: str, write: Literal[True]) -> tuple[Account, RecordedSession, Annotation]: ...
+def _annotation(pid: str, sid: str, aid: str, write: Literal[True],
+                fields: dict[str, Any] | None = None) -> tuple[Account, Path, Annotation]: ...
 @overload
-def _annotation(pid: str, sid: str, aid: str,
-                write: bool = False) -> tuple[Account | None, RecordedSession, Annotation]: ...
-def _annotation(pid: str, sid: str, aid: str,
-                write: bool = False) -> tuple[Account | None, RecordedSession, Annotation]:
-    account, _, session = _session(pid, sid, write)
-    return account, session, annotations.in_session(session, path_id(aid, _unknown("ANNOTATION_404")))
+def _annotation(pid: str, sid: str, aid: str, write: bool = False,
+                fields: dict[str, Any] | None = None) -> tuple[Account | None, Path, Annotation]: ...
+def _annotation(pid: str, sid: str, aid: str, write: bool = False,
+                fields: Any = None) -> tuple[Account | None, Path, Annotation]:
+    """The caller, the path read and the annotation it names, after the access checks; the codes the (unchecked)
+    `fields` tag are read with it."""
+    path = _read(pid, sid, aid, write=write, extra=annotations.code_keys(parse_id(pid), fields))
+    account, project = path.writable() if write else path.readable()
+    return account, path, path.annotation(path.session(project))
 
 
 @route("/{pid}/sessions/{sid}/annotations/", methods=("GET",), contract=c.ANNOTATIONS)
 def list_annotations(pid: str, sid: str) -> Response:
-    session = _session(pid, sid)[2]
-    return envelope(_shaped_annotations(session, annotations.of_session(session)))
+    path = _read(pid, sid)
+    session = path.session(path.readable()[1])
+    found = annotations.of_session(session)
+    return envelope(_shaped_annotations(session.project_id, found, comments.of_session(session) if found else []))
 
 
 @route("/{pid}/sessions/{sid}/annotations/", methods=("POST",), contract=c.CREATE_ANNOTATION)
 def create_annotation(pid: str, sid: str) -> Response:
-    account, _, session = _session(pid, sid, write=True)
-    created = annotations.create(session, account, contracts.body(_request()))
-    return envelope(_shaped_annotations(session, [created])[0], 201)
+    path = _read(pid, sid, write=True, extra=annotations.code_keys(parse_id(pid), _sent()))
+    account, project = path.writable()
+    session = path.session(project)
+    fields = contracts.body(_request())
+    codes = path.codes(project.id, fields.get("tags") or [])
+    created = annotations.create(session, account, fields, codes)
+    return envelope(shapes.annotation(created, [], codes, {account.id: account}), 201)
 
 
 @route("/{pid}/sessions/{sid}/annotations/{aid}/", methods=("GET",), contract=c.SHOW_ANNOTATION)
 def show_annotation(pid: str, sid: str, aid: str) -> Response:
-    _, session, annotation = _annotation(pid, sid, aid)
-    return envelope(_shaped_annotations(session, [annotation])[0])
+    _, _, annotation = _annotation(pid, sid, aid)
+    return envelope(_shaped_annotations(annotation.project_id, [annotation], comments.of_annotation(annotation))[0])
 
 
 @route("/{pid}/sessions/{sid}/annotations/{aid}/", methods=("PUT",), contract=c.UPDATE_ANNOTATION)
 def update_annotation(pid: str, sid: str, aid: str) -> Response:
-    account, session, annotation = _annotation(pid, sid, aid, write=True)
-    changed = annotations.update(annotation, account, contracts.body(_request()))
-    return envelope(_shaped_annotations(session, [changed])[0])
+    account, path, annotation = _annotation(pid, sid, aid, write=True, fields=_sent())
+    fields = contracts.body(_request())
+    codes = path.codes(annotation.project_id, fields.get("tags") or [])
+    changed = annotations.update(annotation, account, fields, codes)
+    return envelope(_shaped_annotations(changed.project_id, [changed], comments.of_annotation(changed), account)[0])
 
 
 @route("/{pid}/sessions/{sid}/annotations/{aid}/", methods=("DELETE",), contract=c.DELETE_ANNOTATION)
@@ -244,18 +336,23 @@ def _comment(pid: str, sid: str, aid: str, cid: str,
              write: bool = False) -> tuple[Account | None, Annotation, Comment]: ...
 def _comment(pid: str, sid: str, aid: str, cid: str,
              write: bool = False) -> tuple[Account | None, Annotation, Comment]:
-    account, _, annotation = _annotation(pid, sid, aid, write)
-    return account, annotation, comments.in_annotation(annotation, path_id(cid, _unknown("COMMENT_404")))
+    path = _read(pid, sid, aid, cid, write=write)
+    account, project = path.writable() if write else path.readable()
+    annotation = path.annotation(path.session(project))
+    return account, annotation, path.comment(annotation)
 
 
-def _shaped_comment(comment: Comment) -> dict[str, Any]:
-    return shapes.comment(comment, accounts.get_many({comment.creator_id}))
+def _shaped_comment(comment: Comment, known: Account | None = None) -> dict[str, Any]:
+    """A comment with its creator (`known` when that is the caller, who is not read again)."""
+    people = {known.id: known} if known is not None and known.id == comment.creator_id else \
+        accounts.get_many({comment.creator_id})
+    return shapes.comment(comment, people)
 
 
 @route("/{pid}/sessions/{sid}/annotations/{aid}/comments/", methods=("GET",), contract=c.COMMENTS)
 def list_comments(pid: str, sid: str, aid: str) -> Response:
-    _, session, annotation = _annotation(pid, sid, aid)
-    found = [c for c in comments.of_session(session) if c.annotation_id == annotation.id]
+    _, _, annotation = _annotation(pid, sid, aid)
+    found = comments.of_annotation(annotation)
     people = accounts.get_many({c.creator_id for c in found})
     return envelope([shapes.comment(c, people) for c in found])
 
@@ -263,7 +360,7 @@ def list_comments(pid: str, sid: str, aid: str) -> Response:
 @route("/{pid}/sessions/{sid}/annotations/{aid}/comments/", methods=("POST",), contract=c.CREATE_COMMENT)
 def create_comment(pid: str, sid: str, aid: str) -> Response:
     account, _, annotation = _annotation(pid, sid, aid, write=True)
-    return envelope(_shaped_comment(comments.create(annotation, account, contracts.body(_request()))), 201)
+    return envelope(_shaped_comment(comments.create(annotation, account, contracts.body(_request())), account), 201)
 
 
 @route("/{pid}/sessions/{sid}/annotations/{aid}/comments/{cid}/", methods=("GET",), contract=c.SHOW_COMMENT)
@@ -274,13 +371,14 @@ def show_comment(pid: str, sid: str, aid: str, cid: str) -> Response:
 @route("/{pid}/sessions/{sid}/annotations/{aid}/comments/{cid}/", methods=("POST",), contract=c.REPLY)
 def reply_to_comment(pid: str, sid: str, aid: str, cid: str) -> Response:
     account, annotation, parent = _comment(pid, sid, aid, cid, write=True)
-    return envelope(_shaped_comment(comments.create(annotation, account, contracts.body(_request()), parent)), 201)
+    reply = comments.create(annotation, account, contracts.body(_request()), parent)
+    return envelope(_shaped_comment(reply, account), 201)
 
 
 @route("/{pid}/sessions/{sid}/annotations/{aid}/comments/{cid}/", methods=("PUT",), contract=c.UPDATE_COMMENT)
 def update_comment(pid: str, sid: str, aid: str, cid: str) -> Response:
     account, _, comment = _comment(pid, sid, aid, cid, write=True)
-    return envelope(_shaped_comment(comments.update(comment, account, contracts.body(_request()))))
+    return envelope(_shaped_comment(comments.update(comment, account, contracts.body(_request())), account))
 
 
 @route("/{pid}/sessions/{sid}/annotations/{aid}/comments/{cid}/", methods=("DELETE",), contract=c.DELETE_COMMENT)

@@ -7,12 +7,11 @@ from pynamodb.exceptions import QueryError
 from pynamodb.pagination import ResultIterator
 
 from chalicelib.core import clock
-from chalicelib.core.errors import BadRequest, NotFound
+from chalicelib.core.errors import BadRequest
 from chalicelib.core.pagination import decode_cursor, encode_cursor, key_types
-from chalicelib.core.store import get_or
 from chalicelib.files import layout, storage
 from chalicelib.identity import service as accounts
-from chalicelib.identity.models import Account
+from chalicelib.identity.models import Account, EmailClaim
 from chalicelib.recordings.models import Participant, Project, PromptedTopic, RecordedSession
 
 MAX_RECORDING_BYTES = 500 * 1024 * 1024
@@ -32,13 +31,13 @@ def upload_form(project: Project) -> dict[str, Any]:
     return storage.upload_form(key, max_bytes=MAX_RECORDING_BYTES, content_types=AUDIO_TYPES)
 
 
-def create(project: Project, account: Account, fields: dict[str, Any]) -> RecordedSession:
+def create(project: Project, account: Account, fields: dict[str, Any], known: dict[str, Account]) -> RecordedSession:
     """Record a session (fields checked against contracts.UPLOADED_SESSION) whose audio was uploaded under
-    `recording_key` (checked, never trusted), keeping the audio out of staging."""
+    `recording_key` (checked, never trusted), keeping the audio out of staging. `known` is `accounts_of`'s."""
     prompts, recording_key = checked_prompts(fields["prompts"]), fields["recording_key"]
     if not storage.is_upload_key(recording_key, _key_prefix(project)):
         raise BadRequest("SESSION_RECORDING_KEY_INVALID", "The key is not one of this project's uploads")
-    topics, people = _prompted_topics(project, prompts), _participants(fields["participants"])
+    topics, people = _prompted_topics(project, prompts), _participants(fields["participants"], known)
     try:
         stored = storage.stored_object(recording_key, max_bytes=MAX_RECORDING_BYTES)
         with storage.claimed([recording_key]) as (kept,):
@@ -55,7 +54,7 @@ def create(project: Project, account: Account, fields: dict[str, Any]) -> Record
 
 
 def create_from_upload(project: Project, account: Account, recording: bytes, content_type: str | None,
-                       metadata: dict[str, Any]) -> RecordedSession:
+                       metadata: dict[str, Any], known: dict[str, Account]) -> RecordedSession:
     """The legacy path: the recording came in the request with its metadata (contracts.FORM_METADATA); store
     it, then record the session."""
     checked_prompts(metadata["prompts"])
@@ -69,7 +68,7 @@ def create_from_upload(project: Project, account: Account, recording: bytes, con
     key = storage.upload_key(_key_prefix(project))
     storage.put(key, recording, cast(str, content_type))  # an audio/* type: checked above
     try:
-        return create(project, account, {**metadata, "recording_key": key})
+        return create(project, account, {**metadata, "recording_key": key}, known)
     except Exception:
         storage.delete(key)  # no session claims it: leave nothing behind
         raise
@@ -91,22 +90,35 @@ def _prompted_topics(project: Project, prompts: list[dict[str, Any]]) -> list[Pr
         for p in prompts]
 
 
-def _participants(participants: list[dict[str, Any]]) -> list[Participant]:
+def _emails(participants: Any) -> list[str]:
+    """The emails participants give (trimmed), in a body not yet checked: anything else is left to the checks."""
+    listed = participants if isinstance(participants, list) else []
+    return [p["Email"].strip() for p in listed if isinstance(p, dict) and isinstance(p.get("Email"), str)
+            and p["Email"].strip()]
+
+
+def claim_keys(participants: Any) -> list[tuple[Any, Any]]:
+    """The email claims of the participants' emails, as (model, key) pairs to read with the path."""
+    return [(EmailClaim, accounts.email_key(email)) for email in _emails(participants)]
+
+
+def accounts_of(participants: Any, claims: dict[Any, Any]) -> dict[str, Account]:
+    """The accounts that hold the participants' emails, by email, from their claims (read with the path): one
+    BatchGetItem."""
+    holders = {email: claim.account_id for email in _emails(participants)
+               if (claim := claims.get((EmailClaim, accounts.email_key(email)))) is not None}
+    found = accounts.get_many(holders.values())
+    return {email: found[account_id] for email, account_id in holders.items() if account_id in found}
+
+
+def _participants(participants: list[dict[str, Any]], known: dict[str, Account]) -> list[Participant]:
     """Participants (names and emails trimmed, `Role` 1 the interviewer), each linked to the account with their
     email where one exists and has verified it (an unverified address may have been registered by anyone)."""
     people = [(p["Name"].strip(), (p.get("Email") or "").strip() or None, bool(p["Role"])) for p in participants]
-    found = {email: accounts.by_email(email) for _, email, _ in people if email}
-    linked = {email: account.id for email, account in found.items() if account and account.email_verified}
+    linked: dict[str | None, str] = {email: account.id for email, account in known.items() if account.email_verified}
     return [Participant(  # type: ignore[no-untyped-call]  # pynamodb's MapAttribute.__init__ is unannotated
         name=name, email=email, role="interviewer" if interviewer else "interviewee", account_id=linked.get(email))
         for name, email, interviewer in people]
-
-
-def in_project(project: Project, session_id: str) -> RecordedSession:
-    session = get_or(RecordedSession, session_id, missing=NotFound("SESSION_UNKNOWN", "The session does not exist"))
-    if session.project_id != project.id:
-        raise NotFound("SESSION_NOT_IN_PROJECT", "The session is not one of this project's")
-    return session
 
 
 def page(project: Project, limit: int, cursor: str | None) -> tuple[list[RecordedSession], str | None]:

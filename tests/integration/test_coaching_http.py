@@ -301,7 +301,7 @@ def test_two_threads_running_the_job_on_dynamodb_local_send_each_due_check_in_on
     from chalicelib.core import collaborators, mail
     from chalicelib.jobs.checkins import send_checkins
 
-    root = Caller("Superadmin", None)
+    root = Caller("Superadmin", None, None)
     due_at = datetime(2026, 11, 23, 12, tzinfo=UTC)
     made = orgs.create(root, {"name": f"Threads {TAG}", "sms_number": "+15555550125", "logo": None})
     coach = users.create(root, fields.values(person("thread-coach", int(made.id), type="Coach"), fields.USER))

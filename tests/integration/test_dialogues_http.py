@@ -244,12 +244,13 @@ def test_a_two_megabyte_dialogue_round_trips_through_create_patch_revision_relea
     assert reverted["number"] == 4
     assert admin.ok("GET", path)["sequences"] == big["sequences"]
 
-    # The dialogue item holds a reference; the description itself is an object in the media bucket.
+    # The dialogue item holds a reference to its base (the description as created, an object in the media bucket)
+    # and the three small patches since.
     dynamodb = local_stack.dynamodb()
     item = dynamodb.get_item(TableName=local_stack.table("dialogues"), Key={
         "project_id": {"N": project}, "id": {"N": created["id"]}})["Item"]
-    assert len(item["description"]["S"]) < 1000
-    key = json.loads(item["description"]["S"])["s3"]
+    assert len(item["base"]["S"]) < 1000 and len(json.loads(item["tail"]["S"])) == 3
+    key = json.loads(item["base"]["S"])["s3"]
     s3 = boto3.client("s3", endpoint_url=local_stack.env["AWS_ENDPOINT_URL_S3"], region_name="us-east-1",
                       aws_access_key_id="local", aws_secret_access_key="local")
     stored = json.loads(s3.get_object(Bucket=local_stack.env["MEDIA_BUCKET"], Key=key)["Body"].read())

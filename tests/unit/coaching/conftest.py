@@ -1,6 +1,5 @@
 """Coaching fixtures: two orgs, and a signed-in person for each role the rules name; helpers to read what
 was stored and the 400 answer."""
-import copy
 from types import SimpleNamespace
 
 import pytest
@@ -8,7 +7,7 @@ import pytest
 from chalicelib.coaching.models import CoachingEmail, CoachingUser, HelpRequest, Media, Message, Org, Task, ViewedMedia
 from chalicelib.core import collaborators, mail
 from chalicelib.identity import service as accounts
-from tests.conftest import _moto_dynamodb
+from tests.conftest import restore_store, saved_store
 from tests.mailbox import accept_invitation
 
 PEOPLE = {  # name: (type, org, coach)
@@ -37,9 +36,9 @@ def world(api, built_world):
     """The people below, built once a module (sign-ups hash passwords: most of a test's time) and given to each
     test again from a copy of the tables it left, with the same ids and tokens."""
     if built_world:
-        _moto_dynamodb().tables = copy.deepcopy(built_world["tables"])
+        restore_store(built_world["store"])
     else:
-        built_world.update(world=_build_world(api), tables=copy.deepcopy(_moto_dynamodb().tables))
+        built_world.update(world=_build_world(api), store=saved_store())
     return built_world["world"]
 
 

@@ -20,7 +20,6 @@ permitted write is checked to take effect (what root reads changes).
 Each case runs on a fresh store: the scene is built through the API once per module and copied back into
 moto before each case (building it takes a second, mostly password hashing; a copy takes milliseconds).
 """
-import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import _moto_dynamodb
+from tests.conftest import restore_store, saved_store
 
 CALLERS = ("root", "admin", "other_admin", "coach", "other_coach", "client", "other_client", "none")
 FORBIDDEN = {"message": "Forbidden"}
@@ -312,7 +311,7 @@ ROWS = [
 
 @dataclass
 class Snapshot:
-    tables: dict
+    store: tuple  # saved_store()
     ids: dict
     tokens: dict
     reads: dict = field(default_factory=dict)  # root's reads of the untouched scene, by path
@@ -370,9 +369,9 @@ def stage(request, api, snapshots):
     def load(scene: str) -> Snapshot:
         if scene not in snapshots:
             ids, tokens = _build(api, request.getfixturevalue("world"), full=scene == "full")
-            snapshots[scene] = Snapshot(copy.deepcopy(_moto_dynamodb().tables), ids, tokens)
+            snapshots[scene] = Snapshot(saved_store(), ids, tokens)
         else:
-            _moto_dynamodb().tables = copy.deepcopy(snapshots[scene].tables)
+            restore_store(snapshots[scene].store)
         return snapshots[scene]
 
     return load

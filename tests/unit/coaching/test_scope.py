@@ -281,11 +281,10 @@ def test_a_message_reads_the_records_it_names_in_one_batch(api, scene, aws_calls
     prefix = get_settings().table_prefix + "-"
     batches = [{name.removeprefix(prefix): len(part["Keys"]) for name, part in params["RequestItems"].items()}
                for _, operation, params in aws_calls if operation == "BatchGetItem"]
-    assert batches == [{"coaching-users": 2, "coaching-media": 1, "coaching-requests": 1,
-                        "coaching-viewed-media": 1}]
+    assert batches == [{"coaching-emails": 1},  # the caller's claim: their role
+                       {"coaching-users": 2, "coaching-media": 1, "coaching-requests": 1, "coaching-viewed-media": 1}]
     single = [params["TableName"].removeprefix(prefix) for _, operation, params in aws_calls if operation == "GetItem"]
-    assert not {"coaching-media", "coaching-requests", "coaching-viewed-media", "coaching-tasks"} & set(single)
-    assert single.count("coaching-users") == 1  # the caller's own coaching user
+    assert single == ["accounts"]  # the caller's account: nothing named is read alone
 
 
 def test_a_coach_naming_their_clients_tasks_reads_them_in_one_batch_and_other_clients_in_a_second(
@@ -299,7 +298,8 @@ def test_a_coach_naming_their_clients_tasks_reads_them_in_one_batch_and_other_cl
 
     batches = [sorted(params["RequestItems"]) for _, operation, params in aws_calls if operation == "BatchGetItem"]
     prefix = get_settings().table_prefix + "-"
-    assert batches == [[prefix + "coaching-tasks", prefix + "coaching-users"], [prefix + "coaching-users"]]
+    assert batches == [[prefix + "coaching-emails"], [prefix + "coaching-tasks", prefix + "coaching-users"],
+                       [prefix + "coaching-users"]]
 
 
 # --- media: task_id, published_by; deleted by the publisher's org ---

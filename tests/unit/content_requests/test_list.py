@@ -1,5 +1,5 @@
 """GET /api/v4/content_requests: the pending and other lists, search, sorting and pages."""
-from chalicelib.content_requests.models import ContentRequest
+from chalicelib.content_requests.models import ContentRequest, OwnerTally, live_day, sort_keys
 from chalicelib.jobs.content_expiry import expire_content_requests
 from tests.unit.content_requests.conftest import BASE, NEW
 
@@ -177,7 +177,10 @@ def test_per_page_defaults_to_10_and_is_capped_at_100(api, owner, create):
     first = ContentRequest.get(1)
     with ContentRequest.batch_write() as batch:  # 100 more like it, written directly to keep the test quick
         for number in range(2, 102):
-            batch.save(ContentRequest(**{**first.attribute_values, "id": number, "token": f"{number:016x}"}))
+            keys = sort_keys(number, first.created_at, first.name, first.recipient, first.expiration_date)
+            batch.save(ContentRequest(**{**first.attribute_values, **keys, "id": number, "token": f"{number:016x}"}))
+    # and counted in the owner's tally, as a create does
+    OwnerTally(first.owner_id).update(actions=[OwnerTally.requests.add(100), live_day(first.expiration_date).add(100)])
 
     assert ids(api, owner, "pending=true") == (list(range(101, 91, -1)), 101)
     assert ids(api, owner, "pending=true&page=2") == (list(range(91, 81, -1)), 101)

@@ -116,11 +116,14 @@ def test_a_form_for_a_request_closed_since_it_was_read_counts_nothing(api, owner
     stale = ContentRequest.get(1)
     assert api.put(f"{BASE}/1", {"content_request": {"status": "canceled"}}, token=owner)[0] == 200
 
+    now = stale.created_at + timedelta(minutes=1)
+    issued = MediaFile(1, "uploads/content-requests/1/x.png", name="x", format_type="png", media_type="photo",
+                       size=10, issued_at=now)
     with pytest.raises(ApiError) as error:
-        media._reserve(stale, 10, stale.created_at + timedelta(minutes=1))
+        media._reserve(stale, 10, now, issued)
 
     assert (error.value.status, error.value.message) == (409, "The content request was canceled")
-    assert counters() == (None, None, None)
+    assert counters() == (None, None, None) and MediaFile.count(1) == 0  # nor records the form
 
 
 def test_the_caps_are_those_the_readme_and_decisions_give():

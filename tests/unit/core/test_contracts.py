@@ -78,3 +78,12 @@ def test_present_query_values_keep_every_value_a_parameter_was_given():
     request = SimpleNamespace(query_params=MultiDict({"ordering": ["created", "", "-number"], "page": [""]}))
     present = contracts.present(request)
     assert present.getlist("ordering") == ["created", "-number"] and "page" not in present
+
+
+def test_a_contract_over_the_round_trip_budget_must_say_why():
+    from chalicelib.core.contracts import ROUND_TRIPS, Contract
+
+    with pytest.raises(ValueError, match="round_trips_why"):
+        Contract("A greedy route", {200: None}, round_trips=ROUND_TRIPS + 1)
+    assert Contract("A list", {200: None}, round_trips=5, round_trips_why="one Query per page of 5").round_trips == 5
+    assert Contract("A read", {200: None}).round_trips == ROUND_TRIPS == 3

@@ -1,13 +1,12 @@
 """Dialogues fixtures: the platform admin, a project with two dialogues and another project, and a signed-in
 account for each permission type; helpers to call the routes and read what was stored."""
-import copy
 from types import SimpleNamespace
 
 import pytest
 
 from chalicelib.dialogues.models import Dialogue, Permission, Project, Release, Revision
 from chalicelib.identity import service as accounts
-from tests.conftest import _moto_dynamodb
+from tests.conftest import restore_store, saved_store
 
 PASSWORD = "twelve-chars-pw"
 SEQUENCE = {"id": "start", "title": "Start of sequence", "blocks": [{"id": "ask", "type": "question"}]}
@@ -38,9 +37,9 @@ def world(api, built_world):
     `world.second` (D2); `world.other` is another project (Q) with dialogue `world.other_dialogue`;
     `world.tokens[name]` and `world.ids[name]` for each of PEOPLE."""
     if built_world:
-        _moto_dynamodb().tables = copy.deepcopy(built_world["tables"])
+        restore_store(built_world["store"])
     else:
-        built_world.update(world=_build(api), tables=copy.deepcopy(_moto_dynamodb().tables))
+        built_world.update(world=_build(api), store=saved_store())
     return built_world["world"]
 
 

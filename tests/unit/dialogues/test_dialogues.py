@@ -11,6 +11,7 @@ import jsonpatch
 import pytest
 
 from chalicelib.core import clock
+from chalicelib.dialogues import descriptions
 from chalicelib.dialogues.models import Dialogue, Release, Revision
 from tests.conftest import NOW
 from tests.unit.dialogues.conftest import SEQUENCE, dialogue_path, patch, problems, stored
@@ -482,13 +483,14 @@ def test_a_description_over_400_kb_round_trips_through_every_write_and_release(a
     assert description(current) == expected
     assert (current["revision_id"], current["is_published"], current["has_changes"]) == ("3", True, False)
 
-    item = stored_dialogue(world, dialogue_id)
-    key = item.description["s3"]
+    item = stored_dialogue(world, dialogue_id)  # the base (as created) in S3, the two patches since in the tail
+    key = item.base["s3"]
     assert re.fullmatch(rf"dialogues/{dialogue_id}/[0-9a-f]{{64}}\.json", key)
     data = s3_document(bucket, key)
     assert hashlib.sha256(data).hexdigest() == key.split("/")[-1].removesuffix(".json")
-    assert json.loads(data) == expected
-    assert raw_item_size(world, dialogue_id) < ITEM_LIMIT
+    assert (json.loads(data), item.base_number, len(item.tail)) == (big, 1, 2)
+    assert descriptions.current(item) == expected
+    assert raw_item_size(world, dialogue_id) < 8 * 1024
     assert all(len(json.dumps(entry.serialize()).encode()) < ITEM_LIMIT for entry in stored_revisions(dialogue_id))
     assert [entry.revision for entry in Release.query(int(dialogue_id))] == [3]
 
@@ -507,4 +509,4 @@ def test_a_big_description_replays_from_its_first_revision_and_an_earlier_releas
     objects = boto3.client("s3").list_objects_v2(Bucket=bucket, Prefix=f"dialogues/{dialogue_id}/")["Contents"]
     assert objects and all(re.fullmatch(rf"dialogues/{dialogue_id}/[0-9a-f]{{64}}\.json", entry["Key"])
                            for entry in objects)
-    assert "s3" in stored_dialogue(world, dialogue_id).description
+    assert "s3" in stored_dialogue(world, dialogue_id).base

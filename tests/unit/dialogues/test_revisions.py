@@ -7,7 +7,7 @@ import jsonpatch
 import pytest
 
 from chalicelib.core import clock
-from chalicelib.dialogues import documents
+from chalicelib.dialogues import descriptions, documents
 from chalicelib.dialogues.models import Dialogue, Release, Revision
 from tests.conftest import NOW
 from tests.unit.dialogues.conftest import SEQUENCE, dialogue_path, patch, problems, stored
@@ -479,13 +479,47 @@ def test_replaying_every_revision_from_nothing_gives_the_current_description(api
     assert document == {"title": "D", "sequences": [{"id": "end", "title": "End", "blocks": []}], "is_archived": True}
 
 
-def test_the_last_revision_of_each_write_keeps_a_snapshot_for_replay(api, world):
+def test_a_write_adds_its_patches_to_the_heads_tail_and_writes_no_description(api, world):
     posted(api, world, [rename("A"), rename("B"), rename("C")])
 
     items = list(Revision.query(int(world.dialogue), consistent_read=True))
+    head = dialogue_item(world)
 
-    assert [item.snapshot is not None for item in items] == [True, False, False, True]
-    assert documents.load(items[-1].snapshot) == titled("C")
+    assert [item.snapshot is not None for item in items] == [True, False, False, False]
+    assert (head.base_number, head.tail, documents.load(head.base)) == (
+        1, [rename(title)["properties"]["patch"] for title in "ABC"], SURVEY)
+    assert head.description is None
+    assert descriptions.current(head) == titled("C")
+
+
+def test_the_base_moves_once_the_tail_is_full_and_its_revision_keeps_the_snapshot(api, world):
+    titles = [f"T{n}" for n in range(descriptions.TAIL_REVISIONS + 1)]
+    for title in titles:
+        posted(api, world, rename(title))
+
+    items = list(Revision.query(int(world.dialogue), consistent_read=True))
+    head = dialogue_item(world)
+
+    assert [int(item.number) for item in items if item.snapshot is not None] == [1, len(titles) + 1]
+    assert (head.base_number, head.tail, documents.load(head.base)) == (len(titles) + 1, [], titled(titles[-1]))
+    for number in (1, 2, len(titles), len(titles) + 1):  # replayed from the first snapshot, or the head's
+        _ok(release(api, world, number), 201)
+    shown = [_ok(api.get(releases_path(world) + f"{n}/", token=world.root))["description"]["title"]
+             for n in range(1, 5)]
+    assert shown == ["Survey", titles[0], titles[-2], titles[-1]]
+
+
+def test_a_dialogue_stored_whole_in_its_item_reads_and_writes_as_before(api, world):
+    """Items written before bases keep the description as of the head in `description`."""
+    head = dialogue_item(world)
+    head.update(actions=[Dialogue.description.set({"value": SURVEY}), Dialogue.base.remove(),
+                         Dialogue.base_number.remove(), Dialogue.tail.remove()])
+
+    assert current(api, world) == SURVEY
+    posted(api, world, rename("A"))
+    moved = dialogue_item(world)
+    assert (moved.description, moved.base_number, documents.load(moved.base)) == (None, 2, titled("A"))
+    assert current(api, world) == titled("A")
 
 
 # Releases

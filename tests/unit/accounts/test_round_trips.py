@@ -1,0 +1,59 @@
+"""The DynamoDB round trips of each /api/auth route's success path: at most 3 (a transaction or a BatchGetItem
+counts as one) unless the route's contract names why it needs more (`round_trips_why`).
+
+The exceptions, each with its reason in its contract, all in chalicelib/identity/ (shared with the dialogues, and
+not changed here): forgot and the verification resend (4: the email's claim, its account, the mail quota, the
+link's token), a reset (5) and a verification (6), which read the account again after their transaction and clear
+the sign-in failures in a write of their own.
+
+Not counted: the UpdateItem on the `counters` table by which a process reserves a block of 100 ids
+(core/counters.py). A registration pays it once per 100 accounts in a process, not per request."""
+from chalicelib.accounts import contracts as c
+from tests.mailbox import PASSWORD, memory_verification_token
+
+ID_BLOCKS = "counters"
+
+
+def dynamodb_round_trips(calls) -> int:
+    """The DynamoDB calls recorded, but for the reservation of a block of ids."""
+    return sum(1 for service, _, params in calls
+               if service == "dynamodb" and not params.get("TableName", "").endswith(f"-{ID_BLOCKS}"))
+
+
+def _trips(api, aws_calls, method, path, body=None, token=None):
+    aws_calls.clear()
+    status, answer = api.call(method, path, body, token=token)
+    assert 200 <= status < 300, (method, path, status, answer)
+    return dynamodb_round_trips(aws_calls), answer
+
+
+def test_only_the_named_exceptions_may_take_more_than_three():
+    assert sorted(name for name, contract in vars(c).items() if getattr(contract, "round_trips", 3) > 3) == \
+        ["FORGOT", "RESEND", "RESET", "VERIFY"]
+
+
+def test_each_route_takes_at_most_three_round_trips(api, outbox, aws_calls):
+    """Every route in the order a user meets them: register, verify, sign in, refresh, me, forget, reset."""
+    measured = []
+
+    def walk(contract, method, path, body=None, token=None):
+        trips, answer = _trips(api, aws_calls, method, path, body, token)
+        measured.append((contract, method, path, trips))
+        return answer
+
+    email = "walker@example.com"
+    walk(c.REGISTER, "POST", "/api/auth/register/", {"fullname": "Wally Walker", "email": email,
+                                                      "password": PASSWORD})
+    walk(c.RESEND, "POST", "/api/auth/verify/", {"email": email})
+    token = memory_verification_token(email)
+    walk(c.VERIFICATION_EMAIL, "GET", f"/api/auth/verify/{token}/")
+    walk(c.VERIFY, "POST", f"/api/auth/verify/{token}/", {"password": PASSWORD})
+    tokens = walk(c.LOGIN, "POST", "/api/auth/login/", {"email": email, "password": PASSWORD})["data"]
+    walk(c.REFRESH, "POST", "/api/auth/refresh/", {"refresh_token": tokens["refresh_token"]})
+    walk(c.ME, "GET", "/api/auth/me/", token=tokens["access_token"])
+    link = walk(c.FORGOT, "POST", "/api/auth/forgot/", {"email": email})["data"]["reset_url"]
+    reset = link.rstrip("/").rsplit("/", 1)[1]
+    walk(c.RESET_EMAIL, "GET", f"/api/auth/reset/{reset}/")
+    walk(c.RESET, "POST", f"/api/auth/reset/{reset}/", {"password": "another-twelve-pw"})
+    over = [(method, path, trips) for contract, method, path, trips in measured if trips > contract.round_trips]
+    assert not over, over

@@ -1,0 +1,96 @@
+"""The DynamoDB round trips of each /api/v4/content_requests route's success path: at most 3 (a transaction or a
+BatchGetItem counts as one) unless the route's contract names why it needs more (`round_trips_why`); and a page of
+the listing reads about a page of requests, not every request of the owner.
+
+The one justified exception, with its reason in its contract: a completion (4), whose link's token names the
+request, which names its files: token, request, files and owner, then the transaction.
+
+Not counted: the UpdateItem on the `counters` table by which a process reserves a block of 100 ids
+(core/counters.py). A create pays it once per 100 ids in a process, not per request."""
+import boto3
+import pytest
+
+from chalicelib.content_requests import contracts as c
+from tests.unit.content_requests.conftest import BASE
+
+ID_BLOCKS = "counters"
+
+
+def dynamodb_round_trips(calls) -> int:
+    """The DynamoDB calls recorded, but for the reservation of a block of ids."""
+    return sum(1 for service, _, params in calls
+               if service == "dynamodb" and not params.get("TableName", "").endswith(f"-{ID_BLOCKS}"))
+
+
+def items_read(calls) -> int:
+    """The items the recorded reads of content requests went through (Query and Scan again, counting what they
+    scanned; GetItem and BatchGetItem by their keys)."""
+    client, read = boto3.client("dynamodb"), 0
+    for service, operation, params in list(calls):
+        if service != "dynamodb":
+            continue
+        if operation in ("Query", "Scan") and params["TableName"].endswith("-content-requests"):
+            answer = client.query(**params) if operation == "Query" else client.scan(**params)
+            read += answer["ScannedCount"]
+        elif operation == "BatchGetItem":
+            read += sum(len(request["Keys"]) for table, request in params["RequestItems"].items()
+                        if table.endswith("-content-requests"))
+        elif operation == "GetItem" and params["TableName"].endswith("-content-requests"):
+            read += 1
+    return read
+
+
+def _trips(api, aws_calls, method, path, body=None, token=None):
+    aws_calls.clear()
+    status, answer = api.call(method, path, body, token=token)
+    assert 200 <= status < 300, (method, path, status, answer)
+    return dynamodb_round_trips(aws_calls), answer
+
+
+def test_only_the_completion_may_take_more_than_three():
+    assert [name for name, contract in vars(c).items() if getattr(contract, "round_trips", 3) > 3] == ["COMPLETE"]
+
+
+def test_each_route_takes_at_most_three_round_trips(api, owner, create, send, aws_calls):
+    measured = []
+
+    def walk(contract, method, path, body=None, token=None):
+        trips, answer = _trips(api, aws_calls, method, path, body, token)
+        measured.append((contract, method, path, trips))
+        return answer
+
+    first, second = create(), create(name="Second", time_type="multi_use")
+    walk(c.CREATE, "POST", BASE, {"content_request": {"name": "n", "recipient": "r", "prompt": "p",
+                                                      "expiration_date": "2026/12/01"}}, owner)
+    for query in ("pending=true", "pending=false", "pending=true&sort_by=name&sort_to=asc", "pending=true&query=gar"):
+        walk(c.INDEX, "GET", f"{BASE}?{query}", token=owner)
+    walk(c.SHOW, "GET", f"{BASE}/{first['id']}", token=owner)
+    walk(c.SHOW, "GET", f"{BASE}/{first['token']}")
+    upload = {"name": "a.png", "format_type": "png", "media_type": "photo", "size": 64}
+    walk(c.UPLOAD, "POST", f"{BASE}/{second['token']}/uploads", upload)
+    sent = send(second["token"])
+    walk(c.COMPLETE, "PUT", f"{BASE}/{second['token']}/complete", {"media_files": [sent]})
+    walk(c.MEDIA_FILES, "GET", f"{BASE}/{second['id']}/media_files", token=owner)
+    walk(c.UPDATE, "PUT", f"{BASE}/{first['id']}", {"content_request": {"name": "Renamed"}}, owner)
+    walk(c.UPDATE, "PUT", f"{BASE}/{first['id']}", {"content_request": {"status": "canceled"}}, owner)
+    walk(c.INDEX, "GET", f"{BASE}?pending=false", token=owner)
+    walk(c.DESTROY, "DELETE", f"{BASE}/{first['id']}", token=owner)
+    walk(c.DESTROY, "DELETE", f"{BASE}/{second['id']}", token=owner)
+    over = [(method, path, trips) for contract, method, path, trips in measured if trips > contract.round_trips]
+    assert not over, over
+
+
+@pytest.mark.parametrize("query", ["pending=true", "pending=true&sort_by=name&sort_to=asc",
+                                   "pending=true&sort_by=expiration_date", "pending=false",
+                                   "pending=false&sort_by=recipient&sort_to=desc"])
+def test_a_page_of_the_listing_reads_about_a_page(api, owner, create, aws_calls, fixed_clock, query):
+    """150 requests (some canceled), 5 a page: the second page reads at most about two pages of requests."""
+    for number in range(150):
+        made = create(name=f"Request {number:03d}", recipient=f"R {149 - number:03d}")
+        if number % 3 == 0:
+            assert api.put(f"{BASE}/{made['id']}", {"content_request": {"status": "canceled"}}, token=owner)[0] == 200
+    trips, answer = _trips(api, aws_calls, "GET", f"{BASE}?{query}&per_page=5&page=2", token=owner)
+    assert len(answer["content_requests"]) == 5
+    assert answer["meta"]["total_count"] == (100 if "pending=true" in query else 50)
+    assert trips <= c.INDEX.round_trips
+    assert items_read(aws_calls) <= 2 * 2 * 5 + 2
