@@ -10,21 +10,14 @@ Not counted: the UpdateItem on the `counters` table by which a process reserves 
 (core/counters.py). A registration pays it once per 100 accounts in a process, not per request."""
 from chalicelib.accounts import contracts as c
 from tests.mailbox import PASSWORD, memory_verification_token
-
-ID_BLOCKS = "counters"
-
-
-def dynamodb_round_trips(calls) -> int:
-    """The DynamoDB calls recorded, but for the reservation of a block of ids."""
-    return sum(1 for service, _, params in calls
-               if service == "dynamodb" and not params.get("TableName", "").endswith(f"-{ID_BLOCKS}"))
+from tests.round_trips import round_trips
 
 
 def _trips(api, aws_calls, method, path, body=None, token=None):
     aws_calls.clear()
     status, answer = api.call(method, path, body, token=token)
     assert 200 <= status < 300, (method, path, status, answer)
-    return dynamodb_round_trips(aws_calls), answer
+    return round_trips(aws_calls), answer
 
 
 def test_only_the_named_exceptions_may_take_more_than_three():

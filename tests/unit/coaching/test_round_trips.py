@@ -10,6 +10,7 @@ block of 100 ids (core/counters.py). A create pays it once per 100 ids of its ki
 and which request pays it depends on what ran before in the process."""
 import pytest
 
+from tests.round_trips import round_trips
 from tests.unit.coaching.test_roles import (  # noqa: F401  (snapshots: the module fixture that stage uses)
     CALLERS,
     ROWS,
@@ -21,7 +22,6 @@ from tests.unit.coaching.test_roles import (  # noqa: F401  (snapshots: the modu
 )
 
 BUDGET = 3
-ID_BLOCKS = "counters"  # reserved once per 100 ids a process: see the module's docstring
 _NAMED_IN_BODY = "the records the body names are read in a BatchGetItem of their own: they are known only once the " \
     "body is read, after the caller's claim (which comes first, so that a 401 or 403 comes before a 400)"
 _RELISTING = "a change of the client's listing coach (coach or type) Queries the user's tasks, requests and messages " \
@@ -49,12 +49,6 @@ EXCEPTIONS = {
 }
 
 
-def dynamodb_round_trips(calls) -> int:
-    """The DynamoDB calls recorded, but for the reservation of a block of ids."""
-    return sum(1 for service, _, params in calls
-               if service == "dynamodb" and not params.get("TableName", "").endswith(f"-{ID_BLOCKS}"))
-
-
 def _succeeds(cell) -> bool:
     return isinstance(cell, str) or 200 <= cell < 300
 
@@ -68,7 +62,7 @@ def _call(api, snapshot, row: Row, who: str, aws_calls) -> int:
     aws_calls.clear()
     status, body = api.call(row.method, _path(row.path, snapshot.ids), sent, token=snapshot.tokens[who])
     assert 200 <= status < 300, (row.what, who, status, body)
-    return dynamodb_round_trips(aws_calls)
+    return round_trips(aws_calls)
 
 
 @pytest.mark.parametrize(("row", "who"), SUCCESSES, ids=[f"{_case_id(row)}-{who}" for row, who in SUCCESSES])

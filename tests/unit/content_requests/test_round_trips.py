@@ -11,15 +11,8 @@ import boto3
 import pytest
 
 from chalicelib.content_requests import contracts as c
+from tests.round_trips import round_trips
 from tests.unit.content_requests.conftest import BASE
-
-ID_BLOCKS = "counters"
-
-
-def dynamodb_round_trips(calls) -> int:
-    """The DynamoDB calls recorded, but for the reservation of a block of ids."""
-    return sum(1 for service, _, params in calls
-               if service == "dynamodb" and not params.get("TableName", "").endswith(f"-{ID_BLOCKS}"))
 
 
 def items_read(calls) -> int:
@@ -44,7 +37,7 @@ def _trips(api, aws_calls, method, path, body=None, token=None):
     aws_calls.clear()
     status, answer = api.call(method, path, body, token=token)
     assert 200 <= status < 300, (method, path, status, answer)
-    return dynamodb_round_trips(aws_calls), answer
+    return round_trips(aws_calls), answer
 
 
 def test_only_the_completion_may_take_more_than_three():

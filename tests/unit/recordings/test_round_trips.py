@@ -12,15 +12,8 @@ import boto3
 import pytest
 
 from chalicelib.recordings import contracts as c
+from tests.round_trips import round_trips
 from tests.unit.recordings.conftest import PARTICIPANTS, PROJECT, PROMPTS
-
-ID_BLOCKS = "counters"
-
-
-def dynamodb_round_trips(calls) -> int:
-    """The DynamoDB calls recorded, but for the reservation of a block of ids."""
-    return sum(1 for service, _, params in calls
-               if service == "dynamodb" and not params.get("TableName", "").endswith(f"-{ID_BLOCKS}"))
 
 
 class Scene:
@@ -113,7 +106,7 @@ def _trips(api, aws_calls, method, path, body, token) -> int:
     aws_calls.clear()
     status, answer = api.call(method, path, sent, token=token)
     assert 200 <= status < 300, (method, path, status, answer)
-    return dynamodb_round_trips(aws_calls)
+    return round_trips(aws_calls)
 
 
 EXCEPTIONS = ["INDEX", "UPDATE", "SESSIONS", "SHOW_SESSION", "ANNOTATIONS", "UPDATE_ANNOTATION"]
