@@ -20,7 +20,7 @@ FAMILIES = [
     ("accounts", "GET", "/api/auth/me/", "Bearer"),
     ("recordings", "GET", "/api/projects/", "Bearer"),
     ("nearby", "GET", "/api/v04/requests/nearest?lat=51.5&lon=-0.12", "bare"),
-    ("content_requests", "GET", "/api/v4/content_requests", "Authentication"),
+    ("content_requests", "GET", "/api/v4/content_requests?pending=true", "Authentication"),
     ("coaching", "GET", "/api/orgs", "Bearer"),
     ("dialogues", "GET", "/projects", "Bearer"),
 ]
