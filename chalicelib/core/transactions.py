@@ -7,7 +7,7 @@ from pynamodb.transactions import TransactWrite
 
 from chalicelib.core.errors import Conflict
 from chalicelib.core.retry import TryAgain, retried
-from chalicelib.core.tables import connection as connection  # the shared one (scope.py reads it here)
+from chalicelib.core.tables import connection
 
 
 class ConditionFailed(Exception):

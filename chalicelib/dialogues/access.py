@@ -8,12 +8,13 @@ from typing import Any
 
 from pynamodb.models import Model
 
-from chalicelib.core import batch, tokens
+from chalicelib.core import batch
 from chalicelib.dialogues import permissions
 from chalicelib.dialogues.errors import forbidden
 from chalicelib.dialogues.permissions import Grant
-from chalicelib.identity.auth import AUTHORIZATION, authenticate
-from chalicelib.identity.errors import TokenInvalid, UnknownAccount
+from chalicelib.identity import auth
+from chalicelib.identity import service as accounts
+from chalicelib.identity.auth import authenticate
 from chalicelib.identity.models import Account
 
 ADMIN, PROJECTS_CREATE, PROJECT_ADMIN = "admin", "projects:create", "project:admin"
@@ -70,15 +71,10 @@ def signed_in(request: Any, wanted: list[batch.Wanted],
               fields: dict[type[Model], list[str]] | None = None) -> tuple[Caller, dict[batch.Wanted, Any]]:
     """The caller, and the items under `wanted` that exist, read with the caller's account in one BatchGetItem:
     two round trips in all with the grants' Query, where `caller` and a GetItem each would take three."""
-    claims = tokens.verify(tokens.bearer_token(request.headers, AUTHORIZATION), tokens.ACCESS)
-    items = permissions.stored(claims["sub"])
-    found = batch.read([(Account, (claims["sub"],)), *wanted], fields)
-    account = found.pop((Account, (claims["sub"],)), None)
-    # identity.service.account_for's checks, on the account read in the batch
-    if account is None:
-        raise UnknownAccount()
-    if claims["ver"] != account.token_version:
-        raise TokenInvalid("The token was issued before the password changed")
+    vouched_for = auth.claims(request)
+    items = permissions.stored(vouched_for["sub"])
+    found = batch.read([(Account, (vouched_for["sub"],)), *wanted], fields)
+    account = accounts.vouched(vouched_for, found.pop((Account, (vouched_for["sub"],)), None))
     return Caller(account, tuple(permissions.held_of(account, items))), found
 
 
