@@ -87,16 +87,12 @@ ME = Contract(
                         is_admin={"type": "boolean"}, email_verified={"type": "boolean"})},
     security=(BEARER,))
 
-# Why mailing a link takes 4 round trips (forgot, and the verification resend).
-_MAIL_WHY = ("the email's claim names the account (two reads), then the hour's mail quota (a conditional write) and "
-             "the link's token (a write): those two could be one transaction (identity, not done yet)")
 FORGOT = Contract(
     summary="Mail a link that resets the password (users.forgot)",
     description="`reset_url` is the mailed link where the stage exposes it (local runs), else null.",
     body=EMAIL_ONLY, answers={200: _data(reset_url={"type": ["string", "null"]})}, errors=(404, 429, 502),
     examples={"request": {"email": "jay@example.com"}, "response": _example(
-        {"reset_url": "http://0.0.0.0:5000/api/auth/reset/Imphd3JhaW5leUBnbWFpbC5jb20i.DYWvEQ.A_ave4r-iQeCfnDaOnCblF3MsVo"})},
-    round_trips=4, round_trips_why=_MAIL_WHY)
+        {"reset_url": "http://0.0.0.0:5000/api/auth/reset/Imphd3JhaW5leUBnbWFpbC5jb20i.DYWvEQ.A_ave4r-iQeCfnDaOnCblF3MsVo"})})
 
 RESET_EMAIL = Contract(
     summary="The email a reset link belongs to (users.resetPassword)",
@@ -107,15 +103,13 @@ RESET = Contract(
     summary="Set a new password with a reset link, and answer fresh tokens (users.resetPassword)",
     description="A password on the list of common passwords is refused with AUTH_PASSWORD_TOO_COMMON.",
     params=TOKEN, body=NEW_PASSWORD, answers={200: TOKENS}, errors=(404, 409, 410),
-    examples={"request": {"password": "my-new-password-1"}, "response": TOKENS_EXAMPLE},
-    round_trips=5, round_trips_why="the token and its account (two reads), the transaction, the account read again "
-    "for its new token version, and the sign-in failures cleared (identity: the last two could go)")
+    examples={"request": {"password": "my-new-password-1"}, "response": TOKENS_EXAMPLE})
 
 RESEND = Contract(
     summary="Mail a fresh verification link",
     description="The answer is the same for every address, known, unknown or already verified.",
     body=EMAIL_ONLY, answers={200: envelope_schema({"type": "null"})},
-    examples={"request": {"email": "jay@example.com"}}, round_trips=4, round_trips_why=_MAIL_WHY)
+    examples={"request": {"email": "jay@example.com"}})
 
 VERIFICATION_EMAIL = Contract(
     summary="The email a verification link proves",
@@ -125,9 +119,7 @@ VERIFY = Contract(
     summary="Follow a verification or invitation link: set the password, and answer fresh tokens",
     description="A password on the list of common passwords is refused with AUTH_PASSWORD_TOO_COMMON.",
     params=TOKEN, body=NEW_PASSWORD, answers={200: TOKENS}, errors=(404, 409, 410),
-    examples={"request": {"password": "my-new-password-1"}, "response": TOKENS_EXAMPLE},
-    round_trips=6, round_trips_why="the token, then the email's claim and its account (three reads), the "
-    "transaction, the account read again, and the sign-in failures cleared (identity: the last two could go)")
+    examples={"request": {"password": "my-new-password-1"}, "response": TOKENS_EXAMPLE})
 
 
 def password_body(request: Any) -> Any:

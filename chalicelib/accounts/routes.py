@@ -89,4 +89,4 @@ def verification_email(token: str) -> Response:
 def verify_email(token: str) -> Response:
     """Follow a verification or invitation link: set the password, verify the email, answer fresh tokens."""
     password = password_body(bp.current_request)["password"]
-    return envelope(service.tokens_for(verification.verify(token, password)))
+    return envelope(verification.verify(token, password))

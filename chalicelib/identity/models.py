@@ -61,12 +61,17 @@ class Account(Model):
 
 @register
 class EmailClaim(Model):
-    """One item per lower-cased email; written with the account in one transaction."""
+    """One item per lower-cased email; written with the account in one transaction. Neither is deleted and an
+    account's email does not change, so the claim of an account's email is always that account's."""
 
     Meta = table_meta("account-emails")
 
     email = UnicodeAttribute(hash_key=True)
     account_id = UnicodeAttribute()
+    # A copy of the account's token_version, written in every transaction that changes it, so that following a
+    # verification link needs no read of the account. Only a hint: the account's write is conditioned on it (a
+    # stale copy costs a read of the account). Absent on claims from before it: they cost that read too.
+    token_version = IntegerAttribute(null=True)
 
 
 @register

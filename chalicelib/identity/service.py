@@ -3,11 +3,11 @@ import hashlib
 import logging
 import secrets
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.exceptions import DeleteError, PutError
 
 from chalicelib.core import clock, mail, tokens
 from chalicelib.core.collaborators import current
@@ -15,10 +15,11 @@ from chalicelib.core.counters import next_id
 from chalicelib.core.pagination import Page
 from chalicelib.core.settings import get_settings, public_base_url
 from chalicelib.core.store import find, get_or
-from chalicelib.core.transactions import ConditionFailed, transact_write
+from chalicelib.core.transactions import ConditionFailed, Step, transact_steps, transact_write
 from chalicelib.identity import guard
 from chalicelib.identity.errors import (
     AccountNotFound,
+    Contended,
     EmailTaken,
     EmailUnknown,
     LinkExpired,
@@ -46,6 +47,8 @@ _RESET_TOKEN_KEPT = timedelta(days=7)
 _NO_ACCOUNT = str(uuid.UUID(int=0))
 
 LinkT = TypeVar("LinkT", ResetToken, VerificationToken)
+# One write of a transaction, made by a caller that joins its own writes to another's (see create's `also`).
+Write = Callable[[Any], None]
 
 
 def email_key(email: str) -> str:
@@ -59,26 +62,35 @@ def _split_name(fullname: str) -> tuple[str, str]:
 
 
 def register(fullname: str, email: str, password: str, *, is_admin: bool = False,
-             email_verified: bool = False) -> Account:
+             email_verified: bool = False, also: Iterable[Write] = ()) -> Account:
     """Create an account named by one full name (the recordings and nearby documents)."""
-    return create(*_split_name(fullname), email, password, is_admin=is_admin, email_verified=email_verified)
+    return create(*_split_name(fullname), email, password, is_admin=is_admin, email_verified=email_verified,
+                  also=also)
 
 
 def create(first_name: str, last_name: str, email: str, password: str, *, is_admin: bool = False,
-           email_verified: bool = False) -> Account:
-    """Create an account; EmailTaken if the email (in any case) has one already."""
+           email_verified: bool = False, also: Iterable[Write] = ()) -> Account:
+    """Create an account; EmailTaken if the email (in any case) has one already. `also` are further writes of the
+    same transaction (a verification link's token), made only if the account is."""
     account = new_account(first_name, last_name, email, password, is_admin=is_admin, email_verified=email_verified)
-    claim = EmailClaim(email_key(email), account_id=account.id)
+    claim = new_claim(account)
 
     def write(transaction: Any) -> None:
         transaction.save(claim, condition=EmailClaim.email.does_not_exist())
         transaction.save(account, condition=Account.id.does_not_exist())
+        for more in also:
+            more(transaction)
 
     try:
         transact_write(write)
     except ConditionFailed as error:
         raise EmailTaken() from error
     return account
+
+
+def new_claim(account: Account) -> EmailClaim:
+    """The claim of a new account's email, for the transaction that saves the account."""
+    return EmailClaim(email_key(account.email), account_id=account.id, token_version=int(account.token_version))
 
 
 def new_account(first_name: str, last_name: str, email: str, password: str, *, is_admin: bool = False,
@@ -111,14 +123,34 @@ def change_password(account: Account, old_password: str, new_password: str) -> N
     guard.settle(account.email, correct)  # counted like a sign-in: TooManyAttempts while the email is locked
     if not correct:
         raise WrongPassword()
-    try:
-        account.update(actions=[Account.password_hash.set(hash_password(new_password)), Account.token_version.add(1),
-                                Account.reset_generation.add(1), Account.updated_at.set(clock.now())],
-                       condition=Account.password_hash == account.password_hash)
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        raise WrongPassword() from error
+    now, password_hash, version = clock.now(), hash_password(new_password), int(account.token_version)
+    transact_steps([
+        (lambda transaction: transaction.update(Account(account.id), actions=[
+            Account.password_hash.set(password_hash), Account.token_version.set(version + 1),
+            Account.reset_generation.add(1), Account.updated_at.set(now)],
+            condition=(Account.password_hash == account.password_hash) & same_token_version(version)),
+         WrongPassword()),
+        copy_token_version(account.id, account.email, version + 1),
+    ])
+    account.password_hash, account.token_version, account.updated_at = password_hash, version + 1, now
+    account.reset_generation = int(account.reset_generation) + 1
+
+
+def same_token_version(version: int) -> Any:
+    """The condition that the account exists with the token version `version` (an account from before versions
+    has none, and its tokens carry 1): what a write that sets `version + 1` is conditioned on, so that it answers
+    tokens of the new version with no read of the account after it."""
+    same = Account.token_version == version
+    return Account.id.exists() & (same | Account.token_version.does_not_exist() if version == 1 else same)
+
+
+def copy_token_version(account_id: str, email: str, version: int) -> Step:
+    """The write (a core.transactions Step) that keeps the copy of an account's token version on its email's claim,
+    for the transaction that sets the version."""
+    return (lambda transaction: transaction.update(
+        EmailClaim(email_key(email)), actions=[EmailClaim.token_version.set(version)],
+        condition=EmailClaim.account_id == account_id),
+        Contended("The account's email is claimed by another account"))  # never: the claim model says why
 
 
 def page(window: Page) -> list[Account]:
@@ -218,12 +250,13 @@ def start_password_reset(email: str) -> str:
     account = by_email(email)
     if account is None:
         raise AccountNotFound()
-    guard.take_mail(account.email)  # TooManyMails past 5 an hour to one address
     token = secrets.token_urlsafe(32)
     expires_at = clock.now() + timedelta(seconds=get_settings().reset_token_seconds)
     stored = ResetToken(digest(token), account_id=account.id, email=account.email, expires_at=expires_at,
                         generation=int(account.reset_generation), remove_at=expires_at + _RESET_TOKEN_KEPT)
-    stored.save()
+    # The mail is counted and its token stored in one transaction: TooManyMails past 5 an hour to one address,
+    # and then no token is stored.
+    transact_steps([guard.mail_step(account.email), new_link(stored)])
     link = f"{base_url}/api/auth/reset/{token}/"
     try:
         current().mail.send(mail.Email(account.email, "Reset your password",
@@ -241,12 +274,21 @@ def _forget(stored: ResetToken) -> None:
         log.exception("could not remove an unsent reset token")
 
 
-def _usable_reset_token(token: str) -> ResetToken:
+def new_link(stored: ResetToken | VerificationToken) -> Step:
+    """The save of a mailed link's new token, as a step of the transaction that also counts its mail. Its
+    condition holds but for a clash of 256 random bits, as good as never."""
+    model = type(stored)
+    return (lambda transaction: transaction.save(stored, condition=model.token_hash.does_not_exist()),
+            Contended("A link's token clashed with another's: try again"))
+
+
+def _usable_reset(token: str) -> tuple[ResetToken, Account]:
+    """The usable reset token of `token` and its account, as read (the reset's write is conditioned on both)."""
     stored = usable_link(ResetToken, token)
     account = get(stored.account_id)
     if account is None or int(account.reset_generation) != int(stored.generation):
         raise LinkUsed("A later reset, verification or password change retired the token")
-    return stored
+    return stored, account
 
 
 def _same_reset_generation(generation: int) -> Any:
@@ -258,30 +300,33 @@ def _same_reset_generation(generation: int) -> Any:
 
 def reset_token_email(token: str) -> str:
     """The email a valid reset token belongs to."""
-    return _usable_reset_token(token).email
+    return _usable_reset(token)[0].email
 
 
 def reset_password(token: str, password: str) -> Account:
     """Set a new password with a reset token, using the token up; earlier tokens and every other reset link stop
-    working. Following the mailed link proves the mailbox, so the email counts as verified."""
-    stored = _usable_reset_token(token)
-    now = clock.now()
-
-    def write(transaction: Any) -> None:
-        transaction.update(stored, actions=[ResetToken.used_at.set(now)],
-                           condition=ResetToken.used_at.does_not_exist() & (ResetToken.expires_at > now))
-        transaction.update(Account(stored.account_id),
-                           actions=[Account.password_hash.set(hash_password(password)),
-                                    Account.email_verified.set(True), Account.token_version.add(1),
-                                    Account.reset_generation.add(1), Account.updated_at.set(now)],
-                           condition=Account.id.exists() & _same_reset_generation(int(stored.generation)))
-
-    try:
-        transact_write(write)
-    except ConditionFailed as error:
-        raise LinkUsed() from error
-    account = cast(Account, get(stored.account_id))  # the transaction just updated it
-    guard.clear(account.email)  # the mailbox owner is not kept out by a stranger's wrong guesses
+    working. Following the mailed link proves the mailbox, so the email counts as verified. The account is
+    answered as the transaction leaves it, from what was read and conditioned on: no read after it."""
+    stored, account = _usable_reset(token)
+    now, password_hash = clock.now(), hash_password(password)
+    version, generation = int(account.token_version), int(stored.generation)
+    used = LinkUsed()  # the token used meanwhile, or the account changed since it was read (its own reset...)
+    transact_steps([
+        (lambda transaction: transaction.update(
+            stored, actions=[ResetToken.used_at.set(now)],
+            condition=ResetToken.used_at.does_not_exist() & (ResetToken.expires_at > now)), used),
+        (lambda transaction: transaction.update(
+            Account(account.id), actions=[
+                Account.password_hash.set(password_hash), Account.email_verified.set(True),
+                Account.token_version.set(version + 1), Account.reset_generation.set(generation + 1),
+                Account.updated_at.set(now)],
+            condition=same_token_version(version) & _same_reset_generation(generation)), used),
+        copy_token_version(account.id, account.email, version + 1),
+        # The mailbox owner is not kept out by a stranger's wrong guesses.
+        (lambda transaction: guard.clearing(transaction, account.email), used),
+    ])
+    account.password_hash, account.email_verified, account.token_version = password_hash, True, version + 1
+    account.reset_generation, account.updated_at = generation + 1, now
     mail.notify(mail.Email(account.email, "Your password was changed",
                            "The password of your account was just changed. If this was not you, reset it now.\n"))
     return account

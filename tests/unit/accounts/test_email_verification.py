@@ -40,6 +40,14 @@ def test_a_verification_token_is_stored_only_as_its_sha256_with_a_ttl(api, jay, 
     assert stored.remove_at == stored.expires_at + timedelta(days=7)  # TTL: DynamoDB drops it after that
 
 
+def test_a_registration_refused_for_a_taken_email_stores_and_mails_no_link(api, jay, outbox):
+    outbox.sent.clear()
+
+    assert api.post("/api/auth/register/", {**JAY, "email": "JAY@example.com"})[0] == 409
+
+    assert (VerificationToken.count(), outbox.sent) == (1, [])  # only the first registration's
+
+
 def test_me_shows_email_verified_before_and_after_the_link_is_followed(api, jay):
     assert me(api, jay["access_token"])["email_verified"] is False
 

@@ -1,10 +1,11 @@
 """At most 5 mails an hour to one address from /api/auth/forgot/ and /password-resets (and the verification
-resend, through guard.allow_mail): counted in DynamoDB per address and clock hour, with a TTL."""
+resend): counted in DynamoDB per address and clock hour, with a TTL, in the transaction that stores the link's token
+(guard.mail_step), so a refused mail stores no token."""
 from datetime import timedelta
 
 from chalicelib.identity import guard
 from chalicelib.identity.guard import MailQuota
-from chalicelib.identity.models import ResetToken
+from chalicelib.identity.models import ResetToken, VerificationToken
 from tests.conftest import JAY, NOW
 
 RESET = "Reset your password"
@@ -87,3 +88,4 @@ def test_the_verification_resend_sends_five_mails_an_hour_and_keeps_answering_20
 
     assert statuses == [200] * 7
     assert len([mail for mail in outbox.sent if mail.to == JAY["email"]]) == 5
+    assert VerificationToken.count() == 1 + 5  # the registration's, and no token for a refused mail

@@ -68,9 +68,9 @@ def test_a_verification_retires_every_outstanding_link(api, jay):
 def test_the_reset_transaction_itself_refuses_a_link_retired_after_it_was_read(api, jay, monkeypatch):
     """No window: a link checked just before a concurrent reset lands is refused by the write's condition."""
     token = reset_path(api).split("/")[-2]
-    [read] = ResetToken.scan()
+    [read], account = ResetToken.scan(), service.by_email(JAY["email"])
     api.post(reset_path(api), {"password": "concurrent-password"})
-    monkeypatch.setattr(service, "_usable_reset_token", lambda _token: read)
+    monkeypatch.setattr(service, "_usable_reset", lambda _token: (read, account))
 
     with pytest.raises(Gone) as refused:
         service.reset_password(token, "late-password-12")

@@ -1,10 +1,8 @@
 """The DynamoDB round trips of each /api/auth route's success path: at most 3 (a transaction or a BatchGetItem
-counts as one) unless the route's contract names why it needs more (`round_trips_why`).
-
-The exceptions, each with its reason in its contract, all in chalicelib/identity/ (shared with the dialogues, and
-not changed here): forgot and the verification resend (4: the email's claim, its account, the mail quota, the
-link's token), a reset (5) and a verification (6), which read the account again after their transaction and clear
-the sign-in failures in a write of their own.
+counts as one), with no exception. Mailing a link reads the email's claim and its account, then counts the mail and
+stores the link's token in one transaction; a reset reads its token and its account, then writes once (clearing the
+sign-in failures in the same transaction, and answering the new token version it conditioned on); a verification
+reads its token and the email's claim (which carries the account's token version), then writes once.
 
 Not counted: the UpdateItem on the `counters` table by which a process reserves a block of 100 ids
 (core/counters.py). A registration pays it once per 100 accounts in a process, not per request."""
@@ -20,9 +18,8 @@ def _trips(api, aws_calls, method, path, body=None, token=None):
     return round_trips(aws_calls), answer
 
 
-def test_only_the_named_exceptions_may_take_more_than_three():
-    assert sorted(name for name, contract in vars(c).items() if getattr(contract, "round_trips", 3) > 3) == \
-        ["FORGOT", "RESEND", "RESET", "VERIFY"]
+def test_no_route_may_take_more_than_three():
+    assert [name for name, contract in vars(c).items() if getattr(contract, "round_trips", 3) > 3] == []
 
 
 def test_each_route_takes_at_most_three_round_trips(api, outbox, aws_calls):
