@@ -24,6 +24,9 @@ DIALOGUE_READ, DIALOGUE_WRITE = "dialogue:read", "dialogue:write"
 
 @dataclass(frozen=True)
 class Caller:
+    """The signed-in account and its grants: all of them (`caller`, `signed_in`), or those among a route's
+    questions that it holds (`asking`)."""
+
     account: Account
     grants: tuple[Grant, ...]
 
@@ -70,11 +73,28 @@ def caller(request: Any) -> Caller:
 def signed_in(request: Any, wanted: list[batch.Wanted],
               fields: dict[type[Model], list[str]] | None = None) -> tuple[Caller, dict[batch.Wanted, Any]]:
     """The caller, and the items under `wanted` that exist, read with the caller's account in one BatchGetItem:
-    two round trips in all with the grants' Query, where `caller` and a GetItem each would take three."""
+    two round trips in all with the grants' Query, where `caller` and a GetItem each would take three. The
+    caller's own account among `wanted` is `Caller.account`, not in the answer."""
     vouched_for = auth.claims(request)
     items = permissions.stored(vouched_for["sub"])
     found = batch.read([(Account, (vouched_for["sub"],)), *wanted], fields)
     account = accounts.vouched(vouched_for, found.pop((Account, (vouched_for["sub"],)), None))
+    return Caller(account, tuple(permissions.held_of(account, items))), found
+
+
+def asking(request: Any, asked: list[tuple[str, int | None]],
+           wanted: list[batch.Wanted]) -> tuple[Caller, dict[batch.Wanted, Any]]:
+    """As `signed_in` in one round trip: a grant's id names what it grants (`permissions.grant_id`), so whether
+    the caller holds each of `asked` (a type, and the project it is on if any) is a read by key in the same
+    BatchGetItem as the account and `wanted`. The Caller holds only those of `asked` it has: for a route whose
+    every question of the caller is among them (such as `administers`: `admin`, or `project:admin` on the
+    project), not for one that asks about grants on any dialogue of a project (`sees_project`)."""
+    vouched_for = auth.claims(request)
+    user = vouched_for["sub"]
+    keys = [permissions.key(user, permissions.grant_id(user, kind, project_id, None)) for kind, project_id in asked]
+    found = batch.read([(Account, (user,)), *keys, *wanted])
+    account = accounts.vouched(vouched_for, found.pop((Account, (user,)), None))
+    items = [found.pop(key) for key in keys if key in found]
     return Caller(account, tuple(permissions.held_of(account, items))), found
 
 

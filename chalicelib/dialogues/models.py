@@ -112,7 +112,10 @@ class Provider(Model):
 
 @register
 class Channel(Model):
-    """An address. `project_id` is the one project using it, if any: a single attribute, so one at a time."""
+    """An address. `project_id` is the one project using it, if any: a single attribute, so one at a time.
+    `provider_title` is its provider's title, copied when the channel is created (a provider is never renamed
+    nor deleted), so that a channel is shown without reading its provider; channels written before it have
+    none, and are shown with their providers read."""
 
     Meta = table_meta("dialogue-channels")
 
@@ -122,6 +125,7 @@ class Channel(Model):
     address = UnicodeAttribute()
     type = UnicodeAttribute()
     project_id = IntegerAttribute(null=True)
+    provider_title = UnicodeAttribute(null=True)
     listing = UnicodeAttribute(default=ALL)
 
     everything = index("everything", "listing", UnicodeAttribute)

@@ -7,6 +7,7 @@ from typing import Any
 from pynamodb.exceptions import DeleteError
 
 from chalicelib.core import clock
+from chalicelib.core.batch import Wanted
 from chalicelib.core.contracts import checked
 from chalicelib.core.errors import Conflict
 from chalicelib.core.transactions import Step, transact_steps
@@ -55,11 +56,19 @@ def held_of(account: Account, items: list[Permission]) -> list[Grant]:
     return grants
 
 
-def find(account: Account, permission_id: str) -> Grant:
-    for grant in held(account):
-        if grant.id == permission_id:
-            return grant
-    raise not_found("Permission", permission_id, user_id=account.id)
+def key(user_id: str, permission_id: str) -> Wanted:
+    """The permission `permission_id` of `user_id` as a batch read names it (core/batch.py)."""
+    return Permission, (user_id, permission_id)
+
+
+def granted(account: Account, permission_id: str, item: Permission | None) -> Grant:
+    """The account's grant `permission_id`, from its permission item read by key (None: there is none); the
+    platform admin's `admin` comes with the account, as in `held_of`."""
+    if account.is_admin and permission_id == grant_id(account.id, "admin", None, None):
+        return Grant(permission_id, "admin")
+    if item is None:
+        raise not_found("Permission", permission_id, user_id=account.id)
+    return _grant(item)
 
 
 def item(user_id: str, kind: str, project_id: int | None = None, dialogue_id: int | None = None) -> Permission:
@@ -99,9 +108,10 @@ def grant(account: Account, kind: str, project_id: int | None, dialogue_id: int 
     return _grant(permission)
 
 
-def revoke(account: Account, permission_id: str) -> Grant:
-    """Remove a grant and answer it; the platform admin's `admin` comes with the account and stays."""
-    revoked = find(account, permission_id)
+def revoke(account: Account, permission_id: str, item: Permission | None) -> Grant:
+    """Remove a grant (`item`, its permission read by key) and answer it; the platform admin's `admin` comes with
+    the account and stays."""
+    revoked = granted(account, permission_id, item)
     if revoked.type == "admin" and account.is_admin:
         raise Conflict("conflict", "The platform admin holds admin through the account")
     try:

@@ -2,7 +2,7 @@
 on them, edited and archived by their admins."""
 from typing import Any
 
-from chalicelib.core import clock
+from chalicelib.core import batch, clock
 from chalicelib.core.contracts import checked
 from chalicelib.core.counters import next_id
 from chalicelib.core.pagination import Page
@@ -35,12 +35,13 @@ def administered(who: Caller, raw_id: str, project: Project | None = None) -> Pr
 
 
 def listing(who: Caller, page: Page) -> list[Project]:
-    """The page of projects the caller may see, by id: an admin's from the `everything` index, anyone else's by
-    their grants (one BatchGetItem)."""
+    """The page of projects the caller may see, by id: an admin's from the `everything` index, anyone else's
+    named by their grants, the page's ids only (one BatchGetItem: a page holds at most 100). A grant's project
+    exists (granting checks it, and projects are never deleted), so the page's ids are the page's projects."""
     if who.is_admin:
         return page.slice(list(Project.everything.query(ALL, limit=page.limit)))
-    found = sorted(Project.batch_get(who.project_ids()), key=lambda project: project.id) if who.project_ids() else []
-    return page.slice(found)
+    found = batch.read([(Project, (project_id,)) for project_id in page.slice(sorted(who.project_ids()))])
+    return sorted(found.values(), key=lambda project: project.id)
 
 
 def _fields(body: dict[str, Any]) -> dict[str, Any]:

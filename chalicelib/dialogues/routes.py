@@ -7,7 +7,7 @@ from chalice.app import Blueprint, Response
 from chalicelib.core import contracts
 from chalicelib.core.batch import Wanted as Key
 from chalicelib.core.bodies import MAX_DEPTH, TooDeep, json_body
-from chalicelib.core.errors import InvalidJSON
+from chalicelib.core.errors import ApiError, InvalidJSON
 from chalicelib.core.pagination import page_of
 from chalicelib.core.routing import json_response, no_content, routes
 from chalicelib.dialogues import (
@@ -25,8 +25,9 @@ from chalicelib.dialogues import (
 )
 from chalicelib.dialogues import contracts as spec
 from chalicelib.dialogues.errors import SURFACE, invalid, render
-from chalicelib.dialogues.ids import number
-from chalicelib.dialogues.models import Channel, Dialogue, Project, Release
+from chalicelib.dialogues.ids import keyable, number
+from chalicelib.dialogues.models import Channel, Dialogue, Project, Provider, Release
+from chalicelib.identity.auth import authenticate
 from chalicelib.identity.models import Account
 
 bp = Blueprint(__name__)
@@ -63,6 +64,15 @@ def _too_deep(error: TooDeep) -> Exception:
     return invalid("maxDepth", contracts.pointer(error.path), f"Nested deeper than {MAX_DEPTH} levels")
 
 
+def _peeked() -> tuple[Any, ApiError | None]:
+    """The JSON body (as `_parsed`), or the error that reading it raises: for a route that reads what the body
+    names with the caller's account, and so parses it first, but answers a bad body only after a bad token."""
+    try:
+        return _parsed(), None
+    except ApiError as error:
+        return None, error
+
+
 def _query() -> Any:
     return contracts.present(bp.current_request)
 
@@ -72,6 +82,30 @@ def _with_project(project_id: str) -> tuple[access.Caller, Project | None]:
     key: Key = (Project, (number(project_id),))
     who, found = access.signed_in(bp.current_request, [key] if key[1][0] else [])
     return who, found.get(key)
+
+
+def _administered(project_id: str) -> tuple[access.Caller, Project]:
+    """The caller and the project the path names, for its admins: whether the caller is one (`admin`, or
+    `project:admin` on the project) is read by key with the account and the project in one BatchGetItem, so that
+    the write and the project's dialogues (a Query) follow within 3 round trips. That caller holds those two grants
+    at most: enough for what the routes ask of it, since an admin of the project views and edits its dialogues."""
+    key: Key = (Project, (number(project_id),))
+    asked = [(access.ADMIN, None), *([(access.PROJECT_ADMIN, key[1][0])] if key[1][0] else [])]
+    who, found = access.asking(bp.current_request, asked, [key] if key[1][0] else [])
+    return who, projects.administered(who, project_id, found.get(key))
+
+
+def _user(user_id: str, also: tuple[Key | None, ...] = ()) -> tuple[access.Caller, Account | None, dict[Key, Any]]:
+    """The caller, the account the path names (None if there is none) and the items of `also`, read in one
+    batch with the caller's account (the caller's own when the path names it)."""
+    key = users.key(user_id)
+    who, found = access.signed_in(bp.current_request, [item for item in (key, *also) if item is not None])
+    return who, found.get(key) if key is not None else None, found
+
+
+def _visible_user(user_id: str) -> Account:
+    who, account, _ = _user(user_id)
+    return users.visible(who, user_id, account)
 
 
 def _dialogue(project_id: str, dialogue_id: str, whole: bool = False,
@@ -95,7 +129,7 @@ def me() -> Response:
 
 @route("/user/password-changes", methods=("POST",), contract=spec.PASSWORD_CHANGE)
 def change_password() -> Response:
-    users.change_password(_caller().account, _body())
+    users.change_password(authenticate(bp.current_request), _body())  # grants change nothing here: not read
     return no_content()
 
 
@@ -112,17 +146,17 @@ def user_create() -> Response:
 
 @route("/users/{user_id}", contract=spec.USER_SHOW)
 def user_show(user_id: str) -> Response:
-    return json_response(shapes.user(users.visible(_caller(), user_id)))
+    return json_response(shapes.user(_visible_user(user_id)))
 
 
 @route("/users/{user_id}", methods=("PUT",), contract=spec.USER_REPLACE)
 def user_replace(user_id: str) -> Response:
-    return json_response(shapes.user(users.replace(users.visible(_caller(), user_id), _body())))
+    return json_response(shapes.user(users.replace(_visible_user(user_id), _body())))
 
 
 @route("/users/{user_id}", methods=("PATCH",), contract=spec.USER_PATCH)
 def user_patch(user_id: str) -> Response:
-    return json_response(shapes.user(users.patch(users.visible(_caller(), user_id), _body())))
+    return json_response(shapes.user(users.patch(_visible_user(user_id), _body())))
 
 
 @route("/password-resets", methods=("POST",), contract=spec.PASSWORD_RESET)
@@ -142,31 +176,44 @@ def password_confirmation() -> Response:
 
 @route("/users/{user_id}/permissions", contract=spec.PERMISSIONS)
 def permission_index(user_id: str) -> Response:
-    account = users.visible(_caller(), user_id)
-    return json_response([shapes.permission(grant) for grant in permissions.held(account)])
+    who, account, _ = _user(user_id)
+    account = users.visible(who, user_id, account)
+    held = who.grants if account.id == who.id else permissions.held(account)
+    return json_response([shapes.permission(grant) for grant in held])
+
+
+def _permission_key(user_id: str, permission_id: str) -> Key | None:
+    return permissions.key(user_id, permission_id) if keyable(user_id) and keyable(permission_id) else None
 
 
 @route("/users/{user_id}/permissions/{permission_id}", contract=spec.PERMISSION_SHOW)
 def permission_show(user_id: str, permission_id: str) -> Response:
-    return json_response(shapes.permission(permissions.find(users.visible(_caller(), user_id), permission_id)))
+    key = _permission_key(user_id, permission_id)
+    who, account, found = _user(user_id, also=(key,))
+    item = found.get(key) if key is not None else None
+    granted = permissions.granted(users.visible(who, user_id, account), permission_id, item)
+    return json_response(shapes.permission(granted))
 
 
-def _granted_to(user_id: str) -> Account:
-    """The account whose grants an admin changes."""
-    who = _caller()
+def _granted_to(user_id: str, also: tuple[Key | None, ...] = ()) -> tuple[Account, dict[Key, Any]]:
+    """The account whose grants an admin changes, and the items of `also` read with it."""
+    who, account, found = _user(user_id, also)
     access.require_admin(who)
-    return users.visible(who, user_id)
+    return users.visible(who, user_id, account), found
 
 
 @route("/users/{user_id}/permissions", methods=("POST",), contract=spec.PERMISSION_GRANT)
 def permission_grant(user_id: str) -> Response:
-    account = _granted_to(user_id)
+    account, _ = _granted_to(user_id)
     return json_response(shapes.permission(permissions.grant(account, *permissions.requested(_parsed()))))
 
 
 @route("/users/{user_id}/permissions/{permission_id}", methods=("DELETE",), contract=spec.PERMISSION_REVOKE)
 def permission_revoke(user_id: str, permission_id: str) -> Response:
-    return json_response(shapes.permission(permissions.revoke(_granted_to(user_id), permission_id)))
+    key = _permission_key(user_id, permission_id)
+    account, found = _granted_to(user_id, also=(key,))
+    item = found.get(key) if key is not None else None
+    return json_response(shapes.permission(permissions.revoke(account, permission_id, item)))
 
 
 # Projects
@@ -196,14 +243,14 @@ def project_show(project_id: str) -> Response:
 
 @route(PROJECT, methods=("PUT",), contract=spec.PROJECT_REPLACE)
 def project_replace(project_id: str) -> Response:
-    who, project = _with_project(project_id)
-    return json_response(_project(who, projects.replace(projects.administered(who, project_id, project), _body())))
+    who, project = _administered(project_id)
+    return json_response(_project(who, projects.replace(project, _body())))
 
 
 @route(PROJECT, methods=("PATCH",), contract=spec.PROJECT_PATCH)
 def project_patch(project_id: str) -> Response:
-    who, project = _with_project(project_id)
-    return json_response(_project(who, projects.patch(projects.administered(who, project_id, project), _body())))
+    who, project = _administered(project_id)
+    return json_response(_project(who, projects.patch(project, _body())))
 
 
 @route(PROJECT + "/channels", contract=spec.PROJECT_CHANNELS)
@@ -312,14 +359,21 @@ def release_show(project_id: str, dialogue_id: str, release_id: str) -> Response
 # Channels and providers
 
 
-def _channels(found: list[Any]) -> Response:
-    """Channels with their providers' summaries (one BatchGetItem)."""
-    providers = channels.providers_of(found)
-    return json_response([shapes.channel(channel, providers.get(channel.provider_id)) for channel in found])
+def _channels(found: list[Channel]) -> Response:
+    """Channels with their providers' titles (which they carry)."""
+    titles = channels.provider_titles(found)
+    return json_response([shapes.channel(channel, titles.get(channel.provider_id)) for channel in found])
 
 
 def _channel(channel: Channel) -> dict[str, Any]:
-    return shapes.channel(channel, channels.providers_of([channel]).get(channel.provider_id))
+    return shapes.channel(channel, channels.provider_titles([channel]).get(channel.provider_id))
+
+
+def _named(model: type[Channel] | type[Provider], raw_id: str) -> tuple[access.Caller, Any]:
+    """The caller, and the channel or provider the path names (None if there is none), read in one batch."""
+    key = channels.key(model, raw_id)
+    who, found = access.signed_in(bp.current_request, [key] if key is not None else [])
+    return who, found.get(key) if key is not None else None
 
 
 @route("/channels", contract=spec.CHANNELS)
@@ -329,22 +383,31 @@ def channel_index() -> Response:
 
 @route("/channels", methods=("POST",), contract=spec.CHANNEL_CREATE)
 def channel_create() -> Response:
-    return json_response(_channel(channels.create_channel(_caller(), _parsed())), 201)
+    body, unreadable = _peeked()
+    key = channels.provider_key(body)
+    who, found = access.signed_in(bp.current_request, [key] if key is not None else [])
+    if unreadable is not None:
+        raise unreadable
+    provider = found.get(key) if key is not None else None
+    return json_response(_channel(channels.create_channel(who, body, provider)), 201)
 
 
 @route("/channels/{channel_id}", contract=spec.CHANNEL_SHOW)
 def channel_show(channel_id: str) -> Response:
-    return json_response(_channel(channels.visible(_caller(), channel_id)))
+    who, channel = _named(Channel, channel_id)
+    return json_response(_channel(channels.visible(who, channel_id, channel)))
 
 
 @route("/channels/{channel_id}", methods=("PUT",), contract=spec.CHANNEL_REPLACE)
 def channel_replace(channel_id: str) -> Response:
-    return json_response(_channel(channels.replace(channels.administered(_caller(), channel_id), _body())))
+    who, channel = _named(Channel, channel_id)
+    return json_response(_channel(channels.replace(channels.administered(who, channel_id, channel), _body())))
 
 
 @route("/channels/{channel_id}", methods=("PATCH",), contract=spec.CHANNEL_PATCH)
 def channel_patch(channel_id: str) -> Response:
-    return json_response(_channel(channels.patch(channels.administered(_caller(), channel_id), _body())))
+    who, channel = _named(Channel, channel_id)
+    return json_response(_channel(channels.patch(channels.administered(who, channel_id, channel), _body())))
 
 
 @route("/providers", contract=spec.PROVIDERS)
@@ -359,4 +422,5 @@ def provider_create() -> Response:
 
 @route("/providers/{provider_id}", contract=spec.PROVIDER_SHOW)
 def provider_show(provider_id: str) -> Response:
-    return json_response(shapes.provider(*channels.provider(_caller(), provider_id)))
+    who, provider = _named(Provider, provider_id)
+    return json_response(shapes.provider(*channels.provider(who, provider_id, provider)))

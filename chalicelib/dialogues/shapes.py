@@ -70,9 +70,8 @@ def channel_summary(item: Channel) -> dict[str, Any]:
             "address": item.address, "type": item.type, "is_available": available(item)}
 
 
-def channel(item: Channel, provider: Provider | None) -> dict[str, Any]:
-    return {**channel_summary(item),
-            "provider": {"id": str(item.provider_id), "title": provider.title if provider else None}}
+def channel(item: Channel, provider_title: str | None) -> dict[str, Any]:
+    return {**channel_summary(item), "provider": {"id": str(item.provider_id), "title": provider_title}}
 
 
 def provider(item: Provider, channels: list[Channel]) -> dict[str, Any]:

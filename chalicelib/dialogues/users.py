@@ -2,6 +2,7 @@
 import logging
 from typing import Any
 
+from chalicelib.core.batch import Wanted
 from chalicelib.core.contracts import checked
 from chalicelib.core.errors import BadGateway, Gone, NotFound
 from chalicelib.core.pagination import Page
@@ -9,6 +10,7 @@ from chalicelib.dialogues import patches
 from chalicelib.dialogues.access import ADMIN, Caller, require, require_admin
 from chalicelib.dialogues.contracts import MAX_BODY_BYTES, NEW_USER, USER
 from chalicelib.dialogues.errors import SURFACE, invalid, not_found
+from chalicelib.dialogues.ids import keyable
 from chalicelib.identity import common_passwords
 from chalicelib.identity import service as accounts
 from chalicelib.identity.errors import EmailTaken, TooManyMails, WrongPassword
@@ -43,9 +45,15 @@ def create(who: Caller, body: Any) -> Account:
         raise invalid("unique", "/email", "A user with this email already exists") from error
 
 
-def visible(who: Caller, user_id: str) -> Account:
-    """The user `user_id`, for that user or an admin."""
-    account = who.account if user_id == who.id else accounts.get(user_id)
+def key(user_id: str) -> Wanted | None:
+    """The account a path names, as a batch read names it (core/batch.py); None if no account can have the id."""
+    return (Account, (user_id,)) if keyable(user_id) else None
+
+
+def visible(who: Caller, user_id: str, found: Account | None) -> Account:
+    """The user `user_id`, for that user or an admin; `found` is the account read under `key(user_id)` with the
+    caller's (None: there is none), the caller's own being `who.account`."""
+    account = who.account if user_id == who.id else found
     if account is None:
         require_admin(who)
         raise not_found("User", user_id)

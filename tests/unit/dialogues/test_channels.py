@@ -80,8 +80,8 @@ def test_admin_creates_a_free_channel(api, world, catalog):
                     "address": "@baz", "type": "twitter", "is_available": True,
                     "provider": {"id": catalog.twitter["id"], "title": "Twitter"}}
     stored = Channel.get(int(body["id"]))
-    assert (stored.provider_id, stored.title, stored.address, stored.type, stored.project_id) == (
-        int(catalog.twitter["id"]), "@baz", "@baz", "twitter", None)
+    assert (stored.provider_id, stored.provider_title, stored.title, stored.address, stored.type,
+            stored.project_id) == (int(catalog.twitter["id"]), "Twitter", "@baz", "@baz", "twitter", None)
 
 
 def test_admin_creates_a_channel_used_by_a_project(api, world, catalog):
@@ -133,6 +133,17 @@ def test_channels_lists_every_channel_with_its_provider(api, world, catalog):
                        "title": "@foo", "address": "@foo", "type": "twitter", "is_available": True,
                        "provider": {"id": catalog.twitter["id"], "title": "Twitter"}}
     assert body[2]["provider"] == {"id": catalog.mtn["id"], "title": "MTN Nigeria"}
+
+
+def test_channels_stored_before_they_carried_their_providers_title_are_shown_with_it(api, world, catalog):
+    for channel in (catalog.foo, catalog.ussd):
+        Channel(int(channel["id"])).update(actions=[Channel.provider_title.remove()])
+    attach(api, world, catalog.foo, world.project)
+    foo = attached(catalog.foo, world.project)
+
+    assert _ok(api.get("/channels/", token=world.root)) == [foo, catalog.bar, catalog.ussd]
+    assert _ok(api.get(f"/channels/{catalog.ussd['id']}", token=world.root)) == catalog.ussd
+    assert _ok(api.get(f"/projects/{world.project}/channels/", token=world.root)) == [foo]
 
 
 @pytest.mark.parametrize("path", ["/channels/", "/providers/"])
