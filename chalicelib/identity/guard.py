@@ -10,7 +10,6 @@ the failures. A day after the last failure its item expires (TTL), so old mistak
 Mail: at most 5 mails an hour (a clock hour, UTC) go to one address from /api/auth/forgot/, /password-resets
 and the verification resend. Those count the mail with `mail_step`, in the transaction that stores the link's token,
 so a refused mail stores nothing and the two cost one round trip; the transaction raises TooManyMails past 5.
-`take_mail` counts on its own (TooManyMails past 5), `allow_mail` too but answers False instead.
 
 Each count is one ADD under a condition (an UpdateItem, or a write of a transaction), never a read followed by a
 write, so concurrent requests can neither slip past a lock nor send a sixth mail: the ADD that makes the 10th (or a
@@ -169,52 +168,21 @@ def retry_after(email: str, now: datetime | None = None) -> int:
     return max(0, math.ceil(until - now.timestamp())) if until else 0
 
 
-def clear(email: str) -> None:
-    """Forget the failures and any lock of `email`: its mailbox owner just proved themself (a completed reset
-    or verification), so the owner is not kept out by a stranger's guesses."""
-    SignInFailures(_key(email)).delete()
-
-
 def clearing(transaction: Any, email: str) -> None:
-    """clear, as one write of the caller's transaction (the one that completes the reset or verification)."""
+    """Forget the failures and any lock of `email`, in the caller's transaction: its mailbox owner just proved
+    themself (a completed reset or verification), so the owner is not kept out by a stranger's guesses."""
     transaction.delete(SignInFailures(_key(email)))
 
 
-def _mail_quota(email: str) -> tuple[MailQuota, list[Any], Any, TooManyMails]:
-    """The count of one mail to `email` in this clock hour: its item, its actions, the condition that 5 did not go
-    already, and the refusal if they did."""
+def mail_step(email: str) -> Step:
+    """One mail to `email` counted in this clock hour, as one write of the caller's transaction (a
+    core.transactions Step): the write, and the TooManyMails to raise if its condition fails (5 went already: the
+    transaction writes nothing, so nothing is counted, and what the mail would carry is not stored)."""
     now = clock.now()
     hour = now.replace(minute=0, second=0, microsecond=0)
     next_hour = hour + timedelta(hours=1)
-    return (MailQuota(f"{_key(email)}#{hour:%Y-%m-%dT%H}"),
-            [MailQuota.sent.add(1), MailQuota.remove_at.set(next_hour + timedelta(hours=1))],
-            MailQuota.sent.does_not_exist() | (MailQuota.sent < MAILS_PER_HOUR),
-            TooManyMails(math.ceil((next_hour - now).total_seconds()), MAILS_PER_HOUR))
-
-
-def mail_step(email: str) -> Step:
-    """take_mail as one write of the caller's transaction (a core.transactions Step): the write, and the
-    TooManyMails to raise if its condition fails (5 went already: the transaction writes nothing, so nothing is
-    counted, and what the mail would carry is not stored)."""
-    quota, actions, condition, refusal = _mail_quota(email)
+    quota = MailQuota(f"{_key(email)}#{hour:%Y-%m-%dT%H}")
+    actions = [MailQuota.sent.add(1), MailQuota.remove_at.set(next_hour + timedelta(hours=1))]
+    condition = MailQuota.sent.does_not_exist() | (MailQuota.sent < MAILS_PER_HOUR)
+    refusal = TooManyMails(math.ceil((next_hour - now).total_seconds()), MAILS_PER_HOUR)
     return lambda transaction: transaction.update(quota, actions=actions, condition=condition), refusal
-
-
-def take_mail(email: str) -> None:
-    """Count one mail to `email` in this clock hour; TooManyMails (nothing counted) if 5 went already."""
-    quota, actions, condition, refusal = _mail_quota(email)
-    try:
-        quota.update(actions=actions, condition=condition)
-    except UpdateError as error:
-        if not _condition_failed(error):
-            raise
-        raise refusal from error
-
-
-def allow_mail(email: str) -> bool:
-    """Whether a mail may go to `email` now (and if so it is counted): for routes that must not say."""
-    try:
-        take_mail(email)
-    except TooManyMails:
-        return False
-    return True
