@@ -20,7 +20,8 @@ class Caller:
     role: str
     id: int | None  # None only for the platform admin without a coaching user
     org_id: int | None
-    # Records the route named, read in the same BatchGetItem as the caller's claim: see `fetch`.
+    # Records the route named (in its path or body), read in the same BatchGetItem as the caller's claim, by (model,
+    # key): the item, or None if there is none. Each is taken once (`fetch`, `read`): a later read reads again.
     prefetched: dict[tuple[Any, Any], Any] = field(default_factory=dict, compare=False, repr=False)
 
     def user(self) -> CoachingUser:
@@ -41,20 +42,22 @@ def identity(email: str, named: Iterable[tuple[Any, Any]] = ()) -> tuple[Caller 
         return None, found
     if claim.type is None:
         user = find(CoachingUser, int(claim.user_id))
-        return (Caller(user.type, int(user.id), int(user.org_id), found) if user else None), found
-    return Caller(claim.type, int(claim.user_id), int(claim.org_id), found), found
+        return (Caller(user.type, int(user.id), int(user.org_id)) if user else None), found
+    return Caller(claim.type, int(claim.user_id), int(claim.org_id)), found
 
 
 def caller(request: Any, named: Iterable[tuple[Any, Any]] = ()) -> Caller:
     """The caller's role; a signed-in account with no coaching user, or whose email is not verified (and not the
-    admin), is a 403. The records `named` (model, key) are read with the caller's claim, for `fetch`."""
+    admin), is a 403. The records `named` (model, key) are read with the caller's claim, for `fetch` and `read`."""
     account = authenticate(request)
-    claimed, found = identity(account.email, named)
+    wanted = list(dict.fromkeys(named))
+    claimed, found = identity(account.email, wanted)
+    prefetched = {key: found.get(key) for key in wanted}
     if account.is_admin:
-        return Caller(SUPERADMIN, claimed.id if claimed else None, claimed.org_id if claimed else None, found)
+        return Caller(SUPERADMIN, claimed.id if claimed else None, claimed.org_id if claimed else None, prefetched)
     if claimed is None or not account.email_verified:  # else whoever registers an Admin's email first holds the org
         raise forbidden()
-    return claimed
+    return Caller(claimed.role, claimed.id, claimed.org_id, prefetched)
 
 
 def sees_user(caller: Caller, user: CoachingUser) -> bool:
@@ -124,8 +127,25 @@ def fetch(model: type[ModelT], key: int, caller: Caller | None = None) -> ModelT
     """The record under `key`; a 404 if there is none. Read with the caller's claim if the route named it (taken
     once: a later read in the request reads again)."""
     if caller is not None and (model, key) in caller.prefetched:
-        return cast(ModelT, caller.prefetched.pop((model, key)))
+        found = caller.prefetched.pop((model, key))
+        if found is None:
+            raise not_found()
+        return cast(ModelT, found)
     return get_or(model, key, missing=not_found())
+
+
+def read(caller: Caller, wanted: Iterable[tuple[Any, Any]]) -> dict[tuple[Any, Any], Any]:
+    """The records that exist among `wanted` (model, key), by (model, key): those the route named taken from the
+    caller's read (once, as `fetch`), the others in one consistent BatchGetItem, if any."""
+    found, unread = {}, []
+    for key in dict.fromkeys(wanted):
+        if key in caller.prefetched:
+            item = caller.prefetched.pop(key)
+            if item is not None:
+                found[key] = item
+        else:
+            unread.append(key)
+    return {**found, **(batch.read(unread) if unread else {})}
 
 
 def referenced(model: type[ModelT], key: int, field: str, what: str) -> ModelT:

@@ -49,10 +49,11 @@ def _count_on(user_id: int, count: int) -> Step:
                                  condition=CoachingUser.id.exists()), Conflict("conflict", "try again"))
 
 
-def _count_on_client(user: CoachingUser) -> Step:
+def _count_on_client(user: CoachingUser, message: Message) -> Step:
     """Count a check-in on its client, who must still be in the listing the message was written for."""
     return (lambda tx: tx.update(CoachingUser(int(user.id)), actions=[
-        CoachingUser.message_count.add(1), CoachingUser.client_messages.add(1)], condition=users.still_listed(user)),
+        CoachingUser.message_count.add(1), CoachingUser.client_messages.add(1),
+        *users.kept_ids(user, CoachingUser.message_ids, {int(message.id)})], condition=users.still_listed(user)),
         Conflict("conflict", "try again"))
 
 
@@ -72,7 +73,8 @@ def _user_checkins(user_id: int, now: datetime) -> int:
     users.schedule(user)
     actions, claim = update_of(user, {"checkin_times", "topic", "checkins", "next_checkin_at"})
     # the client is a party of each, once, and their client; the claim's revision keeps them in the listing read
-    actions += [CoachingUser.message_count.add(len(messages)), CoachingUser.client_messages.add(len(messages))]
+    actions += [CoachingUser.message_count.add(len(messages)), CoachingUser.client_messages.add(len(messages)),
+                *users.kept_ids(user, CoachingUser.message_ids, {int(message.id) for message in messages})]
     steps: list[Step] = [(lambda tx: tx.update(CoachingUser(user_id), actions=actions, condition=claim),
                           Conflict("conflict", "claimed"))]
     # mypy cannot infer a lambda whose default binds the loop's message against Step
@@ -101,7 +103,7 @@ def _task_checkin(task_id: int, now: datetime) -> int:
     steps: list[Step] = [(lambda tx: tx.update(Task(task_id), actions=actions, condition=claim),
                           Conflict("conflict", "claimed")),
                          (lambda tx: tx.save(message), Conflict("conflict", "try again")),
-                         _count_on_client(user)]
+                         _count_on_client(user, message)]
     if from_user != int(user.id):
         steps.append(_count_on(from_user, 1))
     if not _claimed(steps):

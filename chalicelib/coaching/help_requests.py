@@ -29,6 +29,8 @@ def _user_steps(request: HelpRequest, count: int = 0, user: CoachingUser | None 
     request (`user` read) is written for the listing the user is still in."""
     status = "AWAITING_HELP" if request.status == "NEEDS_ASSISTANCE" else "WORKING"
     actions = [CoachingUser.status.set(status)] + ([CoachingUser.request_count.add(count)] if count else [])
+    if user is not None:
+        actions += users.kept_ids(user, CoachingUser.request_ids, {int(request.id)})
     condition = CoachingUser.id.exists() if user is None else users.still_listed(user)
     return (lambda tx: tx.update(CoachingUser(int(request.user_id)), actions=actions, condition=condition), _AGAIN)
 
@@ -38,6 +40,11 @@ def _task_count(request: HelpRequest, change: int) -> Step:
     return (lambda tx: tx.update(Task(int(request.task_id)), actions=[Task.request_count.add(change)],
                                  condition=Task.id.exists()),
             invalid_field("task_id", "must be the id of an existing task"))
+
+
+def named_in(body: Any) -> list[tuple[Any, Any]]:
+    """What a create's body names (`scope.named`): the user and the task."""
+    return scope.named(body, {"user_id": CoachingUser, "task_id": Task})
 
 
 def create(caller: Caller, values: dict[str, Any]) -> HelpRequest:
@@ -83,7 +90,7 @@ def delete(caller: Caller, request_id: int) -> None:
     transact_steps([
         (lambda tx: tx.delete(request, condition=HelpRequest.referrers == 0),
          in_use("Messages still name this request: delete those first")),
-        (lambda tx: tx.update(CoachingUser(int(request.user_id)), actions=[CoachingUser.request_count.add(-1)]),
-         _AGAIN),
+        (lambda tx: tx.update(CoachingUser(int(request.user_id)), actions=[
+            CoachingUser.request_count.add(-1), CoachingUser.request_ids.delete({int(request.id)})]), _AGAIN),
         _task_count(request, -1),
     ])

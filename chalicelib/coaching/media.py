@@ -10,7 +10,18 @@ from chalicelib.coaching import access, scope, users
 from chalicelib.coaching.access import Caller
 from chalicelib.coaching.coercions import coerced
 from chalicelib.coaching.errors import in_use, not_found
-from chalicelib.coaching.models import ADMIN, ALL, CLIENT, SUPERADMIN, CoachingUser, Media, Task, ViewedMedia
+from chalicelib.coaching.models import (
+    ADMIN,
+    ALL,
+    CLIENT,
+    SUPERADMIN,
+    CoachingUser,
+    Media,
+    MediaCopy,
+    Task,
+    ViewedMedia,
+)
+from chalicelib.core import batch
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import Conflict
 from chalicelib.core.transactions import ConditionFailed, Step, transact_steps, transact_write
@@ -21,8 +32,13 @@ def get(media_id: int, caller: Caller | None = None) -> Media:
 
 
 def _viewed_by(client_id: int) -> list[Media]:
-    ids = [int(record.media_id) for record in ViewedMedia.query(client_id, consistent_read=True)]
-    return sorted(Media.batch_get(ids), key=lambda media: int(media.id)) if ids else []
+    """The media a client viewed, by id: as their views carry them (one Query); those of views from before they did,
+    read."""
+    views = list(ViewedMedia.query(client_id, consistent_read=True))
+    found = [view.media.media(int(view.media_id)) for view in views if view.media is not None]
+    uncopied = [int(view.media_id) for view in views if view.media is None]
+    found += Media.batch_get(uncopied) if uncopied else []
+    return sorted(found, key=lambda media: int(media.id))
 
 
 def listing(caller: Caller) -> list[Media]:
@@ -36,6 +52,11 @@ def visible(caller: Caller, media_id: int) -> Media:
     media = get(media_id, caller)
     access.require(caller.role != CLIENT or ViewedMedia.count(caller.id, ViewedMedia.media_id == media_id) > 0)
     return media
+
+
+def named_in(body: Any) -> list[tuple[Any, Any]]:
+    """What a create's body names (`scope.named`): the task and the publisher."""
+    return scope.named(body, {"task_id": Task, "published_by": CoachingUser})
 
 
 def create(caller: Caller, values: dict[str, Any]) -> Media:
@@ -60,7 +81,7 @@ def _org_of(media: Media) -> int | None:
     """The publisher's org: kept on the media since it has one; before, the org of its `published_by` user."""
     if media.org_id is not None:
         return int(media.org_id)
-    publisher = scope.read([(CoachingUser, int(media.published_by))]) if media.published_by > 0 else {}
+    publisher = batch.read([(CoachingUser, int(media.published_by))]) if media.published_by > 0 else {}
     return next((int(user.org_id) for user in publisher.values()), None)
 
 
@@ -91,8 +112,8 @@ def _client_of(caller: Caller, client_id: int) -> CoachingUser:
 def mark_viewed(caller: Caller, client_id: int, media_id: int) -> tuple[ViewedMedia, bool]:
     """Record that the client was sent the media; a second mark keeps the first record (created: False)."""
     _client_of(caller, client_id)
-    get(media_id, caller)
-    record = ViewedMedia(client_id, media_id, id=next_id("coaching-viewed-media"))
+    media = get(media_id, caller)
+    record = ViewedMedia(client_id, media_id, id=next_id("coaching-viewed-media"), media=MediaCopy.of(media))
 
     def write(tx: TransactWrite) -> None:
         tx.save(record, condition=ViewedMedia.client_id.does_not_exist())

@@ -6,7 +6,7 @@ from chalicelib.coaching import access, scope, users
 from chalicelib.coaching.access import Caller
 from chalicelib.coaching.coercions import coerced, moment
 from chalicelib.coaching.errors import invalid_field
-from chalicelib.coaching.models import CLIENT, CoachingUser, HelpRequest, Media, Message, listed_by
+from chalicelib.coaching.models import CLIENT, CoachingUser, HelpRequest, Media, Message, ViewedMedia, listed_by
 from chalicelib.coaching.records import ClientRecords
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
@@ -43,7 +43,8 @@ def _party_step(user_id: int, message: Message, client: CoachingUser) -> Step:
                                      condition=CoachingUser.id.exists()),
                 invalid_field("to_user", "must be the id of an existing user"))
     return (lambda tx: tx.update(CoachingUser(user_id), actions=[
-        CoachingUser.message_count.add(1), CoachingUser.client_messages.add(1)], condition=users.still_listed(client)),
+        CoachingUser.message_count.add(1), CoachingUser.client_messages.add(1),
+        *users.kept_ids(client, CoachingUser.message_ids, {int(message.id)})], condition=users.still_listed(client)),
         Conflict("conflict", "The user changed meanwhile: try again"))
 
 
@@ -69,6 +70,15 @@ def new_message(sender: CoachingUser, recipient: CoachingUser, **values: Any) ->
                    **{"timestamp": clock.now(), **{key: value for key, value in values.items() if value is not None}})
 
 
+def named_in(body: Any) -> list[tuple[Any, Any]]:
+    """What a create's body names (`scope.named`): the parties, media and request, and the sender's view of the media
+    (a Client sends as themselves: their scope holds the media they were sent)."""
+    found = scope.named(body, {"from_user": CoachingUser, "to_user": CoachingUser, "media_id": Media,
+                               "request_id": HelpRequest})
+    sender, media = (body.get(key) if isinstance(body, dict) else None for key in ("from_user", "media_id"))
+    return found + ([(ViewedMedia, (sender, media))] if scope.an_id(sender) and scope.an_id(media) else [])
+
+
 def create(caller: Caller, values: dict[str, Any]) -> Message:
     """The parties, media and help request named are read at once: the parties by the sending rules (403), the
     media and request in the caller's scope (403 naming them: else a message would keep another org's)."""
@@ -88,7 +98,8 @@ def _uncounted(user_id: int, message: Message) -> list[Any]:
     """A party's counts without the message (on a user from before `client_messages` was kept, the count starts
     below their real number: a change of coach reads it as "at most", so it only checks less)."""
     actions = [CoachingUser.message_count.add(-1)]
-    return actions + [CoachingUser.client_messages.add(-1)] if user_id == int(message.client_id) else actions
+    return actions + [CoachingUser.client_messages.add(-1), CoachingUser.message_ids.delete({int(message.id)})] if (
+        user_id == int(message.client_id)) else actions
 
 
 def delete(caller: Caller, message_id: int) -> None:

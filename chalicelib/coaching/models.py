@@ -3,9 +3,11 @@ requests. Items that belong to a client carry its org, so each role's listing is
 from typing import Any, cast
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     ListAttribute,
     MapAttribute,
     NumberAttribute,
+    NumberSetAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
@@ -112,14 +114,28 @@ class CoachingUser(Model):
     # Messages whose client is the user (they carry its `listed_by`): a change of coach checks it moved them all.
     # None on users from before it was kept.
     client_messages = NumberAttribute(null=True)
+    # At least every order of the user's tasks: a task given no order goes after it (see `tasks.create`).
     last_task_order = NumberAttribute(default=0)
     checkins = UnicodeAttribute(null=True)  # DUE while checkin_times is not empty
     next_checkin_at = UTCDateTimeAttribute(null=True)
     revision = NumberAttribute(default=0)  # moved by every change of fields: see `update_of`
     listing = UnicodeAttribute(default=ALL)  # None on users from before: a Superadmin's `/users` misses them
+    # `listed_by(user)`, written when the user is created and when it changes: a Coach's `/users` is one Query of
+    # `by-listing` (themselves and their clients). None on users from before (a Coach's own then lacks it: see
+    # `users.listing`), as on Admins and Superadmins.
+    listed_by = NumberAttribute(null=True)
+    # The ids of the user's tasks, requests and messages (those whose client they are), so that a change of their
+    # listing moves them without a Query (see `users._relisting`). Kept only on users created since (`ids_kept`),
+    # and only while their records number at most `users.RELISTED_MAX` (more are not moved at once anyway): a set
+    # holds them all while its count (task_count, request_count, client_messages) is its size.
+    task_ids = NumberSetAttribute(null=True)
+    request_ids = NumberSetAttribute(null=True)
+    message_ids = NumberSetAttribute(null=True)
+    ids_kept = BooleanAttribute(null=True)
 
     by_org = index("by-org", "org_id")
     by_coach = index("by-coach", "coach_id")
+    by_listing = index("by-listing", "listed_by")
     by_type = index("by-type", "type", UnicodeAttribute)
     everything = index("everything", "listing", UnicodeAttribute)
     due = DueCheckins()
@@ -228,15 +244,38 @@ class Message(Model):
     everything = index("everything", "listing", UnicodeAttribute)
 
 
+class MediaCopy(MapAttribute[str, Any]):
+    """The fields of a media as its listing shows them: media never change (they are created and deleted, not
+    updated) and are not deleted while viewed, so a view's copy stays the media's."""
+
+    task_id = NumberAttribute(null=True)
+    title = UnicodeAttribute()
+    category = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    url = UnicodeAttribute(null=True)
+    image = UnicodeAttribute(null=True)
+    published_by = NumberAttribute()
+    type = UnicodeAttribute(null=True)
+
+    @classmethod
+    def of(cls, media: "Media") -> "MediaCopy":
+        return cls(**{name: getattr(media, name) for name in cls.get_attributes()})
+
+    def media(self, media_id: int) -> "Media":
+        return Media(media_id, **{name: getattr(self, name) for name in self.get_attributes()})
+
+
 @register
 class ViewedMedia(Model):
-    """One record per client and media: marking media viewed twice keeps one."""
+    """One record per client and media: marking media viewed twice keeps one. It carries the media's fields, so that
+    a client's viewed media are one Query (views from before lack them: their media are read)."""
 
     Meta = table_meta("coaching-viewed-media")
 
     client_id = NumberAttribute(hash_key=True)
     media_id = NumberAttribute(range_key=True)
     id = NumberAttribute()
+    media = MediaCopy(null=True)  # type: ignore[no-untyped-call]  # MapAttribute.__init__ is unannotated
 
 
 @register

@@ -12,7 +12,7 @@ from chalicelib.coaching.errors import SURFACE, in_body_order, not_found, render
 from chalicelib.coaching.models import CLIENT, COACH, CoachingUser, HelpRequest, Media, Message, Org, Task
 from chalicelib.core import contracts
 from chalicelib.core.bodies import json_body
-from chalicelib.core.errors import BadRequest
+from chalicelib.core.errors import ApiError, BadRequest
 from chalicelib.core.routing import json_response, path_id, routes
 
 bp = Blueprint(__name__)
@@ -23,6 +23,15 @@ DELETED = {"deleted": 1}
 def _caller(*named: tuple[Any, int]) -> access.Caller:
     """The caller, and the records the path names (model, id), read in one BatchGetItem with the caller's claim."""
     return access.caller(bp.current_request, named)
+
+
+def _peeked(contract: contracts.Contract) -> Any:
+    """The body if it is JSON (else None), unchecked and without failing: the records it names are read with the
+    caller's claim, and its faults are told after the caller's (a 401 or 403 before a 400)."""
+    try:
+        return json_body(bp.current_request, contract.max_bytes)
+    except ApiError:
+        return None
 
 
 def _body(contract: contracts.Contract) -> Any:
@@ -46,6 +55,12 @@ def _named(view: Callable[..., Any], name: str) -> Callable[..., Any]:
     return view
 
 
+def _names(service: Any, names: str, contract: contracts.Contract) -> list[tuple[Any, Any]]:
+    """The records the body names that the service reads (its function `names` of the body, if it has one)."""
+    named = getattr(service, names, None)
+    return named(_peeked(contract)) if named else []
+
+
 def collection(path: str, service: Any, model: Any, what: str, fields: dict[str, Any], answer: dict[str, Any],
                shape: Callable[..., Any], *, update: bool = True) -> None:
     """GET and POST on `path`, GET, (PUT) and DELETE on `path/{id}`: the documented CRUD of a collection (of
@@ -61,13 +76,13 @@ def collection(path: str, service: Any, model: Any, what: str, fields: dict[str,
         return json_response(shape(service.visible(_caller((model, key)), key)))
 
     def create() -> Response:
-        caller = _caller()
+        caller = _caller(*_names(service, "named_in", contract["create"]))
         values = coaching.values(_body(contract["create"]), cast("dict[str, Any]", contract["create"].body))
         return json_response(shape(service.create(caller, values)), 201)
 
     def change(id: str) -> Response:
         key = record_id(id)
-        caller = _caller((model, key))
+        caller = _caller((model, key), *_names(service, "named_in_changes", contract["update"]))
         changes = coaching.values(_body(contract["update"]), cast("dict[str, Any]", contract["update"].body),
                                   partial=True)
         return json_response(shape(service.update(caller, key, changes)))
@@ -110,7 +125,7 @@ collection("/requests", help_requests, HelpRequest, "request", coaching.REQUEST_
 @route("/tasks", methods=("PUT",), contract=coaching.TASKS_UPDATE_MANY)
 def tasks_update_many() -> Response:
     """Many tasks at once (`[{id, order, ...}]`), all or none."""
-    caller = _caller()
+    caller = _caller(*_names(tasks, "named_in_bulk", coaching.TASKS_UPDATE_MANY))
     entries = _body(coaching.TASKS_UPDATE_MANY)
     changes = [(entry["id"], coaching.values(entry, coaching.TASK_CHANGES, partial=True)) for entry in entries]
     return json_response([shapes.task(task) for task in tasks.update_many(caller, changes)])

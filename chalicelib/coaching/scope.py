@@ -4,8 +4,9 @@ steps' `task_id`, a message's `from_user`, `to_user`, `media_id` and `request_id
 org's: a message naming another org's help request counts on it, and that request could no longer be deleted.
 
 Every record a body names is read in one BatchGetItem across the coaching tables (with what a Client's scope
-needs: their views of the media named); a Coach's check of a client's task or request reads those clients in a
-second one. An id of no record is a 400 on its field; a record out of the caller's scope a 403 naming it."""
+needs: their views of the media named), the one that reads the caller's claim where the route named them
+(`named`); a Coach's check of a client's task or request reads those clients in another (those not read already).
+An id of no record is a 400 on its field; a record out of the caller's scope a 403 naming it."""
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -14,7 +15,7 @@ from chalicelib.coaching import access
 from chalicelib.coaching.access import Caller
 from chalicelib.coaching.errors import forbidden, invalid_fields
 from chalicelib.coaching.models import CLIENT, COACH, SUPERADMIN, CoachingUser, HelpRequest, Media, Task, ViewedMedia
-from chalicelib.core.batch import read
+from chalicelib.core.contracts import SAFE_INT
 
 _WHAT = {CoachingUser: "user", Task: "task", HelpRequest: "request", Media: "media"}
 
@@ -32,11 +33,31 @@ class Ref:
         return _WHAT[self.model]
 
 
+def an_id(value: Any) -> bool:
+    """Whether a body's value may be a record's id (the contracts' REFERENCE)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= SAFE_INT
+
+
+def named(body: Any, fields: dict[str, Any]) -> list[tuple[Any, Any]]:
+    """(model, id) for each of `fields` (field: model) that a body (any JSON, not yet checked) gives an id, so that
+    a route reads them with the caller's claim (`access.caller`) before it checks the body: its faults still come
+    after the caller's (a 401 or 403 before a 400)."""
+    if not isinstance(body, dict):
+        return []
+    return [(model, body[field]) for field, model in fields.items() if an_id(body.get(field))]
+
+
+def named_in_steps(body: Any) -> list[tuple[Any, Any]]:
+    """The tasks a task body's steps name (as `named`)."""
+    steps = body.get("steps") if isinstance(body, dict) else None
+    return [ref for step in steps for ref in named(step, {"task_id": Task})] if isinstance(steps, list) else []
+
+
 def records(caller: Caller, refs: list[Ref], unchecked: Collection[str] = ()) -> dict[str, Any]:
     """The record each ref names, by field. A 400 names every id of no record; then a 403 names every record
     out of the caller's scope, but for the fields of `unchecked`, whose rules the service applies itself."""
     extra = [(ViewedMedia, (caller.id, ref.key)) for ref in refs if ref.model is Media and caller.role == CLIENT]
-    found = read([*((ref.model, ref.key) for ref in refs), *extra]) if refs else {}
+    found = access.read(caller, [*((ref.model, ref.key) for ref in refs), *extra]) if refs else {}
     missing = [{"field": ref.field, "message": f"must be the id of an existing {ref.what}"}
                for ref in refs if (ref.model, ref.key) not in found]
     if missing:
@@ -57,7 +78,7 @@ def _owners(caller: Caller, items: list[Any], found: dict[tuple[Any, Any], Any])
         return {}
     ids = {int(item.user_id) for item in items if item.user_id is not None and int(item.user_id) != caller.id}
     known = {user_id: found[(CoachingUser, user_id)] for user_id in ids if (CoachingUser, user_id) in found}
-    fresh = read((CoachingUser, user_id) for user_id in sorted(ids - set(known))) if ids - set(known) else {}
+    fresh = access.read(caller, [(CoachingUser, user_id) for user_id in sorted(ids - set(known))])
     return {**known, **{int(user.id): user for user in fresh.values()}}
 
 

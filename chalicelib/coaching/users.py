@@ -87,11 +87,23 @@ def listing(caller: Caller, user_type: str | None = None) -> list[CoachingUser]:
         found = list(CoachingUser.by_type.query(user_type) if user_type else CoachingUser.everything.query(ALL))
     elif caller.role == ADMIN:
         found = list(CoachingUser.by_org.query(caller.org_id))
+    elif caller.role == COACH and caller.role in wanted:
+        found = _coach_and_clients(caller)
     elif caller.role == COACH:
-        found = [*([caller.user()] if caller.role in wanted else []), *CoachingUser.by_coach.query(caller.id)]
+        found = list(CoachingUser.by_coach.query(caller.id))
     else:
         found = [caller.user()] if caller.role in wanted else []
     return sorted((user for user in found if user.type in wanted), key=lambda user: int(user.id))
+
+
+def _coach_and_clients(caller: Caller) -> list[CoachingUser]:
+    """A Coach and their clients: the users they list (`listed_by`), one Query of `by-listing`. A Coach from before
+    `listed_by` was kept is not in it (nor may their clients be): then their own item and their clients by coach.
+    (A Coach carries it from when they became one, when they had no clients: each client since carries it too.)"""
+    found = list(CoachingUser.by_listing.query(caller.id))
+    if any(int(user.id) == caller.id for user in found):
+        return found
+    return [caller.user(), *CoachingUser.by_coach.query(caller.id)]
 
 
 def _may_create(caller: Caller, values: dict[str, Any]) -> None:
@@ -112,10 +124,11 @@ def create(caller: Caller, values: dict[str, Any], user_type: str | None = None)
     values = {**values, "type": user_type or values["type"]}
     _may_create(caller, values)
     now = clock.now()
-    user = CoachingUser(next_id("coaching-users"), created_at=now, updated_at=now, client_messages=0,
+    user = CoachingUser(next_id("coaching-users"), created_at=now, updated_at=now, client_messages=0, ids_kept=True,
                         **{**values, "checkin_times": [
                             Checkin(**entry)  # type: ignore[no-untyped-call]  # MapAttribute.__init__ is unannotated
                             for entry in values["checkin_times"]]})
+    user.listed_by = listed_by(user)
     schedule(user)
     steps: list[Step] = [
         (lambda tx: tx.save(user, condition=CoachingUser.id.does_not_exist()), Conflict("conflict", "Try again")),
@@ -214,16 +227,27 @@ def update(caller: Caller, user_id: int, changes: dict[str, Any], user_type: str
     if before["type"] == COACH and user.type != COACH:
         condition = (CoachingUser.client_count == 0) & condition if condition is not None else (
             CoachingUser.client_count == 0)
+    written = {*changes, "updated_at", "checkins", "next_checkin_at"}
     if listed_by(user) != listed_by(CoachingUser(user_id, type=before["type"], coach_id=before["coach_id"])):
         relisting, counted = _relisting(user)
         steps += relisting
         condition = counted if condition is None else condition & counted
-    actions, guard = update_of(user, {*changes, "updated_at", "checkins", "next_checkin_at"})
+        user.listed_by = listed_by(user)
+        written.add("listed_by")
+    actions, guard = update_of(user, written)
     guard = guard if condition is None else guard & condition
     steps.insert(0, (lambda tx: tx.update(CoachingUser(user_id), actions=actions, condition=guard), in_use(
         "The user changed meanwhile, or still has records (or clients) that keep their org and type")))
     transact_steps(steps)
     return user
+
+
+def kept_ids(user: CoachingUser, ids: Any, new: set[int]) -> list[Any]:
+    """The action adding the ids of `new` records of the user to their set on the user (`ids`: CoachingUser.task_ids,
+    request_ids or message_ids), in the transaction counting them: while the user keeps their ids, and only while
+    their records (as read) stay within what a change of listing moves at once (RELISTED_MAX)."""
+    held = int(user.task_count) + int(user.request_count) + int(user.client_messages or 0)
+    return [ids.add(new)] if user.ids_kept and held + len(new) <= RELISTED_MAX else []
 
 
 def still_listed(user: CoachingUser) -> Any:
@@ -234,27 +258,49 @@ def still_listed(user: CoachingUser) -> Any:
     return (CoachingUser.type == user.type) & coach
 
 
+# What a change of listing moves, by kind: the model, the user's count of them and the set of their ids.
+_KINDS = ((Task, "task_count", "task_ids"), (HelpRequest, "request_count", "request_ids"),
+          (Message, "client_messages", "message_ids"))
+
+
+def _records_of(user: CoachingUser) -> dict[Any, list[int]]:
+    """The ids of the user's tasks, requests and messages, by model: the set on the user where it holds them all (its
+    count is its size), else from a Query of the kind (a user from before the sets; one with more records than
+    fit); none of a kind the user counts none of (a count of messages from before it was kept is None)."""
+    found = {}
+    for model, count, ids in _KINDS:
+        held, number = getattr(user, ids) or set(), getattr(user, count)
+        if user.ids_kept and number is not None and len(held) == number:
+            found[model] = sorted(int(key) for key in held)
+        else:
+            found[model] = [int(record.id) for record in model.by_user.query(int(user.id))] if number != 0 else []
+    return found
+
+
 def _relisting(user: CoachingUser) -> tuple[list[Step], Any]:
     """Every task, request and message of the user follows their new `listed_by`, in the change's transaction;
-    and the condition that the user has no record besides those found (an index is read eventually: a record
-    written a moment ago may not show yet, and then the change is a 409 to try again)."""
-    user_id, coach = int(user.id), listed_by(user)
-    found = {model: list(model.by_user.query(user_id)) if count else []
-             for model, count in ((Task, user.task_count), (HelpRequest, user.request_count),
-                                  (Message, 1 if user.client_messages is None else user.client_messages))}
-    records = [record for items in found.values() for record in items]
-    if len(records) > RELISTED_MAX:
-        raise in_use(f"The user has more than {RELISTED_MAX} tasks, requests and messages: too many to move at once")
+    and the condition that the user has no record besides those found (one written meanwhile; one a Query of an
+    index, read eventually, did not show yet: then the change is a 409 to try again)."""
+    counts = int(user.task_count) + int(user.request_count) + int(user.client_messages or 0)
+    if counts > RELISTED_MAX:  # at least as many records (messages from before their count may be uncounted)
+        raise _too_many()
+    found = _records_of(user)
+    if sum(len(ids) for ids in found.values()) > RELISTED_MAX:
+        raise _too_many()
     counted = ((CoachingUser.task_count <= len(found[Task])) & (CoachingUser.request_count <= len(found[HelpRequest]))
                & (CoachingUser.client_messages.does_not_exist()
                   | (CoachingUser.client_messages <= len(found[Message]))))
+    coach = listed_by(user)
     moved = Conflict("conflict", "A record of the user changed meanwhile: try again")
-    # mypy cannot infer a lambda whose default binds the loop's record against Step
-    steps: list[Step] = [(lambda tx, record=record: tx.update(  # type: ignore[misc]
-        type(record)(int(record.id)), actions=[type(record).coach_id.set(coach) if coach is not None
-                                               else type(record).coach_id.remove()],
-        condition=type(record).id.exists()), moved) for record in records]
+    # mypy cannot infer a lambda whose defaults bind the loop's record against Step
+    steps: list[Step] = [(lambda tx, model=model, key=key: tx.update(  # type: ignore[misc]
+        model(key), actions=[model.coach_id.set(coach) if coach is not None else model.coach_id.remove()],
+        condition=model.id.exists()), moved) for model, keys in found.items() for key in keys]
     return steps, counted
+
+
+def _too_many() -> Conflict:
+    return in_use(f"The user has more than {RELISTED_MAX} tasks, requests and messages: too many to move at once")
 
 
 def _unreferenced() -> Any:

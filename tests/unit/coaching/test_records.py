@@ -5,6 +5,7 @@ their user's status in the same transaction."""
 
 
 from chalicelib.coaching import help_requests
+from chalicelib.coaching import tasks as task_service
 from chalicelib.coaching.models import (
     CoachingUser,
     HelpRequest,
@@ -147,6 +148,60 @@ def test_a_task_without_order_goes_after_an_order_raised_by_an_update(api, world
     assert api.put("/api/tasks", [{"id": 2, "order": 20}], token=world.tokens["coach"])[1][0]["order"] == 20
 
     assert new_task(api, world)["order"] == 21
+
+
+def test_a_create_whose_user_took_another_order_meanwhile_reads_them_again_and_goes_after(api, world, monkeypatch):
+    """The order comes from the user as read (no read of its own): a task created between that read and the write
+    moves the counter, so the write is refused and tried again on the user read anew."""
+    new_task(api, world)
+    stale = user(world.ids["client"])  # at order 1
+    new_task(api, world)  # takes order 2 meanwhile
+    real = task_service.scope.records
+    monkeypatch.setattr(task_service.scope, "records", lambda caller, refs, unchecked=(): {
+        **real(caller, refs, unchecked), "user_id": stale})
+
+    assert new_task(api, world)["order"] == 3
+    assert sorted(int(task.order) for task in Task.scan()) == [1, 2, 3]
+    assert (user(world.ids["client"]).last_task_order, user(world.ids["client"]).task_count) == (3, 3)
+
+
+def test_a_create_whose_client_changed_coach_meanwhile_is_listed_for_the_new_coach_or_refused(
+        api, world, monkeypatch):
+    stale = user(world.ids["client"])
+    assert api.put(f"/api/clients/{world.ids['client']}", {"coach_id": world.ids["other_coach"]},
+                   token=world.tokens["admin"])[0] == 200
+    real = task_service.scope.records
+    monkeypatch.setattr(task_service.scope, "records", lambda caller, refs, unchecked=(): {
+        **real(caller, refs, unchecked), "user_id": stale})
+    before = store()
+
+    assert api.post("/api/tasks", task_body(world), token=world.tokens["coach"]) == FORBIDDEN  # not theirs any more
+    assert store() == before
+    created = new_task(api, world, world.ids["client"])  # by root
+
+    assert int(Task.get(created["id"]).coach_id) == world.ids["other_coach"]
+
+
+def test_an_order_given_below_the_users_counter_leaves_the_counter(api, world):
+    for _ in range(3):
+        new_task(api, world)
+
+    assert api.put("/api/tasks", [{"id": 1, "order": 2}], token=world.tokens["coach"])[1][0]["order"] == 2
+    assert api.put("/api/tasks/2", {"order": 1}, token=world.tokens["coach"])[1]["order"] == 1
+
+    assert user(world.ids["client"]).last_task_order == 3
+    assert new_task(api, world)["order"] == 4
+
+
+def test_bulk_orders_of_more_users_than_one_transaction_holds_still_raise_their_counters(api, world, monkeypatch):
+    new_task(api, world), new_task(api, world, world.ids["other_client"])
+    monkeypatch.setattr(task_service, "BULK_MAX", 2)  # the two tasks fill a transaction: the counters follow in another
+
+    status, body = api.put("/api/tasks", [{"id": 1, "order": 5}, {"id": 2, "order": 6}], token=world.tokens["root"])
+
+    assert status == 200, body
+    assert (user(world.ids["client"]).last_task_order, user(world.ids["other_client"]).last_task_order) == (5, 6)
+    assert new_task(api, world, world.ids["other_client"])["order"] == 7
 
 
 # --- tasks: bad input ---
@@ -517,6 +572,24 @@ def test_marking_media_viewed_twice_keeps_one_record(api, world):
     assert (user(client).viewed_count, Media.get(1).view_count, Media.get(2).view_count) == (2, 1, 1)
     assert api.get(f"/api/clients/{client}/viewed_media", token=coach) == (200, [first, second])
     assert api.get(f"/api/clients/{client}/viewed_media", token=world.tokens["client"]) == (200, [first, second])
+
+
+def test_a_view_carries_its_media_as_listed_and_a_view_from_before_it_did_still_lists_it(api, world, aws_calls):
+    client, coach = world.ids["client"], world.tokens["coach"]
+    task = new_task(api, world)
+    fields = {key: DOC_MEDIA[key] for key in ("title", "category", "description", "url", "image", "type")}
+    first = new_media(api, world, **fields, task_id=task["id"], published_by=world.ids["admin"])
+    second = new_media(api, world, title="Second")
+    for media_id in (first["id"], second["id"]):
+        assert api.post(f"/api/clients/{client}/viewed_media/{media_id}", token=coach)[0] == 201
+    ViewedMedia(client, second["id"]).update(actions=[ViewedMedia.media.remove()])  # as written before views did
+    aws_calls.clear()
+
+    for path, token in ((f"/api/clients/{client}/viewed_media", coach), ("/api/media", world.tokens["client"])):
+        assert api.get(path, token=token) == (200, [first, second]), path
+    media_read = [params["RequestItems"][Media.Meta.table_name]["Keys"] for _, operation, params in aws_calls
+                  if operation == "BatchGetItem" and Media.Meta.table_name in params["RequestItems"]]
+    assert media_read == [[{"id": {"N": str(second["id"])}}]] * 2  # the media of the view without a copy only
 
 
 def test_a_client_cannot_mark_or_unmark_media_for_themselves(api, world):

@@ -3,12 +3,14 @@ sends (nor their coach, org, type, email or status), each refusal a 403 naming t
 names (a task's `created_by`, `original_task_id` and steps' `task_id`, a message's `from_user`, `to_user`,
 `media_id` and `request_id`, a media's `task_id` and `published_by`) must be in the caller's scope, read in one
 BatchGetItem; and media is deleted only by an Admin of its publisher's org or the Superadmin."""
+import json
 from types import SimpleNamespace
 
 import pytest
 
-from chalicelib.coaching import scope, users
+from chalicelib.coaching import users
 from chalicelib.coaching.models import CLIENT, CoachingUser, HelpRequest, Media, Task
+from chalicelib.core import batch
 from chalicelib.core.settings import get_settings
 from tests.unit.coaching.conftest import invalid, store
 
@@ -281,10 +283,27 @@ def test_a_message_reads_the_records_it_names_in_one_batch(api, scene, aws_calls
     prefix = get_settings().table_prefix + "-"
     batches = [{name.removeprefix(prefix): len(part["Keys"]) for name, part in params["RequestItems"].items()}
                for _, operation, params in aws_calls if operation == "BatchGetItem"]
-    assert batches == [{"coaching-emails": 1},  # the caller's claim: their role
-                       {"coaching-users": 2, "coaching-media": 1, "coaching-requests": 1, "coaching-viewed-media": 1}]
+    assert batches == [{"coaching-emails": 1,  # the caller's claim (their role), and what the body names
+                        "coaching-users": 2, "coaching-media": 1, "coaching-requests": 1, "coaching-viewed-media": 1}]
     single = [params["TableName"].removeprefix(prefix) for _, operation, params in aws_calls if operation == "GetItem"]
     assert single == ["accounts"]  # the caller's account: nothing named is read alone
+
+
+def test_what_a_body_names_is_read_with_the_claim_yet_the_callers_faults_come_before_the_bodys(
+        api, scene, aws_calls):
+    ids = scene.ids
+    unknown = {"text": "Hi", "from_user": 99, "to_user": ids["coach"], "media_id": 98, "request_id": ids["request"]}
+    before = store()
+
+    for raw in (json.dumps(unknown), "not json {", '{"from_user": true, "to_user": [1], "media_id": "1"}', "[7]"):
+        assert api.call("POST", "/api/messages", raw=raw)[0] == 401, raw
+        assert api.call("POST", "/api/messages", raw=raw, token=scene.tokens["nobody"]) == FORBIDDEN, raw
+        assert api.call("POST", "/api/messages", raw=raw, token=scene.tokens["coach"])[0] == 400, raw
+    aws_calls.clear()
+    assert api.post("/api/messages", unknown, token=scene.tokens["coach"]) == invalid(
+        ("from_user", "must be the id of an existing user"), ("media_id", "must be the id of an existing media"))
+    assert [operation for _, operation, _ in aws_calls] == ["GetItem", "BatchGetItem"]  # no id is read again
+    assert store() == before
 
 
 def test_a_coach_naming_their_clients_tasks_reads_them_in_one_batch_and_other_clients_in_a_second(
@@ -298,8 +317,8 @@ def test_a_coach_naming_their_clients_tasks_reads_them_in_one_batch_and_other_cl
 
     batches = [sorted(params["RequestItems"]) for _, operation, params in aws_calls if operation == "BatchGetItem"]
     prefix = get_settings().table_prefix + "-"
-    assert batches == [[prefix + "coaching-emails"], [prefix + "coaching-tasks", prefix + "coaching-users"],
-                       [prefix + "coaching-users"]]
+    assert batches == [[prefix + "coaching-emails", prefix + "coaching-tasks", prefix + "coaching-users"],
+                       [prefix + "coaching-users"]]  # with the caller's claim; then the other client
 
 
 # --- media: task_id, published_by; deleted by the publisher's org ---
@@ -365,7 +384,7 @@ def test_read_finds_the_items_that_exist_across_tables_past_a_page(api, scene):
     ids = scene.ids
     keys = [(CoachingUser, number) for number in range(1, 121)] + [(Task, ids["task"]), (Task, 999), (Media, 999)]
 
-    found = scope.read(keys)
+    found = batch.read(keys)
 
     assert sorted(key for model, key in found if model is CoachingUser) == sorted(
         int(user.id) for user in CoachingUser.scan())
