@@ -69,6 +69,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/routes.py
 	$(BIN)/python bench/signin_timing.py
 	$(BIN)/python bench/patch_amplification.py
+	$(BIN)/python bench/hot_cells.py
 
 STAGE ?= dev
 CDK := npx --yes aws-cdk@2.1148.1

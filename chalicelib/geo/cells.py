@@ -4,8 +4,14 @@ A cover is the cells that touch the circle (not the whole of its bounding box), 
 MAX_CELLS do.
 
 The guarantee: if contains(circle, P) then point_cells(P)[cover(circle).precision] is in cover(circle).cells.
+
+Where the index is crowded a cover is refined (`refined`): a crowded cell on the circle's edge gives way to its
+children that touch the circle, so points near the edge meet fewer circles that do not hold them. The cells stay
+disjoint, and the guarantee becomes: if contains(circle, P) then exactly one of point_cells(P).values() is in the
+refined cover.
 """
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pygeohash
@@ -19,6 +25,7 @@ PRECISIONS: tuple[int, ...] = (2, 3, 4, 5, 6, 7, 8)
 # Widens the bounding box, and the reach within which a cell counts as touching the circle, so points that contains()
 # accepts through float rounding (nanometres) are never left out.
 _SLACK_M = 0.001
+_BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz"
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,54 @@ def cover(lat: float, lon: float, radius_m: float) -> Cover:
             break
         best = Cover(precision, _geohashes(found, precision))
     return best
+
+
+def refined(lat: float, lon: float, radius_m: float, cells: Iterable[str], crowded: Callable[[list[str]], list[str]],
+            cost: Callable[[str], int], budget: int) -> tuple[str, ...]:
+    """The cells with each crowded one on the circle's edge replaced by its children that touch the circle, round after
+    round, while the summed cost stays within the budget. `crowded` names the crowded cells of those asked, most
+    crowded first."""
+    reach_m = _reach_m(radius_m)
+    kept, spent = set(cells), sum(cost(cell) for cell in cells)
+    edge = [cell for cell in kept if len(cell) < PRECISIONS[-1] and not inside(lat, lon, radius_m, cell)]
+    while edge:
+        children = {cell: _touching_children(lat, lon, reach_m, cell) for cell in edge}
+        extra = {cell: sum(cost(child) for child in children[cell]) - cost(cell) for cell in edge}
+        split: list[str] = []
+        # Only splits that could still fit are worth asking about.
+        for cell in crowded([cell for cell in edge if spent + extra[cell] <= budget]):
+            if spent + extra[cell] > budget:
+                continue  # a smaller split further down the list may still fit
+            kept.remove(cell)
+            kept.update(children[cell])
+            spent += extra[cell]
+            split.extend(children[cell])
+        edge = [cell for cell in split if len(cell) < PRECISIONS[-1] and not inside(lat, lon, radius_m, cell)]
+    return tuple(sorted(kept))
+
+
+def inside(lat: float, lon: float, radius_m: float, cell: str) -> bool:
+    """Whether every point of the cell lies in the circle: a circle indexed there holds every point the cell does.
+
+    The farthest point of a cell from the centre is a corner (along a parallel or a meridian the distance has no
+    maximum inside an edge), and a cell is called inside only with a margin, so rounding can only make it an edge cell.
+    """
+    box = pygeohash.get_bounding_box(cell)
+    corners = ((box.min_lat, box.min_lon), (box.min_lat, box.max_lon), (box.max_lat, box.min_lon),
+               (box.max_lat, box.max_lon))
+    return all(distance_m(lat, lon, *corner) < radius_m - _SLACK_M for corner in corners)
+
+
+def _touching_children(lat: float, lon: float, reach_m: float, cell: str) -> list[str]:
+    """The cells one precision finer within `cell` that come within `reach_m` of the centre."""
+    children = [cell + character for character in _BASE32]
+    return [child for child in children if _cell_distance_m(lat, lon, child) <= reach_m]
+
+
+def _cell_distance_m(lat: float, lon: float, cell: str) -> float:
+    """The great-circle distance from the centre to the nearest point of the cell."""
+    box = pygeohash.get_bounding_box(cell)
+    return _rectangle_distance_m(lat, lon, box.min_lat, box.max_lat, box.min_lon, box.max_lon)
 
 
 def point_cells(lat: float, lon: float) -> dict[int, str]:

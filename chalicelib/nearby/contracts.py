@@ -4,6 +4,7 @@ from typing import Any
 
 from chalicelib.core.contracts import BARE_TOKEN, BEARER, NOT_BLANK, SAFE_INT, Contract
 from chalicelib.geo.cells import MAX_RADIUS_M, MIN_RADIUS_M
+from chalicelib.nearby import index
 
 MESSAGE_MAX, RECEIVERS_MAX = 1000, 50
 MISSING, LOCATION, RADIUS = "REQUIRED_FIELD_MISSING", "INVALID_LOCATION", "INVALID_RADIUS"
@@ -120,14 +121,23 @@ CREATE = Contract(
                 "MAX_ACTIVE_REQUESTS_EXCEEDED.",
     examples={"request": {"location": {"lat": 33.7490, "lon": -84.3884, "radius": 750},
                           "message": "How are you doing today?", "override": False, "requestType": 1},
-              "response": {"Code": 0, "Message": ""}})
+              "response": {"Code": 0, "Message": ""}},
+    round_trips=2 + max(index.CROWD_ASKS, RECEIVERS_MAX),
+    round_trips_why="a map request's cover is refined where the index is crowded: each cell on the circle's "
+    "edge is asked how crowded it is (a Query of 16 items, all of a round in parallel; at most 32 in "
+    "all, nearby/index.py), so that lookups stay bounded; a direct request finds each receiver by userId (a Query "
+    "of the accounts' number index each, in parallel, which no batch can read)")
 NEAREST = Contract(
     "Get nearby requests", {200: _list_of("NearbyRequest")}, security=SECURITY,
     query={"lat": _range("number", -90, 90, "INVALID_COORDINATES"),
            "lon": _range("number", -180, 180, "INVALID_COORDINATES")},
     required_query=("lat", "lon"),
     description="The active map requests whose circle holds the point, newest first (at most 25).",
-    examples={"response": [_EXAMPLE_REQUEST]})
+    examples={"response": [_EXAMPLE_REQUEST]},
+    round_trips=2 + index.MAX_QUERIES,
+    round_trips_why="the point's cell at each of 7 precisions is a Query, the 7 in "
+    "parallel, then later pages where hits are still wanted, 12 Queries at most (nearby/index.py); the caller's "
+    "account before, and one BatchGetItem of the requests, the seen marks and the creators after")
 DIRECT = Contract("Get direct requests", {200: _list_of("NearbyRequest")}, security=SECURITY,
                   description="The active direct requests addressed to the caller, newest first.")
 SHOW = _on_request("Get a request by id", {200: _answer({"$ref": "#/$defs/NearbyRequest"})},
@@ -161,7 +171,8 @@ CREATE_RESPONSE = _on_request(
         "key": {"type": "string", "pattern": NOT_BLANK,
                 "x-errors": {"required": MISSING, "type": MISSING, "pattern": MISSING}},
         "type": RESPONSE_TYPE}},
-    errors=(409,))
+    errors=(409,), round_trips=5, round_trips_why="after the caller's account, the request and the write (one "
+    "transaction), the request's followers are Queried and their notifications written in one batch: a fan-out")
 RESPONSES = _on_request("List a request's responses", {200: _list_of("NearbyResponse")})
 NOTIFICATIONS = Contract("The caller's notifications", {200: {"type": "array", "items": {
     "type": "object", "required": ["notificationId", "requestId", "responseId", "created"], "properties": {

@@ -53,6 +53,8 @@ class NearbyRequest(Model):
     radius = NumberAttribute(null=True)
     cells = cast("ListAttribute[str]", ListAttribute(of=UnicodeAttribute, default=list))
     receivers = cast("ListAttribute[str]", ListAttribute(of=UnicodeAttribute, default=list))
+    # The receivers' userIds, as the request shows them without reading their accounts (None on older requests).
+    receiver_numbers = cast("ListAttribute[int] | None", ListAttribute(of=IntegerAttribute, null=True))
     start = UTCDateTimeAttribute()
     end = UTCDateTimeAttribute()
     status = UnicodeAttribute(default=ACTIVE)
@@ -73,6 +75,7 @@ class RequestCell(Model):
     # `<start ISO>#<id>`: a Query newest first is a Query in descending sort order.
     position = UnicodeAttribute(range_key=True)
     request_id = IntegerAttribute()
+    creator_id = UnicodeAttribute(null=True)  # so a list reads the creators with the requests (None on older items)
     lat = NumberAttribute()
     lon = NumberAttribute()
     radius = NumberAttribute()
@@ -89,6 +92,7 @@ class DirectDelivery(Model):
     receiver_id = UnicodeAttribute(hash_key=True)
     position = UnicodeAttribute(range_key=True)
     request_id = IntegerAttribute()
+    creator_id = UnicodeAttribute(null=True)  # as RequestCell.creator_id
     remove_at = TTLAttribute()
 
 

@@ -3,10 +3,11 @@ import heapq
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from chalicelib.core import clock
+from chalicelib.core import batch, clock
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadRequest, Conflict, NotFound
 from chalicelib.core.retry import TryAgain, retried
@@ -16,6 +17,7 @@ from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.geo import cells as geo
 from chalicelib.identity import service as accounts
 from chalicelib.identity.models import Account
+from chalicelib.nearby import index
 from chalicelib.nearby.models import (
     ACTIVE,
     DIRECT,
@@ -33,8 +35,6 @@ LIFETIME = timedelta(days=7)
 # Due requests read per BatchGetItem by the expiry job (its limit is 100).
 EXPIRY_PAGE = 25
 NEAREST_MAX, DIRECT_MAX = 25, 50
-# Index items read per page of each precision's Query: small, so the last page read is little wasted.
-NEAREST_PAGE = 5
 # Map requests rest at night, by the local solar time of their longitude (15 degrees an hour).
 QUIET_FROM, QUIET_UNTIL = 22, 7
 
@@ -68,11 +68,11 @@ def create(account: Account, new: dict[str, Any]) -> NearbyRequest:
     numbers = [] if numbers is None else numbers if isinstance(numbers, list) else [numbers]
     receivers = _receivers(sorted({int(number) for number in numbers}))
     lat, lon, radius = circle or (None, None, None)
-    cover = geo.cover(*circle) if circle else None
+    cells = index.cover(*circle) if circle else ()
     request = NearbyRequest(next_id("nearby-requests"), kind=MAP if circle else DIRECT, creator_id=account.id,
-                            message=new["message"].strip(), lat=lat, lon=lon, radius=radius,
-                            cells=list(cover.cells) if cover else [],
-                            receivers=[r.id for r in receivers], start=now, end=now + LIFETIME, expiring=ACTIVE)
+                            message=new["message"].strip(), lat=lat, lon=lon, radius=radius, cells=list(cells),
+                            receivers=[r.id for r in receivers], receiver_numbers=[int(r.number) for r in receivers],
+                            start=now, end=now + LIFETIME, expiring=ACTIVE)
     limit = get_settings().max_active_requests
 
     def write(transaction: Any) -> None:
@@ -90,19 +90,25 @@ def create(account: Account, new: dict[str, Any]) -> NearbyRequest:
 
 
 def _receivers(numbers: list[int]) -> list[Account]:
-    found = [accounts.by_number(number) for number in numbers]
+    """The receivers' accounts, found by userId in parallel (a Query each: an index is not batch-read)."""
+    if not numbers:
+        return []
+    with ThreadPoolExecutor(min(len(numbers), 8)) as pool:
+        found = list(pool.map(accounts.by_number, numbers))
     if None in found:
         raise BadRequest("RECEIVER_NOT_FOUND", "A receiver is not a known userId")
     return cast("list[Account]", found)  # no None: refused above
 
 
 def index_items(request: NearbyRequest) -> list[RequestCell | DirectDelivery]:
-    """The request's geohash cells (map) or its receivers' inbox entries (direct), expiring with it."""
+    """The request's geohash cells, each on every one of its shard keys (map), or its receivers' inbox entries
+    (direct), expiring with it."""
     at = position(request.start, request.id)
     if request.kind == MAP:
-        return [RequestCell(cell, at, request_id=request.id, lat=request.lat, lon=request.lon,
-                            radius=request.radius, end=request.end, remove_at=request.end) for cell in request.cells]
-    return [DirectDelivery(receiver, at, request_id=request.id, remove_at=request.end)
+        return [RequestCell(key, at, request_id=request.id, creator_id=request.creator_id, lat=request.lat,
+                            lon=request.lon, radius=request.radius, end=request.end, remove_at=request.end)
+                for cell in request.cells for key in index.keys(cell)]
+    return [DirectDelivery(receiver, at, request_id=request.id, creator_id=request.creator_id, remove_at=request.end)
             for receiver in request.receivers]
 
 
@@ -116,8 +122,13 @@ def get(request_id: int) -> NearbyRequest:
 
 def visible(request_id: int, account: Account) -> NearbyRequest:
     """A request the caller may see: any map request; a direct one only its creator and receivers."""
-    request = get(request_id)
-    if request.kind == DIRECT and account.id != request.creator_id and account.id not in request.receivers:
+    return visible_of(get(request_id), account)
+
+
+def visible_of(request: NearbyRequest | None, account: Account) -> NearbyRequest:
+    """The request read, if it exists and the caller may see it (as `visible`), else REQUEST_NOT_FOUND."""
+    if request is None or (request.kind == DIRECT and account.id != request.creator_id
+                           and account.id not in request.receivers):
         raise not_found()
     return request
 
@@ -126,47 +137,77 @@ def is_active(request: NearbyRequest, now: datetime) -> bool:
     return request.status == ACTIVE and request.end > now
 
 
-def nearest(lat: float, lon: float) -> list[NearbyRequest]:
+def nearest(lat: float, lon: float, account: Account) -> "Listing":
     """The active map requests whose circle holds the point, newest first, at most 25.
 
-    Each precision's cell of the point is read newest first, a small page at a time, and the
-    streams are merged by creation time: reading stops once 25 circles hold the point."""
+    Each precision's cell of the point is read newest first (one shard of it), a page at a time, and the
+    streams are merged by creation time: reading stops once 25 circles hold the point, or after index.MAX_QUERIES
+    Queries. Then one BatchGetItem reads the requests with the caller's seen marks and their creators."""
     now, lat, lon = clock.now(), degrees(lat), degrees(lon)
-    streams = _started([RequestCell.query(cell, scan_index_forward=False, page_size=NEAREST_PAGE)
-                        for cell in geo.point_cells(lat, lon).values()])
-    found: list[int] = []
-    for item in heapq.merge(*streams, key=lambda cell: cell.position, reverse=True):
-        if item.end > now and geo.contains(item.lat, item.lon, item.radius, lat, lon):
-            found.append(int(item.request_id))
+    found: list[tuple[int, str | None]] = []
+    cells = geo.point_cells(lat, lon).values()
+    pages = index.Pages(len(cells))
+
+    def holds(item: RequestCell) -> bool:
+        return item.end > now and geo.contains(item.lat, item.lon, item.radius, lat, lon)
+
+    streams = _started([index.items_newest_first(cell, holds, lambda: NEAREST_MAX - len(found), pages)
+                        for cell in cells])
+    for item, held in heapq.merge(*streams, key=lambda pair: pair[0].position, reverse=True):
+        if held:
+            found.append((int(item.request_id), item.creator_id))
             if len(found) == NEAREST_MAX:
                 break
-    return _in_order(found, now)
+    return listing(found, account).active(now)
 
 
-def _started(streams: list[Iterator[RequestCell]]) -> list[Iterator[RequestCell]]:
+def _started(streams: list[Iterator[Any]]) -> list[Iterator[Any]]:
     """The streams with their first pages read at once (one thread each), not one after another."""
     with ThreadPoolExecutor(len(streams)) as pool:
         firsts = list(pool.map(lambda stream: list(itertools.islice(stream, 1)), streams))
     return [itertools.chain(first, stream) for first, stream in zip(firsts, streams, strict=True)]
 
 
-def direct(account: Account) -> list[NearbyRequest]:
+def direct(account: Account) -> "Listing":
     """The active direct requests addressed to the caller, newest first."""
     deliveries = DirectDelivery.query(account.id, scan_index_forward=False, limit=DIRECT_MAX)
-    return _in_order([int(d.request_id) for d in deliveries], clock.now())
+    return listing([(int(d.request_id), d.creator_id) for d in deliveries], account).active(clock.now())
 
 
-def _in_order(ids: list[int], now: datetime) -> list[NearbyRequest]:
-    by_id = {int(r.id): r for r in NearbyRequest.batch_get(ids)} if ids else {}
-    return [by_id[i] for i in ids if i in by_id and is_active(by_id[i], now)]
+@dataclass(frozen=True)
+class Listing:
+    """Requests as the routes show them: in order, with the ids the caller marked seen and the people they name."""
+
+    requests: list[NearbyRequest]
+    seen: set[int]
+    people: dict[str, Account]
+
+    def active(self, now: datetime) -> "Listing":
+        return Listing([r for r in self.requests if is_active(r, now)], self.seen, self.people)
 
 
-def seen_by(requests: list[NearbyRequest], account: Account) -> set[int]:
-    """Which of the requests the caller has marked seen (one BatchGetItem)."""
-    if not requests:
-        return set()
-    marks = Seen.batch_get([(r.id, account.id) for r in requests])
-    return {int(mark.request_id) for mark in marks if mark.seen}
+def listing(found: list[tuple[int, str | None]], account: Account, known: Iterable[NearbyRequest] = ()) -> Listing:
+    """The requests `found` names (id, creator id where the index keeps it) that exist, in order, read in one
+    BatchGetItem with the caller's seen marks and the creators (`known` requests are not read again). A second
+    read fetches only people that older items did not name."""
+    read_before = {int(r.id): r for r in known}
+    ids = [request_id for request_id, _ in found]
+    items = batch.read([*((NearbyRequest, i) for i in ids if i not in read_before),
+                        *((Seen, (i, account.id)) for i in ids),
+                        *((Account, creator) for _, creator in found if creator),
+                        *((Account, person) for r in read_before.values() for person in _named(r))])
+    by_id = read_before | {int(item.id): item for (model, _), item in items.items() if model is NearbyRequest}
+    requests = [by_id[i] for i in ids if i in by_id]
+    people = {item.id: item for (model, _), item in items.items() if model is Account}
+    unread = set().union(*(_named(r) for r in requests)) - people.keys()
+    people |= accounts.get_many(unread)
+    seen = {int(item.request_id) for (model, _), item in items.items() if model is Seen and item.seen}
+    return Listing(requests, seen, people)
+
+
+def _named(request: NearbyRequest) -> set[str]:
+    """The accounts a request's shape names: its creator, and its receivers where it does not keep their numbers."""
+    return {request.creator_id} | (set() if request.receiver_numbers is not None else set(request.receivers))
 
 
 def mark_seen(request: NearbyRequest, account: Account, seen: bool) -> None:

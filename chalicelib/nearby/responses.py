@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from chalicelib.core import clock
+from chalicelib.core import batch, clock
 from chalicelib.core.clients import client
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadRequest, Conflict
@@ -168,9 +168,13 @@ def _push(response: Response) -> None:
         logger.exception("push of response %s to %s failed", response.id, topic)
 
 
-def of_request(request: NearbyRequest) -> list[Response]:
-    """The request's responses, newest first (at most 100)."""
-    return list(Response.query(request.id, scan_index_forward=False, limit=LIST_MAX))
+def of_request(request_id: int, account: Account) -> tuple[list[Response], dict[str, Account]]:
+    """The responses of a request the caller may see, newest first (at most 100), and their responders: the request
+    is read with the responders in one BatchGetItem, after the Query, and judged before anything is answered."""
+    found = list(Response.query(request_id, scan_index_forward=False, limit=LIST_MAX))
+    items = batch.read([(NearbyRequest, request_id), *((Account, r.responder_id) for r in found)])
+    requests.visible_of(items.pop((NearbyRequest, request_id), None), account)
+    return found, {item.id: item for item in items.values()}
 
 
 def notifications(account: Account) -> list[Notification]:

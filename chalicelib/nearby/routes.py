@@ -6,13 +6,11 @@ from chalice.app import Blueprint, Response
 from chalicelib.core import contracts
 from chalicelib.core.clock import iso_millis
 from chalicelib.core.routing import json_response, no_content, path_id, routes
-from chalicelib.identity import service as accounts
 from chalicelib.identity.auth import authenticate
 from chalicelib.identity.models import Account
 from chalicelib.nearby import contracts as nearby
 from chalicelib.nearby import requests, responses, shapes
 from chalicelib.nearby.errors import SURFACE, render
-from chalicelib.nearby.models import NearbyRequest
 
 bp = Blueprint(__name__)
 route = routes(bp, render, SURFACE)
@@ -27,11 +25,9 @@ def _request_id(value: str) -> int:
     return path_id(value, requests.not_found)
 
 
-def _shaped(found: list[NearbyRequest], account: Account) -> list[dict[str, Any]]:
-    """Requests in the document's shape: one batch read for the caller's seen marks, one for people."""
-    seen = requests.seen_by(found, account)
-    people = accounts.get_many({r.creator_id for r in found} | {x for r in found for x in r.receivers})
-    return [shapes.request(r, int(r.id) in seen, people) for r in found]
+def _shaped(listing: requests.Listing) -> list[dict[str, Any]]:
+    """Requests in the document's shape."""
+    return [shapes.request(r, int(r.id) in listing.seen, listing.people) for r in listing.requests]
 
 
 @route("/requests", methods=("POST",), contract=nearby.CREATE)
@@ -45,19 +41,20 @@ def create() -> Response:
 def nearest() -> Response:
     account = _caller()
     point = contracts.query(bp.current_request)
-    return json_response(_shaped(requests.nearest(point["lat"], point["lon"]), account))
+    return json_response(_shaped(requests.nearest(point["lat"], point["lon"], account)))
 
 
 @route("/requests/direct", contract=nearby.DIRECT)
 def direct() -> Response:
     account = _caller()
-    return json_response(_shaped(requests.direct(account), account))
+    return json_response(_shaped(requests.direct(account)))
 
 
 @route("/requests/{request_id}", contract=nearby.SHOW)
 def show(request_id: str) -> Response:
     account = _caller()
-    return json_response(_shaped([requests.visible(_request_id(request_id), account)], account)[0])
+    request = requests.visible(_request_id(request_id), account)
+    return json_response(_shaped(requests.listing([(int(request.id), None)], account, known=[request]))[0])
 
 
 @route("/requests/{request_id}", methods=("PUT",), contract=nearby.MARK_SEEN)
@@ -88,12 +85,6 @@ def unfollow(request_id: str) -> Response:
     return no_content()
 
 
-def _shaped_responses(found: list[Any]) -> list[dict[str, Any]]:
-    """Responses in their JSON shape: one batch read for the responders."""
-    people = accounts.get_many({r.responder_id for r in found})
-    return [shapes.response(r, people) for r in found]
-
-
 @route("/requests/{request_id}/responses/uploads", methods=("POST",), contract=nearby.UPLOAD_FORM)
 def response_upload(request_id: str) -> Response:
     account = _caller()
@@ -107,13 +98,14 @@ def create_response(request_id: str) -> Response:
     account = _caller()
     request = requests.visible(_request_id(request_id), account)
     body = contracts.body(bp.current_request)
-    return json_response(_shaped_responses([responses.create(request, account, body["key"], body["type"])])[0], 201)
+    response = responses.create(request, account, body["key"], body["type"])
+    return json_response(shapes.response(response, {account.id: account}), 201)
 
 
 @route("/requests/{request_id}/responses", contract=nearby.RESPONSES)
 def list_responses(request_id: str) -> Response:
-    account = _caller()
-    return json_response(_shaped_responses(responses.of_request(requests.visible(_request_id(request_id), account))))
+    found, people = responses.of_request(_request_id(request_id), _caller())
+    return json_response([shapes.response(r, people) for r in found])
 
 
 @route("/notifications", contract=nearby.NOTIFICATIONS)

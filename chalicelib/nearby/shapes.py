@@ -37,7 +37,8 @@ def request(item: NearbyRequest, seen: bool, people: dict[str, Account]) -> dict
     if item.kind == MAP:
         shown["location"] = {"lat": item.lat, "lon": item.lon, "radius": item.radius}
     else:
-        receivers = [int(people[r].number) for r in item.receivers if r in people]
+        receivers = item.receiver_numbers if item.receiver_numbers is not None else \
+            [int(people[r].number) for r in item.receivers if r in people]
         shown["receiverUI"] = receivers[0] if len(receivers) == 1 else receivers
     return shown
 

@@ -1,4 +1,4 @@
-"""Nearby fixtures: two signed-in users and a map request body."""
+"""Nearby fixtures: three signed-in users and a map request body."""
 import pytest
 
 ATLANTA = {"lat": 33.7490, "lon": -84.3884, "radius": 750}
@@ -19,6 +19,11 @@ def alice(api):
 @pytest.fixture
 def bob(api):
     return api.sign_up("bob@example.com", "Bob Builder")
+
+
+@pytest.fixture
+def carol(api):
+    return api.sign_up("carol@example.com", "Carol Follower")
 
 
 @pytest.fixture

@@ -201,3 +201,23 @@ def test_coordinates_too_small_for_dynamodb_are_read_as_zero(api, alice):
 
     assert api.post("/api/v04/requests", body, token=alice)[0] == 201
     assert (NearbyRequest.get(1).lat, NearbyRequest.get(1).lon) == (0, 0)
+
+
+def test_requests_stored_before_index_items_named_their_creator_still_show_their_people(api, alice, bob):
+    """Older index items carry no creator_id and older requests no receiver_numbers: a list reads those people."""
+    from chalicelib.nearby.models import RequestCell
+
+    api.post("/api/v04/requests", {"message": "Show me", "receiverUI": 2}, token=alice)
+    api.post("/api/v04/requests", ASK, token=alice)
+    for item in [*DirectDelivery.scan(), *RequestCell.scan()]:
+        item.creator_id = None
+        item.save()
+    request = NearbyRequest.get(1)
+    request.receiver_numbers = None
+    request.save()
+
+    _, inbox = api.get("/api/v04/requests/direct", token=bob)
+    _, near = api.get(f"/api/v04/requests/nearest?lat={ATLANTA['lat']}&lon={ATLANTA['lon']}", token=bob)
+
+    assert [(r["requestId"], r["receiverUI"], r["creator"]["userName"]) for r in inbox] == [(1, 2, "Alice Asker")]
+    assert [(r["requestId"], r["creator"]["userName"]) for r in near] == [(2, "Alice Asker")]

@@ -29,11 +29,6 @@ def push_queue(aws, settings_env):
     return queue
 
 
-@pytest.fixture
-def carol(api):
-    return api.sign_up("carol@example.com", "Carol Follower")
-
-
 def upload(api, token, request_id=1, kind=0, data=PHOTO_BYTES, content_type="image/jpeg"):
     """The key of media put where an upload form of the request points (straight into moto)."""
     status, form = api.post(f"/api/v04/requests/{request_id}/responses/uploads", {"type": kind}, token=token)

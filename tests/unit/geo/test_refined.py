@@ -1,0 +1,36 @@
+"""A refined cover keeps the guarantee: a point in the circle lies in exactly one of its (disjoint) cells."""
+import math
+import random
+
+import pytest
+
+from chalicelib.geo.cells import contains, cover, inside, point_cells, refined
+
+
+def everything_crowded(cells):
+    return list(cells)
+
+
+@pytest.mark.parametrize("circle", [(33.749, -84.3884, 750), (0.0, 179.999, 400), (6.52, 3.38, 1800)])
+def test_every_point_of_the_circle_is_in_exactly_one_cell_of_a_refined_cover(circle):
+    cells = set(refined(*circle, cover(*circle).cells, everything_crowded, lambda cell: 1, 98))
+    rng = random.Random(1)
+    lat, lon, radius = circle
+    for _ in range(2000):
+        north, east = rng.uniform(-radius, radius), rng.uniform(-radius, radius)
+        point = (lat + north / 111_320, (lon + east / (111_320 * math.cos(math.radians(lat))) + 180) % 360 - 180)
+        if contains(*circle, *point):
+            assert len(cells & set(point_cells(*point).values())) == 1, point
+
+
+def test_refining_stays_within_the_budget_and_splits_only_edge_cells():
+    circle = (33.749, -84.3884, 750)
+    base = cover(*circle).cells
+    cells = refined(*circle, base, everything_crowded, lambda cell: 1, 48)
+    assert len(base) < len(cells) <= 48
+    assert refined(*circle, base, lambda cells: [], lambda cell: 1, 48) == base
+
+
+def test_a_cell_is_inside_only_when_all_of_it_is_in_the_circle():
+    assert inside(33.749, -84.3884, 750, point_cells(33.749, -84.3884)[7])
+    assert not inside(33.749, -84.3884, 750, point_cells(33.749, -84.3884)[6])

@@ -1,0 +1,64 @@
+"""The geohash index: coarse cells written to every shard and read from one; lookups stay a few Queries."""
+from chalicelib.nearby import index
+from chalicelib.nearby.models import NearbyRequest, RequestCell
+from tests.unit.nearby.conftest import ASK
+
+BIG = {**ASK, "location": {"lat": 33.749, "lon": -84.3884, "radius": 3000}}
+
+
+def test_coarse_cells_are_written_to_every_shard(api, alice):
+    assert api.post("/api/v04/requests", BIG, token=alice)[0] == 201
+    cells = NearbyRequest.get(1).cells
+    assert cells and all(len(cell) <= index.SHARDED_UP_TO for cell in cells)
+    assert sorted(item.cell for item in RequestCell.scan()) == sorted(key for cell in cells for key in index.keys(cell))
+    assert len(index.keys(cells[0])) == index.SHARDS
+
+
+def test_any_shard_answers_the_same(api, alice, monkeypatch):
+    assert api.post("/api/v04/requests", BIG, token=alice)[0] == 201
+    for shard in range(index.SHARDS):
+        monkeypatch.setattr(index.random, "choice", lambda keys, shard=shard: keys[min(shard, len(keys) - 1)])
+        found = api.get("/api/v04/requests/nearest?lat=33.75&lon=-84.39", token=alice)[1]
+        assert [r["requestId"] for r in found] == [1]
+
+
+def test_a_lookup_is_one_query_a_precision_when_cells_are_small(api, alice, aws_calls):
+    assert api.post("/api/v04/requests", ASK, token=alice)[0] == 201
+    before = len(aws_calls)
+    assert len(api.get("/api/v04/requests/nearest?lat=33.749&lon=-84.3884", token=alice)[1]) == 1
+    assert [op for _, op, _ in aws_calls[before:]].count("Query") == 7
+
+
+def _ring(count, settings_env, alice_account, fixed_clock, radius=750):
+    """`count` circles whose edges cross the same cells, a metre apart in longitude."""
+    from chalicelib.nearby import requests
+
+    settings_env(MAX_ACTIVE_REQUESTS="100000")
+    for n in range(count):
+        requests.create(alice_account, {"message": "m", "override": True,
+                                        "location": {"lat": 33.749, "lon": -84.3884 + n * 1e-5, "radius": radius}})
+        fixed_clock.advance(seconds=1)
+
+
+def test_a_create_where_the_index_is_crowded_refines_its_cover_on_the_edge(api, settings_env, fixed_clock):
+    from chalicelib.identity.models import Account
+
+    _ring(index.CROWDED + 1, settings_env, Account(id="alice"), fixed_clock)
+    first, last = NearbyRequest.get(1), NearbyRequest.get(index.CROWDED + 1)
+    assert len({len(cell) for cell in first.cells}) == 1  # an empty index: the plain cover, one precision
+    assert max(len(cell) for cell in last.cells) > max(len(cell) for cell in first.cells)
+    assert len([key for cell in last.cells for key in index.keys(cell)]) <= index.BUDGET
+
+
+def test_a_lookup_among_many_circles_that_miss_the_point_stops_at_its_queries(api, settings_env, fixed_clock,
+                                                                                aws_calls, monkeypatch):
+    from chalicelib.identity.models import Account
+    from chalicelib.nearby import requests
+
+    monkeypatch.setattr(index, "CROWDED", 10**6)  # no refinement: every circle lands in the same cells
+    monkeypatch.setattr(index, "MAX_PAGE", index.FIRST_PAGE)  # pages of 8: the 60 items would take 14 Queries
+    _ring(60, settings_env, Account(id="alice"), fixed_clock, radius=300)
+    aws_calls.clear()
+    # 400 m east of the centres: inside their cells, outside every circle.
+    assert requests.nearest(33.749, -84.3884 + 400 / 92_600, Account(id="bob")).requests == []
+    assert [op for _, op, _ in aws_calls].count("Query") <= index.MAX_QUERIES
