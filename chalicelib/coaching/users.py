@@ -137,9 +137,11 @@ def create(caller: Caller, values: dict[str, Any], user_type: str | None = None)
     ]
     if user.coach_id is not None:
         steps.append(_coach_count(int(user.coach_id), int(user.org_id), 1))
-    transact_steps(steps)
-    # The role binds only once the mailbox owner follows this link (or verifies an account of their own).
-    verification.invite(user.email, user.first_name, user.last_name)
+    # The role binds only once the mailbox owner follows this link (or verifies an account of their own): it is
+    # stored with the user and mailed once that committed.
+    link = verification.invitation(user.email, user.first_name, user.last_name)
+    transact_steps([*steps, link.step])
+    link.send()
     return user
 
 
