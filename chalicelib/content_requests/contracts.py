@@ -188,10 +188,7 @@ COMPLETE = Contract("Complete a content request", {200: SUCCESS}, body=COMPLETE_
                     examples={"request": {"media_files": [{"name": "image", "s3_key": "s3_key", "format_type": "png",
                                                            "media_type": "photo", "size": 53324,
                                                            "note": "SOME NOTES"}]},
-                              "response": {"success": True}},
-                    round_trips=4, round_trips_why="the link's token names the request (a GetItem), which is read "
-                    "(a GetItem) before its named files and its owner (one BatchGetItem) and the transaction that "
-                    "records them")
+                              "response": {"success": True}})
 MEDIA_FILES = Contract("List the files sent for a content request", {200: {
     "type": "object", "required": ["media_files", "meta"],
     "properties": {"media_files": {"type": "array", "items": MEDIA_FILE}, "meta": COUNT}}},

@@ -1,6 +1,6 @@
 """The files of a content request: upload forms for the recipient, completion (which checks every file in
 the bucket before recording it), and the owner's listing of what was sent."""
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,7 +10,15 @@ from pynamodb.expressions.update import Action
 
 from chalicelib.content_requests import fields, requests
 from chalicelib.content_requests.errors import Invalid
-from chalicelib.content_requests.models import COMPLETED, ONE_TIME, PENDING, PHOTO, ContentRequest, MediaFile
+from chalicelib.content_requests.models import (
+    COMPLETED,
+    ONE_TIME,
+    PENDING,
+    PHOTO,
+    ContentRequest,
+    MediaFile,
+    RequestToken,
+)
 from chalicelib.core import batch, clock, mail
 from chalicelib.core.errors import Conflict, TooManyRequests
 from chalicelib.core.retry import TryAgain, retried
@@ -127,16 +135,29 @@ def _reserve(request: ContentRequest, size: int, now: datetime, issued: MediaFil
     retried(once, Conflict("contended", "Too many upload forms at once for this request: try again"))
 
 
-def complete(request: ContentRequest, files: list[SentFile]) -> None:
+def completion_keys(claim: RequestToken, files: list[SentFile]) -> list[tuple[Any, Any]]:
+    """What a completion reads, by (model, key), once its link's token is read: the request the token names, the
+    files the completion names and the owner to tell (whom the token names too; tokens stored before they did
+    leave the owner to complete's own read)."""
+    request_id = int(claim.request_id)
+    return [(ContentRequest, request_id), *((MediaFile, (request_id, sent.s3_key)) for sent in files),
+            *([(Account, claim.owner_id)] if claim.owner_id is not None else [])]
+
+
+def complete(request: ContentRequest, files: list[SentFile], read: dict[Any, Any] | None = None,
+             asked: Collection[Any] = ()) -> None:
     """Record the files the recipient uploaded, and close a one-time request, in one transaction.
 
     Every key must be one this request issued and not yet received, and its object must be in the bucket
     with the stated size and a type of the stated media; otherwise nothing is recorded. The files are
-    claimed out of staging before they are recorded, so that a recorded file is never one that expires."""
+    claimed out of staging before they are recorded, so that a recorded file is never one that expires.
+    `read` holds the items already read by (model, key) (`asked`, found or not: completion_keys), with the
+    request: what else is needed is read in one BatchGetItem."""
     now = clock.now()
     requests.require_open(request, now)
     # Read strongly consistent (a form issued a moment ago must count as issued), with the owner to tell.
-    read = batch.read([(MediaFile, (request.id, sent.s3_key)) for sent in files] + [(Account, request.owner_id)])
+    wanted = [(MediaFile, (request.id, sent.s3_key)) for sent in files] + [(Account, request.owner_id)]
+    read = {**(read or {}), **batch.read([key for key in wanted if key not in asked])}
     issued = {item.s3_key: item for (model, _), item in read.items() if model is MediaFile}
     with ThreadPoolExecutor(min(CHECK_THREADS, len(files))) as pool:
         found = list(pool.map(lambda sent: _checked(sent, issued.get(sent.s3_key)), files))

@@ -155,6 +155,9 @@ class RequestToken(Model):
 
     token = UnicodeAttribute(hash_key=True)
     request_id = IntegerAttribute()
+    # The request's owner (who never changes), so that a completion reads the owner it tells with the request
+    # itself. None on tokens stored before it: the owner is read after the request.
+    owner_id = UnicodeAttribute(null=True)
 
 
 @register

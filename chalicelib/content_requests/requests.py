@@ -118,7 +118,7 @@ def create(account: Account, new: dict[str, Any]) -> ContentRequest:
         setattr(request, name, key)
 
     def write(transaction: Any) -> None:
-        transaction.save(RequestToken(request.token, request_id=request.id),
+        transaction.save(RequestToken(request.token, request_id=request.id, owner_id=account.id),
                          condition=RequestToken.token.does_not_exist())
         transaction.save(request, condition=ContentRequest.id.does_not_exist())
         transaction.update(OwnerTally(account.id), actions=[OwnerTally.requests.add(1),
@@ -138,14 +138,22 @@ def _get(request_id: int) -> ContentRequest | None:
 
 def by_token(token: str) -> ContentRequest:
     """The request a link names (anyone with the link may see it); 404 for any other token."""
-    try:
-        claim = RequestToken.get(token, consistent_read=True) if _TOKEN.fullmatch(token) else None
-    except RequestToken.DoesNotExist:
-        claim = None
-    request = _get(int(claim.request_id)) if claim else None
+    claim = token_claim(token)
+    return named(claim, {(ContentRequest, int(claim.request_id)): _get(int(claim.request_id))} if claim else {})
+
+
+def token_claim(token: str) -> RequestToken | None:
+    """The claim of a link's token, naming its request (and owner): None for any other token."""
+    return find(RequestToken, token) if _TOKEN.fullmatch(token) else None
+
+
+def named(claim: RequestToken | None, read: dict[Any, Any]) -> ContentRequest:
+    """The request a token's claim names, among items `read` by (model, key) (core.batch); 404 naming `token` if
+    there is no claim or no such request."""
+    request = read.get((ContentRequest, int(claim.request_id))) if claim else None
     if request is None:
         raise not_found("token")
-    return request
+    return cast(ContentRequest, request)
 
 
 def current(request: ContentRequest) -> ContentRequest:

@@ -12,6 +12,7 @@ from chalicelib.content_requests.errors import SURFACE, render
 from chalicelib.content_requests.models import ContentRequest, OwnerTally
 from chalicelib.core import batch, clock
 from chalicelib.core.contracts import body, query
+from chalicelib.core.errors import ApiError
 from chalicelib.core.routing import json_response, parse_id, routes
 from chalicelib.identity import service as accounts
 from chalicelib.identity.auth import authenticate, claims
@@ -91,8 +92,22 @@ def upload(token_or_id: str) -> Response:
 
 @route("/content_requests/{token_or_id}/complete", methods=("PUT",), contract=contracts.COMPLETE)
 def complete(token_or_id: str) -> Response:
-    request = requests.by_token(token_or_id)
-    media.complete(request, contracts.media_files(bp.current_request))
+    """The link's token (a GetItem), then the request it names with the files the body names and the owner to
+    tell (one BatchGetItem), then the transaction. The body is read first, to name the files, but its errors
+    come after an unknown token's, as they always did."""
+    files: list[media.SentFile] = []
+    refused: ApiError | None = None
+    try:
+        files = contracts.media_files(bp.current_request)
+    except ApiError as error:
+        refused = error
+    claim = requests.token_claim(token_or_id)
+    asked = media.completion_keys(claim, files) if claim is not None else []
+    read = batch.read(asked)
+    request = requests.named(claim, read)
+    if refused is not None:
+        raise refused
+    media.complete(request, files, read, set(asked))
     return json_response(SUCCESS)
 
 

@@ -1,12 +1,23 @@
 """Annotations on a session's recording, and the project codes they are tagged with."""
 from typing import Any
 
+from pynamodb.exceptions import UpdateError
+
 from chalicelib.core import clock
 from chalicelib.core.counters import next_id
-from chalicelib.core.errors import BadRequest
+from chalicelib.core.errors import BadRequest, NotFound
+from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.identity.models import Account
-from chalicelib.recordings.authorship import active_of_session, of_page, require_creator, soft_delete
-from chalicelib.recordings.models import Annotation, Code, Project, RecordedSession, session_key
+from chalicelib.recordings.authorship import active_of_session, of_page, require_creator
+from chalicelib.recordings.models import (
+    Annotation,
+    Code,
+    Comment,
+    Project,
+    RecordedSession,
+    annotation_copy,
+    session_key,
+)
 
 # Bounds the listing of one session's annotations (one Query page each).
 MAX_ANNOTATIONS = 1000
@@ -47,7 +58,8 @@ def _intervals(fields: dict[str, Any]) -> tuple[int, int]:
 
 
 def create(session: RecordedSession, account: Account, fields: dict[str, Any], codes: dict[int, Code]) -> Annotation:
-    """A new annotation; `codes` are the project's codes its tags name, read with its path."""
+    """A new annotation (and its copy on the comments table, if its session keeps them: models.annotation_copy);
+    `codes` are the project's codes its tags name, read with its path."""
     start, end = _intervals(fields)
     tags = _checked_tags(fields.get("tags") or [], codes)
     now = clock.now()
@@ -55,24 +67,65 @@ def create(session: RecordedSession, account: Account, fields: dict[str, Any], c
                             creator_id=account.id, content=fields["content"].strip(), start_interval=start,
                             end_interval=end, tags=tags, session_key=session_key(session), created_at=now,
                             updated_at=now)
-    annotation.save(condition=Annotation.id.does_not_exist())
+    if not session.annotations_copied:  # a session stored before copies: none of its annotations has one
+        annotation.save(condition=Annotation.id.does_not_exist())
+        return annotation
+
+    def write(transaction: Any) -> None:
+        transaction.save(annotation, condition=Annotation.id.does_not_exist())
+        transaction.save(annotation_copy(annotation), condition=Comment.id.does_not_exist())
+
+    transact_write(write)
     return annotation
 
 
-def update(annotation: Annotation, account: Account, fields: dict[str, Any], codes: dict[int, Code]) -> Annotation:
-    """Rewrite an annotation; `tags` left out (or null) stay as they are. `codes` as for create."""
+def update(annotation: Annotation, session: RecordedSession, account: Account, fields: dict[str, Any],
+           codes: dict[int, Code]) -> Annotation:
+    """Rewrite an annotation (and its copy, in the same transaction); `tags` left out (or null) stay as they are.
+    `codes` as for create."""
     start, end = _intervals(fields)
     require_creator(annotation, account, "NOT_ANNOTATION_CREATOR")
-    actions: list[Any] = [Annotation.content.set(fields["content"].strip()), Annotation.start_interval.set(start),
-                          Annotation.end_interval.set(end), Annotation.updated_at.set(clock.now())]
+    changes: dict[str, Any] = {"content": fields["content"].strip(), "start_interval": start, "end_interval": end,
+                               "updated_at": clock.now()}
     if fields.get("tags") is not None:
-        actions.append(Annotation.tags.set(_checked_tags(fields["tags"], codes)))
-    annotation.update(actions=actions, condition=Annotation.is_active == True)  # noqa: E712 (a DynamoDB condition)
+        changes["tags"] = _checked_tags(fields["tags"], codes)
+    _write(annotation, session, changes)
     return annotation
 
 
-def delete(annotation: Annotation, account: Account) -> None:
-    soft_delete(annotation, account, "NOT_ANNOTATION_CREATOR")
+def delete(annotation: Annotation, session: RecordedSession, account: Account) -> None:
+    """Soft-delete an annotation (its creator only), and its copy with it."""
+    require_creator(annotation, account, "NOT_ANNOTATION_CREATOR")
+    _write(annotation, session, {"is_active": False, "updated_at": clock.now()})
+
+
+def _write(annotation: Annotation, session: RecordedSession, changes: dict[str, Any]) -> None:
+    """Set `changes` on an active annotation, and on its copy in the same transaction if its session keeps them;
+    ANNOTATION_404 if it was deleted meanwhile."""
+    if not session.annotations_copied:
+        try:
+            annotation.update(actions=[getattr(Annotation, name).set(value) for name, value in changes.items()],
+                              condition=Annotation.is_active == True)  # noqa: E712 (a DynamoDB condition)
+        except UpdateError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            raise NotFound("ANNOTATION_404", "The annotation was deleted meanwhile") from error
+        return
+
+    def write(transaction: Any) -> None:
+        transaction.update(annotation, actions=[getattr(Annotation, name).set(value)
+                                                for name, value in changes.items()],
+                           condition=Annotation.is_active == True)  # noqa: E712 (a DynamoDB condition)
+        transaction.update(Comment(-int(annotation.id)), actions=[getattr(Comment, name).set(value)
+                                                                  for name, value in changes.items()],
+                           condition=Comment.id.exists())
+
+    try:
+        transact_write(write)
+    except ConditionFailed as error:
+        raise NotFound("ANNOTATION_404", "The annotation was deleted meanwhile") from error
+    for name, value in changes.items():  # a transaction answers nothing: the item as now stored
+        setattr(annotation, name, value)
 
 
 def of_session(session: RecordedSession) -> list[Annotation]:

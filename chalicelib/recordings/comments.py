@@ -8,10 +8,10 @@ from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadRequest, NotFound
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.identity.models import Account
-from chalicelib.recordings.authorship import active_of_session, of_page, require_creator, soft_delete
-from chalicelib.recordings.models import Annotation, Comment, RecordedSession
+from chalicelib.recordings.authorship import require_creator, soft_delete
+from chalicelib.recordings.models import Annotation, Comment, is_annotation_copy
 
-# Bounds the comments read for one session (one Query on the session index), and a comment's replies.
+# Bounds the comments read for one session or annotation (one Query), and a comment's replies.
 MAX_COMMENTS, MAX_REPLIES = 2000, 500
 
 
@@ -49,16 +49,9 @@ def delete(comment: Comment, account: Account) -> None:
     soft_delete(comment, account, "NOT_COMMENT_CREATOR")
 
 
-def of_session(session: RecordedSession) -> list[Comment]:
-    return active_of_session(Comment, session.id, MAX_COMMENTS)
-
-
-def of_sessions(sessions: list[RecordedSession]) -> list[Comment]:
-    """The active comments of a page of one project's sessions: one Query (models.ThreadsByProject)."""
-    return of_page(Comment, sessions, MAX_COMMENTS)
-
-
-def of_annotation(annotation: Annotation) -> list[Comment]:
-    """The annotation's active comments, oldest first: one Query on the annotation index, reading no others."""
-    return list(Comment.by_annotation.query(annotation.id, limit=MAX_COMMENTS,
-                                            filter_condition=Comment.is_active == True))  # noqa: E712
+def of_annotation(annotation_id: int, with_copy: bool = False) -> list[Comment]:
+    """The active comments of the annotation with this id, oldest first: one Query on the annotation index, reading
+    no other annotation's. `with_copy`: with the annotation's own copy (models.annotation_copy), which sorts first."""
+    found = Comment.by_annotation.query(annotation_id, limit=MAX_COMMENTS + 1,
+                                        filter_condition=Comment.is_active == True)  # noqa: E712
+    return [item for item in found if with_copy or not is_annotation_copy(item)]

@@ -261,8 +261,10 @@ UPDATE = Contract(
                 "`TOPICS_ID_NOT_PROJECT`.",
     examples={"request": {"title": "你好吗?", "description": "你好", "privacy": "private",
                           "topics": [{"text": "你好 ANOTHER NEW", "is_active": 1}]}},
-    round_trips=4, round_trips_why="a numeric `creator` is checked to name an account (a Query on the accounts' "
-    "number index) besides the project's read, its write and its members' accounts", **_SIGNED_IN)
+    round_trips=4, round_trips_why="a numeric `creator` that is neither the caller's number nor a member's is "
+    "looked up (a Query on the accounts' number index) besides the path's read, the members' accounts (read before "
+    "the write, for its answer) and the write; the caller's or a member's number is found among the accounts read",
+    **_SIGNED_IN)
 DESTROY = Contract(summary="Soft-delete a project (its creator only)", answers={200: NOTHING}, params=_PID,
                    errors=(403, 404, 409), **_SIGNED_IN)
 JOIN = Contract(summary="Join a public project", answers={200: NOTHING}, params=_PID, errors=(403, 404, 409),
@@ -281,10 +283,7 @@ SESSIONS = Contract(
     answers={200: _answer(_many("Session"), next_cursor={"type": ["string", "null"]})},
     query={"limit": {"type": "integer", "minimum": 1, "default": 20, "description": "At most 50 are given"},
            "cursor": {"type": "string", "description": "`meta.next_cursor` of the page before"}},
-    params=_PID, errors=(403, 404), round_trips=5,
-    round_trips_why="a page nests each session's annotations (one Query for the page), their comments (one Query, "
-    "another table) and their codes and people (one BatchGetItem), after the project's read and the sessions' "
-    "Query: 5 whatever the page size", **_ANYONE)
+    params=_PID, errors=(403, 404), **_ANYONE)
 CREATE_SESSION = Contract(
     summary="Record a session (members only)",
     description="The document's legacy mobile upload: a multipart form with the `recording` itself (at most "
@@ -293,13 +292,10 @@ CREATE_SESSION = Contract(
                 "with `POST .../sessions/uploads/` (up to 500 MB).",
     answers={201: SESSION}, body=SESSION_FORM, media_type="multipart/form-data", params=_PID, errors=(403, 404),
     **_SIGNED_IN)
-_NESTED_WHY = ("the session's annotations (a Query), their comments (a Query of another table) and their codes and "
-               "people (one BatchGetItem) after the path's read")
 SHOW_SESSION = Contract(summary="A session with its annotations", answers={200: SESSION}, params=_SID,
-                        errors=(403, 404), round_trips=4, round_trips_why=_NESTED_WHY, **_ANYONE)
+                        errors=(403, 404), **_ANYONE)
 ANNOTATIONS = Contract(summary="A session's annotations with their comments",
-                       answers={200: _answer(_many("Annotation"))}, params=_SID, errors=(403, 404), round_trips=4,
-                       round_trips_why=_NESTED_WHY, **_ANYONE)
+                       answers={200: _answer(_many("Annotation"))}, params=_SID, errors=(403, 404), **_ANYONE)
 CREATE_ANNOTATION = Contract(
     summary="Annotate a session (members only)", answers={201: ANNOTATION_ANSWER}, body=ANNOTATION, params=_SID,
     errors=(403, 404), examples={"request": _ANNOTATION_REQUEST}, **_SIGNED_IN)
@@ -308,9 +304,7 @@ SHOW_ANNOTATION = Contract(summary="An annotation", answers={200: ANNOTATION_ANS
 UPDATE_ANNOTATION = Contract(
     summary="Edit an annotation (its creator only); `tags` left out stay as they are",
     answers={200: ANNOTATION_ANSWER}, body=ANNOTATION, params=_AID, errors=(403, 404),
-    examples={"request": {**_ANNOTATION_REQUEST, "tags": []}}, round_trips=4,
-    round_trips_why="the write, then the annotation's comments (a Query) and their codes and people (one "
-    "BatchGetItem) for the answer, after the path's read", **_SIGNED_IN)
+    examples={"request": {**_ANNOTATION_REQUEST, "tags": []}}, **_SIGNED_IN)
 DELETE_ANNOTATION = Contract(summary="Soft-delete an annotation (its creator only)", answers={200: NOTHING},
                              params=_AID, errors=(403, 404), **_SIGNED_IN)
 COMMENTS = Contract(summary="An annotation's comments", answers={200: _answer(_many("Comment"))}, params=_AID,

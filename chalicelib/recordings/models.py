@@ -138,6 +138,10 @@ class RecordedSession(Model):
     participants = ListAttribute(of=Participant, default=list)
     topics = ListAttribute(of=PromptedTopic, default=list)
     created_at = UTCDateTimeAttribute()
+    # True on sessions recorded since annotations have copies on the comments table (annotation_copy): every
+    # annotation of such a session has one, so one Query of the comments reads its annotations and comments
+    # together. None on sessions stored before: their annotations are Queried on their own table.
+    annotations_copied = BooleanAttribute(null=True)
 
     by_project = SessionsByProject()
 
@@ -214,6 +218,9 @@ class CommentsBySession(GlobalSecondaryIndex["Comment"]):
 
 @register
 class Comment(Model):
+    """A comment; or, with `kind` ANNOTATION_COPY, the copy of an annotation (annotation_copy), so that a Query of a
+    session's or a page's comments, or of one annotation's, reads the annotations with them."""
+
     Meta = table_meta("comments")
 
     id = IntegerAttribute(hash_key=True)
@@ -230,7 +237,40 @@ class Comment(Model):
     session_key = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
+    # An annotation's copy only: ANNOTATION_COPY, and the annotation's fields a comment lacks (None on comments).
+    kind = UnicodeAttribute(null=True)
+    start_interval = NumberAttribute(null=True)
+    end_interval = NumberAttribute(null=True)
+    tags = cast("ListAttribute[int]", ListAttribute(of=NumberAttribute, null=True))
 
     by_session = CommentsBySession()
     by_annotation = CommentsByAnnotation()
     by_project = ThreadsByProject()
+
+
+ANNOTATION_COPY = "annotation"
+
+
+def annotation_copy(annotation: Annotation) -> Comment:
+    """The copy of an annotation kept on the comments table, written in the transaction of every write of the
+    annotation (of a session whose `annotations_copied`): keyed by the annotation's id negated (comment ids are
+    positive), it sorts before the comments on the session, project and annotation indexes, each of which it is on."""
+    return Comment(-int(annotation.id), kind=ANNOTATION_COPY, annotation_id=annotation.id,
+                   session_id=annotation.session_id, project_id=annotation.project_id,
+                   session_key=annotation.session_key, creator_id=annotation.creator_id, content=annotation.content,
+                   start_interval=annotation.start_interval, end_interval=annotation.end_interval,
+                   tags=list(annotation.tags), is_active=annotation.is_active, created_at=annotation.created_at,
+                   updated_at=annotation.updated_at)
+
+
+def is_annotation_copy(item: Comment) -> bool:
+    return item.kind == ANNOTATION_COPY
+
+
+def copied_annotation(copy: Comment) -> Annotation:
+    """The annotation a copy (annotation_copy) stands for, as read from its own table."""
+    return Annotation(int(copy.annotation_id), session_id=copy.session_id, project_id=copy.project_id,
+                      creator_id=copy.creator_id, content=copy.content, start_interval=copy.start_interval,
+                      end_interval=copy.end_interval, tags=[int(tag) for tag in copy.tags or []],
+                      is_active=copy.is_active, session_key=copy.session_key, created_at=copy.created_at,
+                      updated_at=copy.updated_at)

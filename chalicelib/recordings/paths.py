@@ -32,10 +32,16 @@ class Path:
     cid: str | None = None
     claims: dict[str, Any] | None = None
     found: dict[Any, Any] = field(default_factory=dict)
+    asked: set[Any] = field(default_factory=set)  # every (model, key) read, found or not
+
+    @property
+    def project_id(self) -> int | None:
+        """The project id the path names (None if its part names nothing)."""
+        return parse_id(self.pid)
 
     def read(self, extra: Iterable[Any] = ()) -> "Path":
         """Read, in one BatchGetItem, every item the path names and `extra` (model, key) pairs."""
-        project_id, sub = parse_id(self.pid), self.claims["sub"] if self.claims else None
+        project_id, sub = self.project_id, self.claims["sub"] if self.claims else None
         wanted: list[Any] = [*extra]
         if sub is not None:
             wanted.append((Account, sub))
@@ -47,7 +53,7 @@ class Path:
             number = parse_id(part) if part is not None else None
             if number is not None:
                 wanted.append((model, number))
-        self.found = batch.read(wanted)
+        self.found, self.asked = batch.read(wanted), set(wanted)
         return self
 
     def get(self, model: Any, key: Any) -> Any:

@@ -58,13 +58,19 @@ def create(account: Account, fields: dict[str, Any]) -> Project:
     return project
 
 
-def update(project: Project, account: Account, fields: dict[str, Any]) -> Project:
-    """Apply a PUT (checked against contracts.PROJECT_CHANGES): only the creator may; each field sent changes,
-    and a new title moves the title claim in the same transaction."""
+def require_creator(project: Project, account: Account) -> None:
     if project.creator_id != account.id:
         raise Forbidden("UNAUTHORIZED", "Only the project's creator may edit it")
+
+
+def update(project: Project, account: Account, fields: dict[str, Any], known: dict[str, Account] | None = None
+           ) -> Project:
+    """Apply a PUT (checked against contracts.PROJECT_CHANGES): only the creator may; each field sent changes,
+    and a new title moves the title claim in the same transaction. A numeric `creator` must name an account: one
+    of `known` (read already, such as the project's people), or else one the number index finds."""
+    require_creator(project, account)
     creator = fields.get("creator")  # an object is the GET body's, sent back: read-only
-    if creator is not None and not isinstance(creator, dict) and accounts.by_number(int(creator)) is None:
+    if creator is not None and not isinstance(creator, dict) and not _names_an_account(int(creator), known or {}):
         raise BadRequest("USER_404", "No user has that creator id")
     now = clock.now()
     old_title = project.title
@@ -81,6 +87,12 @@ def update(project: Project, account: Account, fields: dict[str, Any]) -> Projec
     project.updated_at = now
     _save_with_title(project, old_title)
     return project
+
+
+def _names_an_account(number: int, known: dict[str, Account]) -> bool:
+    if any(int(account.number) == number for account in known.values()):
+        return True
+    return accounts.by_number(number) is not None
 
 
 def _apply_topics(project: Project, changes: list[dict[str, Any]], now: Any) -> list[Topic]:

@@ -11,10 +11,10 @@ from chalicelib.files import multipart
 from chalicelib.identity import service as accounts
 from chalicelib.identity.auth import authenticate, claims, optional_claims
 from chalicelib.identity.models import Account
-from chalicelib.recordings import annotations, comments, projects, sessions, shapes
+from chalicelib.recordings import annotations, comments, projects, sessions, shapes, threads
 from chalicelib.recordings import contracts as c
 from chalicelib.recordings.errors import SURFACE, envelope, render
-from chalicelib.recordings.models import Annotation, Code, Comment, Project, RecordedSession
+from chalicelib.recordings.models import Annotation, Code, Comment, Membership, Project, RecordedSession
 from chalicelib.recordings.paths import Path, unknown
 
 bp = Blueprint(__name__)
@@ -45,14 +45,20 @@ def _sent() -> Any:
         return None
 
 
-def _shaped(project_list: list[Project], caller: Account | None = None,
-            known: dict[str, Account] | None = None) -> list[dict[str, Any]]:
-    """Projects in the document's shape, with their members and the accounts they name: the caller's and those
-    `known` (already read) are not read again."""
+def _cast(project_list: list[Project], caller: Account | None = None,
+          known: dict[str, Account] | None = None) -> tuple[dict[int, list[Membership]], dict[str, Account]]:
+    """Each project's members, and the accounts they and the creators are: the caller's and those `known` (already
+    read) are not read again, the rest are one BatchGetItem."""
     memberships = projects.members(project_list)
     wanted = {p.creator_id for p in project_list} | {m.account_id for ms in memberships.values() for m in ms}
     people = {**(known or {}), **({caller.id: caller} if caller is not None else {})}
-    people |= accounts.get_many(wanted - set(people))
+    return memberships, people | accounts.get_many(wanted - set(people))
+
+
+def _shaped(project_list: list[Project], caller: Account | None = None, known: dict[str, Account] | None = None,
+            cast: tuple[dict[int, list[Membership]], dict[str, Account]] | None = None) -> list[dict[str, Any]]:
+    """Projects in the document's shape, with their members and the accounts they name (`cast`, or _cast's)."""
+    memberships, people = cast or _cast(project_list, caller, known)
     return [shapes.project(p, memberships[p.id], people) for p in project_list]
 
 
@@ -104,7 +110,12 @@ def update(pid: str) -> Response:
     fields = contracts.body(_request())
     if "id" in fields and fields["id"] != project_id:
         raise BadRequest("ID_404", "The id in the body is not the project's")
-    return envelope(_shaped([projects.update(path.project(), account, fields)], account)[0])
+    project = path.project()
+    projects.require_creator(project, account)
+    # Its people, read before the write: a numeric `creator` naming one of them is known without a Query, and the
+    # answer (the members do not change) reads nothing after it.
+    people = _cast([project], account)
+    return envelope(_shaped([projects.update(project, account, fields, people[1])], cast=people)[0])
 
 
 @route("/{pid}/", methods=("DELETE",), contract=c.DESTROY)
@@ -147,50 +158,47 @@ def create_code(pid: str) -> Response:
 
 # --- sessions ---
 
-def _people_and_codes(project_id: int, tags: set[int], account_ids: set[str],
-                      known: Account | None = None) -> tuple[dict[int, Code], dict[str, Account]]:
-    """The project's codes among `tags` and the accounts of `account_ids`, in one BatchGetItem (`known`, the
-    caller, is not read again)."""
-    people = {known.id: known} if known is not None else {}
-    found = batch.read([(Code, (project_id, tag)) for tag in sorted(tags)] +
-                       [(Account, account_id) for account_id in sorted(account_ids - set(people))])
+def _named(project_id: int | None, found: list[RecordedSession], annotated: list[Annotation],
+           commented: list[Comment]) -> list[tuple[Any, Any]]:
+    """The codes and the people that sessions, their annotations and comments name, as (model, key) pairs to read
+    in one BatchGetItem (with a path's items, or after them)."""
+    people = {s.creator_id for s in found} | {p.account_id for s in found for p in s.participants if p.account_id}
+    people |= {a.creator_id for a in annotated} | {c.creator_id for c in commented}
+    tags = sorted({int(tag) for a in annotated for tag in a.tags}) if project_id is not None else []
+    return [(Code, (project_id, tag)) for tag in tags] + [(Account, account_id) for account_id in sorted(people)]
+
+
+def _known(found: dict[Any, Any]) -> tuple[dict[int, Code], dict[str, Account]]:
+    """The codes (by id) and the accounts (by id) among items read together."""
     codes = {int(item.id): item for (model, _), item in found.items() if model is Code}
-    return codes, people | {item.id: item for (model, _), item in found.items() if model is Account}
+    return codes, {item.id: item for (model, _), item in found.items() if model is Account}
 
 
-def _shaped_annotations(project_id: int, items: list[Annotation], found: list[Comment],
-                        known: Account | None = None) -> list[dict[str, Any]]:
-    """Annotations with their comments (`found`, of these annotations or more), labels and people: the codes and
-    the people in one BatchGetItem."""
+def _with_named(path: Path, found: list[RecordedSession], annotated: list[Annotation],
+                commented: list[Comment]) -> tuple[dict[int, Code], dict[str, Account]]:
+    """The codes and people these name: those the path did not read with it (none, unless they were found after
+    it) in one BatchGetItem."""
+    wanted = _named(path.project_id, found, annotated, commented)
+    return _known({**path.found, **batch.read([key for key in wanted if key not in path.asked])})
+
+
+def _shaped_annotations(items: list[Annotation], commented: list[Comment], codes: dict[int, Code],
+                        people: dict[str, Account]) -> list[dict[str, Any]]:
+    """Annotations with their comments (`commented`, of these annotations or more), labels and people."""
     by_annotation: dict[int, list[Comment]] = {}
-    for item in found:
+    for item in commented:
         by_annotation.setdefault(int(item.annotation_id), []).append(item)
-    codes, people = _people_and_codes(project_id, {int(t) for a in items for t in a.tags},
-                                      {a.creator_id for a in items} | {c.creator_id for c in found}, known)
     return [shapes.annotation(a, by_annotation.get(int(a.id), []), codes, people) for a in items]
 
 
-def _shaped_sessions(found: list[RecordedSession], annotated: list[Annotation],
-                     commented: list[Comment]) -> list[dict[str, Any]]:
-    """Sessions with their annotations and people: the codes and every person in one BatchGetItem."""
-    by_session: dict[str, list[Annotation]] = {}
-    for item in annotated:
-        by_session.setdefault(item.session_id, []).append(item)
-    wanted = {s.creator_id for s in found} | {p.account_id for s in found for p in s.participants if p.account_id}
-    codes, people = _people_and_codes(found[0].project_id if found else 0, {int(t) for a in annotated for t in a.tags},
-                                      wanted | {a.creator_id for a in annotated} | {c.creator_id for c in commented})
-    by_annotation: dict[int, list[Comment]] = {}
-    for comment in commented:
-        by_annotation.setdefault(int(comment.annotation_id), []).append(comment)
-    return [shapes.session(s, [shapes.annotation(a, by_annotation.get(int(a.id), []), codes, people)
-                               for a in by_session.get(s.id, [])], people, sessions.recording_url(s))
-            for s in found]
-
-
-def _shaped_session(session: RecordedSession) -> dict[str, Any]:
-    """One session with its annotations (Queried on the session index, which also holds older ones)."""
-    found = annotations.of_session(session)
-    return _shaped_sessions([session], found, comments.of_session(session) if found else [])[0]
+def _shaped_sessions(found: list[RecordedSession], annotated: list[Annotation], commented: list[Comment],
+                     codes: dict[int, Code], people: dict[str, Account]) -> list[dict[str, Any]]:
+    """Sessions with their annotations (`annotated`, with `commented`), labels and people."""
+    shaped = _shaped_annotations(annotated, commented, codes, people)
+    by_session: dict[str, list[dict[str, Any]]] = {}
+    for item, shown in zip(annotated, shaped, strict=True):
+        by_session.setdefault(item.session_id, []).append(shown)
+    return [shapes.session(s, by_session.get(s.id, []), people, sessions.recording_url(s)) for s in found]
 
 
 @route("/{pid}/sessions/uploads/", methods=("POST",), contract=c.UPLOAD)
@@ -201,13 +209,27 @@ def session_upload(pid: str) -> Response:
 
 @route("/{pid}/sessions/", methods=("GET",), contract=c.SESSIONS)
 def list_sessions(pid: str) -> Response:
-    request = _request()
-    project = _read(pid).readable()[1]
-    query = contracts.query(request)
-    found, cursor = sessions.page(project, min(query.get("limit", 20), 50), query.get("cursor"))
-    annotated = annotations.of_sessions(found)
-    return envelope(_shaped_sessions(found, annotated, comments.of_sessions(found) if annotated else []),
-                    next_cursor=cursor)
+    """A page of sessions with their threads: the page (a Query) and its annotations and comments (one Query:
+    threads.of_sessions) are read first, so that the path and every code and person they name are one
+    BatchGetItem after them. Nothing read is answered before the path's checks, which come first as they always
+    did, and then the query's."""
+    project_id, refused = parse_id(pid), None
+    found: list[RecordedSession] = []
+    annotated: list[Annotation] = []
+    commented: list[Comment] = []
+    cursor = None
+    if project_id is not None:
+        try:
+            query = contracts.query(_request())
+            found, cursor = sessions.page(project_id, min(query.get("limit", 20), 50), query.get("cursor"))
+        except ApiError as error:
+            refused = error
+        annotated, commented = threads.of_sessions(found)
+    path = _read(pid, extra=_named(project_id, found, annotated, commented))
+    path.readable()
+    if refused is not None:
+        raise refused
+    return envelope(_shaped_sessions(found, annotated, commented, *_known(path.found)), next_cursor=cursor)
 
 
 @route("/{pid}/sessions/", methods=("POST",), contract=c.CREATE_SESSION)
@@ -265,33 +287,58 @@ def _form_participants(raw: bytes, content_type: str) -> Any:
 
 @route("/{pid}/sessions/{sid}/", methods=("GET",), contract=c.SHOW_SESSION)
 def show_session(pid: str, sid: str) -> Response:
+    """A session with its threads: the path, then its annotations and comments (one Query: threads.of_session),
+    then their codes and people in one BatchGetItem."""
     path = _read(pid, sid)
-    return envelope(_shaped_session(path.session(path.readable()[1])))
+    session = path.session(path.readable()[1])
+    annotated, commented = threads.of_session(session)
+    codes, people = _with_named(path, [session], annotated, commented)
+    return envelope(_shaped_sessions([session], annotated, commented, codes, people)[0])
 
 
 # --- annotations ---
 
 @overload
-def _annotation(pid: str, sid: str, aid: str, write: Literal[True],
-                fields: dict[str, Any] | None = None) -> tuple[Account, Path, Annotation]: ...
+def _annotation(pid: str, sid: str, aid: str, write: Literal[True], fields: Any = None,
+                extra: Any = ()) -> tuple[Account, Path, RecordedSession, Annotation]: ...
 @overload
-def _annotation(pid: str, sid: str, aid: str, write: bool = False,
-                fields: dict[str, Any] | None = None) -> tuple[Account | None, Path, Annotation]: ...
-def _annotation(pid: str, sid: str, aid: str, write: bool = False,
-                fields: Any = None) -> tuple[Account | None, Path, Annotation]:
-    """The caller, the path read and the annotation it names, after the access checks; the codes the (unchecked)
-    `fields` tag are read with it."""
-    path = _read(pid, sid, aid, write=write, extra=annotations.code_keys(parse_id(pid), fields))
+def _annotation(pid: str, sid: str, aid: str, write: bool = False, fields: Any = None,
+                extra: Any = ()) -> tuple[Account | None, Path, RecordedSession, Annotation]: ...
+def _annotation(pid: str, sid: str, aid: str, write: bool = False, fields: Any = None,
+                extra: Any = ()) -> tuple[Account | None, Path, RecordedSession, Annotation]:
+    """The caller, the path read, and the session and annotation it names, after the access checks; the codes the
+    (unchecked) `fields` tag and the `extra` (model, key) pairs are read with it."""
+    path = _read(pid, sid, aid, write=write, extra=[*annotations.code_keys(parse_id(pid), fields), *extra])
     account, project = path.writable() if write else path.readable()
-    return account, path, path.annotation(path.session(project))
+    session = path.session(project)
+    return account, path, session, path.annotation(session)
+
+
+@overload
+def _thread(pid: str, sid: str, aid: str, write: Literal[True],
+            fields: Any = None) -> tuple[Account, Path, RecordedSession, Annotation, list[Comment]]: ...
+@overload
+def _thread(pid: str, sid: str, aid: str, write: bool = False,
+            fields: Any = None) -> tuple[Account | None, Path, RecordedSession, Annotation, list[Comment]]: ...
+def _thread(pid: str, sid: str, aid: str, write: bool = False,
+            fields: Any = None) -> tuple[Account | None, Path, RecordedSession, Annotation, list[Comment]]:
+    """As _annotation, with the annotation's comments. They are Queried first, with the annotation's copy, which
+    names its tags and creator (threads.of_annotation): the path, those codes and every person are then one
+    BatchGetItem. Nothing Queried is answered before the path's checks pass."""
+    number = parse_id(aid)
+    copy, commented = threads.of_annotation(number) if number is not None else (None, [])
+    named = _named(parse_id(pid), [], [copy] if copy is not None else [], commented)
+    account, path, session, annotation = _annotation(pid, sid, aid, write, fields, named)
+    return account, path, session, annotation, commented
 
 
 @route("/{pid}/sessions/{sid}/annotations/", methods=("GET",), contract=c.ANNOTATIONS)
 def list_annotations(pid: str, sid: str) -> Response:
+    """As show_session, but the annotations alone."""
     path = _read(pid, sid)
     session = path.session(path.readable()[1])
-    found = annotations.of_session(session)
-    return envelope(_shaped_annotations(session.project_id, found, comments.of_session(session) if found else []))
+    annotated, commented = threads.of_session(session)
+    return envelope(_shaped_annotations(annotated, commented, *_with_named(path, [], annotated, commented)))
 
 
 @route("/{pid}/sessions/{sid}/annotations/", methods=("POST",), contract=c.CREATE_ANNOTATION)
@@ -307,23 +354,25 @@ def create_annotation(pid: str, sid: str) -> Response:
 
 @route("/{pid}/sessions/{sid}/annotations/{aid}/", methods=("GET",), contract=c.SHOW_ANNOTATION)
 def show_annotation(pid: str, sid: str, aid: str) -> Response:
-    _, _, annotation = _annotation(pid, sid, aid)
-    return envelope(_shaped_annotations(annotation.project_id, [annotation], comments.of_annotation(annotation))[0])
+    _, path, _, annotation, commented = _thread(pid, sid, aid)
+    return envelope(_shaped_annotations([annotation], commented, *_with_named(path, [], [annotation], commented))[0])
 
 
 @route("/{pid}/sessions/{sid}/annotations/{aid}/", methods=("PUT",), contract=c.UPDATE_ANNOTATION)
 def update_annotation(pid: str, sid: str, aid: str) -> Response:
-    account, path, annotation = _annotation(pid, sid, aid, write=True, fields=_sent())
+    """The comments (Queried first: _thread), the path with the codes and people, then the write: its answer
+    is the annotation as written, and reads nothing again."""
+    account, path, session, annotation, commented = _thread(pid, sid, aid, write=True, fields=_sent())
     fields = contracts.body(_request())
     codes = path.codes(annotation.project_id, fields.get("tags") or [])
-    changed = annotations.update(annotation, account, fields, codes)
-    return envelope(_shaped_annotations(changed.project_id, [changed], comments.of_annotation(changed), account)[0])
+    changed = annotations.update(annotation, session, account, fields, codes)
+    return envelope(_shaped_annotations([changed], commented, *_with_named(path, [], [changed], commented))[0])
 
 
 @route("/{pid}/sessions/{sid}/annotations/{aid}/", methods=("DELETE",), contract=c.DELETE_ANNOTATION)
 def delete_annotation(pid: str, sid: str, aid: str) -> Response:
-    account, _, annotation = _annotation(pid, sid, aid, write=True)
-    annotations.delete(annotation, account)
+    account, _, session, annotation = _annotation(pid, sid, aid, write=True)
+    annotations.delete(annotation, session, account)
     return envelope(None)
 
 
@@ -351,15 +400,14 @@ def _shaped_comment(comment: Comment, known: Account | None = None) -> dict[str,
 
 @route("/{pid}/sessions/{sid}/annotations/{aid}/comments/", methods=("GET",), contract=c.COMMENTS)
 def list_comments(pid: str, sid: str, aid: str) -> Response:
-    _, _, annotation = _annotation(pid, sid, aid)
-    found = comments.of_annotation(annotation)
-    people = accounts.get_many({c.creator_id for c in found})
-    return envelope([shapes.comment(c, people) for c in found])
+    _, path, _, _, commented = _thread(pid, sid, aid)
+    people = _with_named(path, [], [], commented)[1]
+    return envelope([shapes.comment(c, people) for c in commented])
 
 
 @route("/{pid}/sessions/{sid}/annotations/{aid}/comments/", methods=("POST",), contract=c.CREATE_COMMENT)
 def create_comment(pid: str, sid: str, aid: str) -> Response:
-    account, _, annotation = _annotation(pid, sid, aid, write=True)
+    account, _, _, annotation = _annotation(pid, sid, aid, write=True)
     return envelope(_shaped_comment(comments.create(annotation, account, contracts.body(_request())), account), 201)
 
 

@@ -44,7 +44,7 @@ def create(project: Project, account: Account, fields: dict[str, Any], known: di
             session = RecordedSession(uuid.uuid4().hex, project_id=project.id, creator_id=account.id,
                                       recording_key=kept, recording_bytes=stored.size,
                                       recording_type=stored.content_type, participants=people,
-                                      topics=topics, created_at=clock.now())
+                                      topics=topics, created_at=clock.now(), annotations_copied=True)
             session.save(condition=RecordedSession.id.does_not_exist())
     except storage.FileMissing as error:
         raise BadRequest("SESSION_RECORDING_NOT_UPLOADED", "Nothing was uploaded under that key") from error
@@ -121,11 +121,11 @@ def _participants(participants: list[dict[str, Any]], known: dict[str, Account])
         for name, email, interviewer in people]
 
 
-def page(project: Project, limit: int, cursor: str | None) -> tuple[list[RecordedSession], str | None]:
+def page(project_id: int, limit: int, cursor: str | None) -> tuple[list[RecordedSession], str | None]:
     """A page of the project's sessions, newest first, and the cursor of the next page."""
-    start = decode_cursor(cursor, key_types(RecordedSession, RecordedSession.by_project), project_id=project.id)
+    start = decode_cursor(cursor, key_types(RecordedSession, RecordedSession.by_project), project_id=project_id)
     results: ResultIterator[RecordedSession] = RecordedSession.by_project.query(
-        project.id, scan_index_forward=False, limit=limit, last_evaluated_key=start)
+        project_id, scan_index_forward=False, limit=limit, last_evaluated_key=start)
     try:
         sessions = list(results)
     except QueryError as error:  # a cursor of another list: DynamoDB refuses its key

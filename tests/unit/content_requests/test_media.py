@@ -306,6 +306,16 @@ def test_completion_for_an_unknown_token_is_404(api, create, send):
     assert MediaFile.get(1, sent["s3_key"]).received_at is None
 
 
+def test_an_unknown_token_is_404_before_the_body_is_checked(api, create, send):
+    """The body is read before the token, to name its files in the completion's one read, but its errors come after
+    an unknown token's, as they always did."""
+    token = create()["token"]
+    send(token)
+
+    for body in ({"media_files": []}, {"media_files": [{"s3_key": 3}]}, {}, [1]):
+        assert api.put(f"{BASE}/{UNKNOWN}/complete", body) == refused("token", "Not found", 404), body
+
+
 # --- completion: files that do not hold ---
 
 def test_a_key_never_issued_or_issued_to_another_request_is_refused(api, create, send, bucket, outbox):
