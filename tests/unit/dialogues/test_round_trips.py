@@ -9,7 +9,7 @@ account (one round trip to sign in), since the project's dialogues follow the wr
 provider's title, so no channel route reads its provider. A non-admin's page of projects reads the page's ids
 only, in one BatchGetItem (a page holds at most 100), not every project the caller's grants name.
 /user/password-changes reads the account alone (no grants), then identity's two writes. The password resets and
-confirmations are identity's, and take more (EXCEPTIONS).
+confirmations are identity's: two reads and one transaction.
 
 Not counted: the UpdateItem on the `counters` table by which a process reserves a block of 100 ids
 (core/counters.py). A create pays it once per 100 ids of its kind in a process, not per request."""
@@ -30,11 +30,6 @@ BUDGET = 3
 EXCEPTIONS: dict[str, tuple[int, str]] = {
     "POST .../revisions (revert past the base)": (4, "the target is older than the head's base: a Query reads "
                                                      "its snapshot and the patches since"),
-    "POST /password-resets": (4, "all in chalicelib/identity (start_password_reset): the email's claim and its "
-                                 "account (two GetItems), the mail quota, the reset token"),
-    "POST /password-confirmations": (5, "all in chalicelib/identity (reset_password): the token and its account "
-                                        "(two GetItems), the transaction, the account read again, the sign-in "
-                                        "failures cleared"),
 }
 P, D = "/projects/{project}", "/projects/{project}/dialogues/{dialogue}"
 EDIT = {"type": "edit", "properties": {"patch": [{"op": "replace", "path": "/title", "value": "Renamed"}]}}
