@@ -147,21 +147,16 @@ def nearest(lat: float, lon: float, account: Account) -> "Listing":
     found: list[tuple[int, str | None]] = []
     cells = geo.point_cells(lat, lon).values()
     pages = index.Pages(len(cells))
-
-    def holds(item: RequestCell) -> bool:
-        return item.end > now and geo.contains(item.lat, item.lon, item.radius, lat, lon)
-
-    streams = _started([index.items_newest_first(cell, holds, lambda: NEAREST_MAX - len(found), pages)
-                        for cell in cells])
-    for item, held in heapq.merge(*streams, key=lambda pair: pair[0].position, reverse=True):
-        if held:
+    streams = _started([index.items_newest_first(cell, lambda: NEAREST_MAX - len(found), pages) for cell in cells])
+    for item in heapq.merge(*streams, key=lambda cell: cell.position, reverse=True):
+        if item.end > now and geo.contains(item.lat, item.lon, item.radius, lat, lon):
             found.append((int(item.request_id), item.creator_id))
             if len(found) == NEAREST_MAX:
                 break
     return listing(found, account).active(now)
 
 
-def _started(streams: list[Iterator[Any]]) -> list[Iterator[Any]]:
+def _started(streams: list[Iterator[RequestCell]]) -> list[Iterator[RequestCell]]:
     """The streams with their first pages read at once (one thread each), not one after another."""
     with ThreadPoolExecutor(len(streams)) as pool:
         firsts = list(pool.map(lambda stream: list(itertools.islice(stream, 1)), streams))
