@@ -103,7 +103,8 @@ class ActiveRequests(Model):
     Meta = table_meta("nearby-active-requests")
 
     account_id = UnicodeAttribute(hash_key=True)
-    count = IntegerAttribute(default=0)  # type: ignore[assignment]  # shadows Model.count(); it is the stored name
+    # Stored as `count`, named apart from Model.count().
+    active = IntegerAttribute(attr_name="count", default=0)
 
 
 @register

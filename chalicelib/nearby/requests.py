@@ -76,8 +76,7 @@ def create(account: Account, new: dict[str, Any]) -> NearbyRequest:
     limit = get_settings().max_active_requests
 
     def write(transaction: Any) -> None:
-        transaction.update(ActiveRequests(account.id), actions=[ActiveRequests.count.add(1)],
-                           condition=ActiveRequests.count.does_not_exist() | (ActiveRequests.count < limit))
+        take_slot(transaction, account.id, limit)
         transaction.save(request, condition=NearbyRequest.id.does_not_exist())
         for item in index_items(request):
             transaction.save(item)
@@ -87,6 +86,12 @@ def create(account: Account, new: dict[str, Any]) -> NearbyRequest:
     except ConditionFailed as error:
         raise BadRequest("MAX_ACTIVE_REQUESTS_EXCEEDED", f"At most {limit} requests may be active") from error
     return request
+
+
+def take_slot(transaction: Any, account_id: str, limit: int) -> None:
+    """One more of the account's active requests, as a write of the transaction that fails past `limit`."""
+    transaction.update(ActiveRequests(account_id), actions=[ActiveRequests.active.add(1)],
+                       condition=ActiveRequests.active.does_not_exist() | (ActiveRequests.active < limit))
 
 
 def _receivers(numbers: list[int]) -> list[Account]:
@@ -242,8 +247,7 @@ def _renewal(request: NearbyRequest, new_end: datetime) -> Callable[[Any], None]
                                              NearbyRequest.expiring.set(ACTIVE)],
                            condition=NearbyRequest.status == request.status)
         if not was_active:
-            transaction.update(ActiveRequests(request.creator_id), actions=[ActiveRequests.count.add(1)],
-                               condition=ActiveRequests.count.does_not_exist() | (ActiveRequests.count < limit))
+            take_slot(transaction, request.creator_id, limit)
         for item in index_items(request):
             transaction.save(item)
 
@@ -284,7 +288,7 @@ def _expire(request: NearbyRequest, now: datetime) -> int:
     def write(transaction: Any) -> None:
         transaction.update(request, actions=[NearbyRequest.status.set(EXPIRED), NearbyRequest.expiring.remove()],
                            condition=(NearbyRequest.status == ACTIVE) & (NearbyRequest.end <= now))
-        transaction.update(ActiveRequests(request.creator_id), actions=[ActiveRequests.count.add(-1)])
+        transaction.update(ActiveRequests(request.creator_id), actions=[ActiveRequests.active.add(-1)])
         for item in index_items(request):
             transaction.delete(item)
 

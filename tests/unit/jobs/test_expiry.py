@@ -22,7 +22,7 @@ def two_requests(api, alice, bob):
 
 
 def active_count(number):
-    return int(ActiveRequests.get(accounts.by_number(number).id).count)
+    return int(ActiveRequests.get(accounts.by_number(number).id).active)
 
 
 def test_requests_past_their_end_are_expired_and_leave_the_index(api, two_requests):

@@ -13,7 +13,7 @@ NEAREST = "/api/v04/requests/nearest?lat=33.749&lon=-84.3884"
 
 
 def active_count(number):
-    return int(ActiveRequests.get(accounts.by_number(number).id).count)
+    return int(ActiveRequests.get(accounts.by_number(number).id).active)
 
 
 def expire_all(fixed_clock):

@@ -11,7 +11,7 @@ def test_a_map_request_is_created_and_indexed_under_its_cells(api, alice, map_re
     assert (request.kind, request.message, request.radius) == (0, "How are you doing today?", 750)
     assert (request.end - request.start).days == 7
     assert sorted(c.cell for c in RequestCell.scan()) == sorted(request.cells) and request.cells
-    assert ActiveRequests.get(request.creator_id).count == 1
+    assert ActiveRequests.get(request.creator_id).active == 1
 
 
 def test_create_answers_the_documented_body(api, alice):
