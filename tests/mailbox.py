@@ -12,6 +12,17 @@ _VERIFY_LINK = re.compile(r"https?://\S+/api/auth/verify/[^/\s]+/")
 RESET_LINK = re.compile(r"https?://\S+/api/auth/reset/[^/\s]+/")
 
 
+def invite(email: str, first_name: str = "", last_name: str = "") -> str:
+    """Invite an address as a surface does (identity's invitation, stored in a transaction, then mailed); gives the
+    link."""
+    from chalicelib.core.transactions import transact_steps
+    from chalicelib.identity import verification
+
+    link = verification.invitation(email, first_name, last_name)
+    transact_steps([link.step])
+    return link.send()
+
+
 def memory_verification_token(email: str) -> str:
     """The token of the last verification or invitation link mailed to `email` (unit tests' memory outbox)."""
     from chalicelib.core.collaborators import current

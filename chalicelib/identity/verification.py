@@ -86,20 +86,13 @@ def register(fullname: str, email: str, password: str) -> Account:
 
 
 def invitation(email: str, first_name: str = "", last_name: str = "") -> Link:
-    """The link of `invite`, for a caller to store in its own transaction: include `link.step` among the steps of
-    core.transactions.transact_steps (or call `link.write(transaction)` in a transact_write), then, once that
-    committed, `link.send()` (which returns the link). So the surface that gives an address a role stores the role
-    and the link in one round trip, and mails nothing if its transaction fails. Raises (as invite does) before
-    anything is written if the stage has no public base URL."""
+    """The link that verifies an address a surface gave a role (valid a week; the account is made with these names
+    when it is followed, if there is none by then), for the caller to store in its own transaction: include
+    `link.step` among the steps of core.transactions.transact_steps (or call `link.write(transaction)` in a
+    transact_write), then, once that committed, `link.send()` (which returns the link). So the surface stores the
+    role and the link in one round trip, and mails nothing if its transaction fails. Raises before anything is
+    written if the stage has no public base URL."""
     return _link(email, INVITATION, first_name, last_name)
-
-
-def invite(email: str, first_name: str = "", last_name: str = "") -> str:
-    """Mail an address a surface gave a role the link that verifies it (valid a week), creating its account with
-    these names if it has none by then; returns the link."""
-    link = invitation(email, first_name, last_name)
-    link.item.save()
-    return link.send()
 
 
 def resend(email: str) -> None:

@@ -11,7 +11,7 @@ from chalicelib.core import tokens
 from chalicelib.identity import service, verification
 from chalicelib.identity.models import Account, EmailClaim
 from tests.conftest import JAY
-from tests.mailbox import memory_verification_token
+from tests.mailbox import invite, memory_verification_token
 from tests.round_trips import round_trips
 
 NEW_PASSWORD = "a-brand-new-password"
@@ -62,7 +62,7 @@ def test_the_answer_carries_the_new_token_version(api, jay, follow):
 def test_a_second_one_answers_the_version_after_that(api, jay, follow):
     first = follow(api)[1]["data"]
     if follow is verify:  # the first link is used up: ask for another (the email is verified now: an invitation)
-        verification.invite(JAY["email"])
+        invite(JAY["email"])
 
     status, second = follow(api)
 
@@ -145,7 +145,7 @@ def test_a_password_change_keeps_the_copy_so_a_verification_takes_three_round_tr
 
 
 def test_an_invitation_to_an_address_with_an_account_takes_three_round_trips(api, jay, outbox, aws_calls):
-    verification.invite("JAY@example.com", "Jay", "Invited")
+    invite("JAY@example.com", "Jay", "Invited")
     aws_calls.clear()
 
     status, body = verify(api, "JAY@example.com")
@@ -156,7 +156,7 @@ def test_an_invitation_to_an_address_with_an_account_takes_three_round_trips(api
 
 
 def test_an_invitation_to_an_address_without_one_takes_three_round_trips(api, outbox, aws_calls):
-    verification.invite("ivy@example.com", "Ivy", "Invited")
+    invite("ivy@example.com", "Ivy", "Invited")
     aws_calls.clear()
 
     status, body = verify(api, "ivy@example.com")

@@ -6,10 +6,10 @@ from datetime import timedelta
 import pytest
 
 from chalicelib.core import collaborators, mail
-from chalicelib.identity import service, verification
+from chalicelib.identity import service
 from chalicelib.identity.models import VerificationToken
 from tests.conftest import JAY, PUBLIC_BASE_URL
-from tests.mailbox import memory_verification_token
+from tests.mailbox import invite, memory_verification_token
 
 NEW_PASSWORD = "a-verified-password"
 
@@ -93,7 +93,7 @@ def test_a_registration_link_expires_after_a_day(api, jay, fixed_clock):
 
 
 def test_an_invitation_lasts_a_week(api, outbox, fixed_clock):
-    verification.invite("ivy@example.com", "Ivy", "Invited")
+    invite("ivy@example.com", "Ivy", "Invited")
     fixed_clock.advance(days=7, seconds=-1)
     assert api.get(f"/api/auth/verify/{memory_verification_token('ivy@example.com')}/")[0] == 200
 
@@ -104,7 +104,7 @@ def test_an_invitation_lasts_a_week(api, outbox, fixed_clock):
 
 
 def test_an_invitation_to_an_address_without_an_account_creates_it_verified_with_its_names(api, outbox):
-    verification.invite("ivy@example.com", "Ivy", "Invited")
+    invite("ivy@example.com", "Ivy", "Invited")
     [sent] = outbox.sent
 
     status, body = verify(api, memory_verification_token("ivy@example.com"))
@@ -119,7 +119,7 @@ def test_an_invitation_to_an_address_without_an_account_creates_it_verified_with
 def test_an_invitation_takes_over_an_account_someone_else_registered_with_that_address(api, outbox):
     attacker = api.post("/api/auth/register/", {"fullname": "Eve", "email": "IVY@example.com",
                                                 "password": "attackers-password"})[1]["data"]
-    verification.invite("ivy@example.com", "Ivy", "Invited")
+    invite("ivy@example.com", "Ivy", "Invited")
 
     status, body = verify(api, memory_verification_token("ivy@example.com"))
 

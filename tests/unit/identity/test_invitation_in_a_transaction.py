@@ -1,6 +1,6 @@
 """An invitation stored in the caller's own transaction (verification.invitation): a surface that gives an address
 a role (coaching's user create) writes the role and the link's token in one round trip, then mails the link once that
-committed; a transaction that fails stores no token and mails nothing. invite() still does it all itself."""
+committed; a transaction that fails stores no token and mails nothing. The stored token lasts a week."""
 from datetime import timedelta
 
 import pytest
@@ -10,7 +10,7 @@ from chalicelib.core.transactions import transact_steps, transact_write
 from chalicelib.identity import verification
 from chalicelib.identity.models import Account, RedeemedRefreshToken, VerificationToken
 from tests.conftest import NOW, PUBLIC_BASE_URL
-from tests.mailbox import memory_verification_token
+from tests.mailbox import invite, memory_verification_token
 from tests.round_trips import round_trips
 
 EMAIL = "ivy@example.com"
@@ -70,10 +70,10 @@ def test_a_stage_without_a_base_url_fails_before_anything_is_written(api, outbox
         verification.invitation(EMAIL)
 
 
-def test_invite_still_stores_and_mails_in_one_call(api, outbox, aws_calls):
+def test_an_invitation_is_kept_a_week_and_makes_no_account_until_followed(api, outbox, aws_calls):
     aws_calls.clear()
 
-    link = verification.invite(EMAIL, "Ivy", "Invited")
+    link = invite(EMAIL, "Ivy", "Invited")
 
     assert round_trips(aws_calls) == 1
     [stored] = VerificationToken.scan()
