@@ -10,3 +10,11 @@ def round_trips(calls: list) -> int:
     for the reservation of a block of ids."""
     return sum(1 for service, _, params in calls
                if service == "dynamodb" and not params.get("TableName", "").endswith(f"-{ID_BLOCKS}"))
+
+
+def counted(api, aws_calls: list, method: str, path: str, body=None, token=None) -> tuple[int, object]:
+    """One successful call's round trips, and its answer."""
+    aws_calls.clear()
+    status, answer = api.call(method, path, body, token=token)
+    assert 200 <= status < 300, (method, path, status, answer)
+    return round_trips(aws_calls), answer

@@ -8,14 +8,7 @@ Not counted: the UpdateItem on the `counters` table by which a process reserves 
 (core/counters.py). A registration pays it once per 100 accounts in a process, not per request."""
 from chalicelib.accounts import contracts as c
 from tests.mailbox import PASSWORD, memory_verification_token
-from tests.round_trips import round_trips
-
-
-def _trips(api, aws_calls, method, path, body=None, token=None):
-    aws_calls.clear()
-    status, answer = api.call(method, path, body, token=token)
-    assert 200 <= status < 300, (method, path, status, answer)
-    return round_trips(aws_calls), answer
+from tests.round_trips import counted
 
 
 def test_no_route_may_take_more_than_three():
@@ -27,7 +20,7 @@ def test_each_route_takes_at_most_three_round_trips(api, outbox, aws_calls):
     measured = []
 
     def walk(contract, method, path, body=None, token=None):
-        trips, answer = _trips(api, aws_calls, method, path, body, token)
+        trips, answer = counted(api, aws_calls, method, path, body, token)
         measured.append((contract, method, path, trips))
         return answer
 

@@ -14,7 +14,7 @@ import pytest
 
 from chalicelib.content_requests import contracts as c
 from chalicelib.content_requests.models import RequestToken
-from tests.round_trips import round_trips
+from tests.round_trips import counted
 from tests.unit.content_requests.conftest import BASE
 
 
@@ -36,13 +36,6 @@ def items_read(calls) -> int:
     return read
 
 
-def _trips(api, aws_calls, method, path, body=None, token=None):
-    aws_calls.clear()
-    status, answer = api.call(method, path, body, token=token)
-    assert 200 <= status < 300, (method, path, status, answer)
-    return round_trips(aws_calls), answer
-
-
 def test_no_route_may_take_more_than_three():
     assert [name for name, contract in vars(c).items() if getattr(contract, "round_trips", 3) > 3] == []
 
@@ -51,7 +44,7 @@ def test_each_route_takes_at_most_three_round_trips(api, owner, create, send, aw
     measured = []
 
     def walk(contract, method, path, body=None, token=None):
-        trips, answer = _trips(api, aws_calls, method, path, body, token)
+        trips, answer = counted(api, aws_calls, method, path, body, token)
         measured.append((contract, method, path, trips))
         return answer
 
@@ -85,7 +78,7 @@ def test_a_page_of_the_listing_reads_about_a_page(api, owner, create, aws_calls,
         made = create(name=f"Request {number:03d}", recipient=f"R {149 - number:03d}")
         if number % 3 == 0:
             assert api.put(f"{BASE}/{made['id']}", {"content_request": {"status": "canceled"}}, token=owner)[0] == 200
-    trips, answer = _trips(api, aws_calls, "GET", f"{BASE}?{query}&per_page=5&page=2", token=owner)
+    trips, answer = counted(api, aws_calls, "GET", f"{BASE}?{query}&per_page=5&page=2", token=owner)
     assert len(answer["content_requests"]) == 5
     assert answer["meta"]["total_count"] == (100 if "pending=true" in query else 50)
     assert trips <= c.INDEX.round_trips
@@ -99,7 +92,7 @@ def test_a_completion_through_a_token_stored_before_it_named_the_owner_still_tel
     RequestToken(made["token"]).update(actions=[RequestToken.owner_id.remove()])
     sent = send(made["token"])
 
-    trips, answer = _trips(api, aws_calls, "PUT", f"{BASE}/{made['token']}/complete", {"media_files": [sent]})
+    trips, answer = counted(api, aws_calls, "PUT", f"{BASE}/{made['token']}/complete", {"media_files": [sent]})
 
     assert (answer, trips) == ({"success": True}, 4)
     assert [email.to for email in outbox.sent] == ["owner@example.com"]
