@@ -1,4 +1,11 @@
 """The Chalice application: each surface's Blueprint under its prefix, and the scheduled jobs."""
+import gc
+
+# The cold start: the imports below build some 60k objects that live as long as the process, and the
+# collector's passes over them cost about a tenth of the import (docs/decisions.md, "Cold start"). No
+# collection while importing; then freeze what was built, so later passes skip it.
+gc.disable()
+
 from chalice.app import Chalice, CORSConfig
 
 from chalicelib import jobs
@@ -6,6 +13,7 @@ from chalicelib.accounts.routes import bp as accounts
 from chalicelib.apidocs.routes import bp as apidocs
 from chalicelib.coaching.routes import bp as coaching
 from chalicelib.content_requests.routes import bp as content_requests
+from chalicelib.core import telemetry
 from chalicelib.core.routing import refuse_other_methods
 from chalicelib.dialogues.routes import bp as dialogues
 from chalicelib.jobs import checkins, content_expiry, expiry  # noqa: F401  (registers the jobs)
@@ -26,6 +34,10 @@ app.register_blueprint(coaching, url_prefix="/api")
 app.register_blueprint(dialogues)
 app.register_blueprint(apidocs)
 refuse_other_methods(app)
+app.register_middleware(telemetry.requests(app), "http")
+telemetry.trace_aws_calls()
+gc.freeze()
+gc.enable()
 
 # A handler of its own per job: the packaged template calls `app.<function name>`, and each is named after
 # its job (`send-checkins` -> `send_checkins`), so each name below must be that.

@@ -1,7 +1,8 @@
 """Cold-start cost of the Lambda: `import app` against the libraries any such app imports.
 
-Prints the median wall time of a fresh interpreter for each, over alternating runs, and the median of the pairs'
-ratios with its range.
+Prints the median time from starting a fresh interpreter to the end of its imports, over alternating runs, and the
+median of the pairs' ratios with its range. The interpreter's exit is not counted: a Lambda never pays it, and
+app.py's frozen collector makes it shorter, which would flatter the app.
 """
 import statistics
 import subprocess
@@ -16,9 +17,10 @@ BASELINE = "import chalice, boto3, pynamodb.models, jwt"
 
 
 def once(code: str) -> float:
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
-    return time.perf_counter() - start
+    start = time.time()
+    done = subprocess.run([sys.executable, "-c", f"{code}; import time; print(time.time())"], cwd=ROOT, check=True,
+                          capture_output=True, text=True)
+    return float(done.stdout.split()[-1]) - start
 
 
 def main() -> None:
@@ -32,7 +34,7 @@ def main() -> None:
     print(f"cold start, {RUNS} interleaved pairs of fresh interpreters:")
     print(f"  python -c '{APP}': median {app_ms:.0f} ms")
     print(f"  python -c '{BASELINE}': median {base_ms:.0f} ms")
-    print(f"  ratio per pair: median {statistics.median(ratios):.2f} ({ratios[0]:.2f}-{ratios[-1]:.2f}) (budget 1.30)")
+    print(f"  ratio per pair: median {statistics.median(ratios):.2f} ({ratios[0]:.2f}-{ratios[-1]:.2f}) (goal 1.15)")
 
 
 if __name__ == "__main__":

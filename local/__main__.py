@@ -70,11 +70,15 @@ def main() -> None:
 
         from app import app
         from chalicelib.jobs import JOBS
+        from local import logs
+
+        logs.file_lines(stack.STATE_DIR / "logs")
 
         stack.prepare(env)
         stack.save(env)
         print(f"mail outbox: {env['MAIL_OUTBOX_DIR']}")
         print(f"SMS and Messenger outbox: {env['OUTBOUND_OUTBOX_DIR']}")
+        print(f"log lines (JSON, as on Lambda): {stack.STATE_DIR / 'logs'}/api.jsonl, jobs.jsonl")
         print(f"scheduled jobs (local timer): {', '.join(JOBS) or 'none yet'}")
         threading.Thread(target=_fire_jobs, args=(stop,), daemon=True).start()
         config = CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name="dev")

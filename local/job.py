@@ -22,8 +22,9 @@ def main(argv: list) -> int:
         os.environ.update(stack.load())  # before any import: table names come from it
     sys.path.insert(0, str(ROOT))
     import app  # noqa: F401  (registers every surface's models and jobs)
-    from chalicelib.core import clock
+    from chalicelib.core import clock, telemetry
     from chalicelib.jobs import JOBS
+    from local import logs
 
     if not args.name or args.name not in JOBS:
         if args.name:
@@ -33,7 +34,9 @@ def main(argv: list) -> int:
             print(f"  {job.name:<28} every {job.every_minutes} min  {job.description}")
         return 1 if args.name else 0
     now = args.now or clock.now()
-    print(f"{args.name} at {now.isoformat()}: {JOBS[args.name].run(now)}")
+    logs.file_lines(stack.STATE_DIR / "logs")
+    tally = telemetry.job_run(args.name, lambda: JOBS[args.name].run(now))
+    print(f"{args.name} at {now.isoformat()}: {tally}")
     return 0
 
 

@@ -44,6 +44,8 @@ def local_environment(endpoints: dict, port: int) -> dict:
     # Only the local stack answers /forgot/ with the link: on any deployed stage it would hand anyone who
     # knows an email that account.
     env.update(EXPOSE_RESET_URL="true")
+    # EMF metrics are for CloudWatch: locally the log lines carry the same figures.
+    env.update(POWERTOOLS_METRICS_DISABLED="true")
     env.update({f"AWS_ENDPOINT_URL_{service}": url for service, url in endpoints.items()})
     env.update({key: value for key, value in os.environ.items() if key in env and key != "JWT_SECRET"})
     return env

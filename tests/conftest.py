@@ -24,6 +24,8 @@ os.environ.update({
     "OUTBOUND_BACKEND": "memory", "EXPOSE_RESET_URL": "true", "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
     "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    # EMF lines only where a test turns them on (tests/unit/core/test_telemetry.py)
+    "POWERTOOLS_METRICS_DISABLED": "true",
 })
 
 from chalicelib.core import clients, clock, collaborators, counters, mail  # noqa: E402
@@ -185,6 +187,44 @@ def aws_calls(monkeypatch):
 
     monkeypatch.setattr(BaseClient, "_make_api_call", record)
     return calls
+
+
+@pytest.fixture
+def log_lines():
+    """The JSON lines the platform logs from here on (requests, job runs, modules), as Lambda's log gets them:
+    `log_lines()` all of them, `log_lines("request")` those of one kind."""
+    import io
+    import logging
+
+    from chalicelib.core import telemetry
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(telemetry.logger.registered_formatter)
+    added = [logging.getLogger(name) for name in (telemetry.SERVICE, telemetry.MODULES)]
+    for target in added:
+        target.addHandler(handler)
+
+    def read(kind: str | None = None) -> list[dict]:
+        found = [json.loads(line) for line in stream.getvalue().splitlines()]
+        return [line for line in found if kind is None or line.get("kind") == kind]
+
+    yield read
+    for target in added:
+        target.removeHandler(handler)
+
+
+@pytest.fixture
+def emf(monkeypatch, capsys):
+    """The EMF documents printed from here on (Lambda's stdout, which CloudWatch turns into metrics)."""
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    capsys.readouterr()
+
+    def read() -> list[dict]:
+        printed = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+        return [document for document in printed if "_aws" in document]
+
+    return read
 
 
 @pytest.fixture

@@ -14,19 +14,24 @@ from chalicelib.core.collaborators import current
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import Conflict
 from chalicelib.core.outbound import Outbound
+from chalicelib.core.telemetry import Tally
 from chalicelib.core.transactions import ConditionFailed, Step, transact_steps
 
 log = logging.getLogger(__name__)
 TASK_TOPIC = "checkin"
 
 
-def send_due(now: datetime) -> int:
-    """Send every check-in due at `now`; the number this run sent."""
+def send_due(now: datetime) -> Tally:
+    """Send every check-in due at `now`: the users and tasks this run met, and the check-ins it sent."""
     due_users = {int(key.id) for key in CoachingUser.due.query(DUE, CoachingUser.next_checkin_at <= now)}
     # Once each: a task moved to a later occurrence that is still due may be met again on a later page.
     due_tasks = {int(key.id) for key in Task.due.query(DUE, Task.next_checkin_at <= now)}
-    return sum(_user_checkins(user_id, now) for user_id in sorted(due_users)) + sum(
-        _task_checkin(task_id, now) for task_id in sorted(due_tasks))
+    tally = Tally()
+    for user_id in sorted(due_users):
+        tally.take(lambda: _user_checkins(user_id, now))  # noqa: B023  (called at once)
+    for task_id in sorted(due_tasks):
+        tally.take(lambda: _task_checkin(task_id, now))  # noqa: B023  (called at once)
+    return tally
 
 
 def _claimed(steps: list[Step]) -> bool:

@@ -34,6 +34,7 @@ from chalicelib.core.pagination import QUERY_LIMIT, Page
 from chalicelib.core.retry import TryAgain, retried
 from chalicelib.core.routing import parse_id, path_id
 from chalicelib.core.store import find
+from chalicelib.core.telemetry import Tally
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.files import layout, storage
 from chalicelib.identity.models import Account
@@ -363,10 +364,12 @@ def delete(request_id: int, account: Account, read: ContentRequest | None) -> No
     storage.delete_prefix(layout.UPLOADS + key_prefix(request))
 
 
-def expire_due(now: datetime) -> int:
-    """Expire every pending request whose day ended at or before `now`; the number this run expired."""
-    due = ContentRequest.by_expiry.query(PENDING, ContentRequest.expires_at <= now)
-    return sum(_expire(request, now) for request in due)
+def expire_due(now: datetime) -> Tally:
+    """Expire every pending request whose day ended at or before `now`: those met, and those this run expired."""
+    tally = Tally()
+    for request in ContentRequest.by_expiry.query(PENDING, ContentRequest.expires_at <= now):
+        tally.take(lambda: _expire(request, now))  # noqa: B023  (called at once)
+    return tally
 
 
 def _expire(request: ContentRequest, now: datetime) -> int:

@@ -25,8 +25,12 @@ def client(name: str) -> Any:
     """The boto3 client of service `name` (`s3`, `sns`, ...), built once per process."""
     import boto3
 
+    from chalicelib.core import telemetry
+
     config = _CONFIGS.get(name)
-    return boto3.client(name, config=config() if config else None)
+    built = boto3.client(name, config=config() if config else None)
+    telemetry.watch(built.meta.events)
+    return built
 
 
 def reset() -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.core import contracts
+from chalicelib.core import contracts, telemetry
 from chalicelib.core.contracts import Contract, Surface
 from chalicelib.core.errors import ApiError
 
@@ -41,6 +41,9 @@ def routes(blueprint: Blueprint, render: Render, surface: Surface | None = None)
                     response = render(error)
                     response.headers.update(error.headers)
                     return response
+                except Exception as error:  # noqa: BLE001  (its trace goes to the request's log line only)
+                    telemetry.failed(error)
+                    return internal_error()
                 finally:
                     if entered is not None:
                         contracts.leave(entered)
@@ -60,6 +63,11 @@ def routes(blueprint: Blueprint, render: Render, surface: Surface | None = None)
 def json_response(body: Any, status: int = 200, headers: dict[str, Any] | None = None) -> Response:
     return Response(body=body, status_code=status,
                     headers={"Content-Type": "application/json", **(headers or {})})
+
+
+def internal_error() -> Response:
+    """500, in the words Chalice uses for an exception it catches: nothing of the fault reaches the caller."""
+    return json_response({"Code": "InternalServerError", "Message": "An internal server error occurred."}, 500)
 
 
 def no_content() -> Response:

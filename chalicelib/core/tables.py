@@ -54,8 +54,13 @@ def register(model: M) -> M:
 def connection() -> Connection:
     """The process's one PynamoDB connection, so one botocore session and one DynamoDB client serve every model and
     transaction. PynamoDB gives each model its own: 44 models made up to 44 sessions and clients, each costing
-    100-500 ms on its first call after a cold start."""
-    return Connection()
+    100-500 ms on its first call after a cold start. Its calls count on the request they serve (telemetry); PynamoDB
+    builds a new client only when the old one lost its credentials, and that one's calls would go uncounted."""
+    from chalicelib.core import telemetry
+
+    shared = Connection()
+    telemetry.watch(shared.client.meta.events)
+    return shared
 
 
 _pynamodb_table_connection = vars(Model)["_get_connection"].__func__

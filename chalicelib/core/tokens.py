@@ -7,7 +7,7 @@ from typing import Any
 
 import jwt
 
-from chalicelib.core import clock
+from chalicelib.core import clock, telemetry
 from chalicelib.core.clients import client
 from chalicelib.core.errors import Unauthorized
 from chalicelib.core.settings import get_settings
@@ -62,6 +62,8 @@ def verify(token: str, kind: str) -> dict[str, Any]:
         raise Unauthorized("token_invalid", "The token's times are not valid")
     if claims["exp"] <= now:
         raise Unauthorized("token_expired", "The token has expired")
+    if kind == ACCESS:
+        telemetry.identify(str(claims["sub"]))
     return claims
 
 

@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from chalice.app import Chalice
 
+    from chalicelib.core.telemetry import Tally
+
 
 @dataclass(frozen=True)
 class Job:
     name: str
-    run: Callable[[datetime], object]
+    run: Callable[[datetime], "Tally"]
     every_minutes: int
     description: str
     # What the job's own role grants (infra/), and nothing else; each job's tests check it uses exactly these.
@@ -27,10 +29,10 @@ JOBS: dict[str, Job] = {}
 
 
 def job(name: str, every_minutes: int, description: str, *, tables: tuple[str, ...],
-        sends: tuple[str, ...] = ()) -> Callable[[Callable[[datetime], object]], Callable[[datetime], object]]:
+        sends: tuple[str, ...] = ()) -> Callable[[Callable[[datetime], "Tally"]], Callable[[datetime], "Tally"]]:
     """Decorator: register `run(now)` as the scheduled job `name`, which uses only `tables` and `sends`."""
 
-    def register(run: Callable[[datetime], object]) -> Callable[[datetime], object]:
+    def register(run: Callable[[datetime], "Tally"]) -> Callable[[datetime], "Tally"]:
         JOBS[name] = Job(name, run, every_minutes, description, tables, sends)
         return run
 
@@ -47,10 +49,11 @@ def scheduled(app: "Chalice", name: str) -> Callable[..., Any]:
     to `handler_name(name)`: Chalice names the function's handler `app.<the function's __name__>`."""
     from chalice.app import Rate
 
-    from chalicelib.core import clock
+    from chalicelib.core import clock, telemetry
 
-    def handler(event: object) -> object:
-        return JOBS[name].run(clock.now())
+    def handler(event: object) -> dict[str, int]:
+        tally = telemetry.job_run(name, lambda: JOBS[name].run(clock.now()))
+        return {"seen": tally.seen, "changed": tally.changed, "failed": tally.failed}
 
     handler.__name__ = handler.__qualname__ = handler_name(name)
     registered: Callable[..., Any] = app.schedule(Rate(JOBS[name].every_minutes, unit=Rate.MINUTES), name=name)(handler)

@@ -2,12 +2,13 @@
 from datetime import datetime
 
 from chalicelib.content_requests import requests
+from chalicelib.core.telemetry import Tally
 from chalicelib.jobs import job
 
 
 @job("expire-content-requests", every_minutes=60,
      description="expire pending content requests past their expiration day (their links stop taking files)",
      tables=("content-requests",))
-def expire_content_requests(now: datetime) -> int:
-    """The number of requests this run expired; a request another run expired is not counted twice."""
+def expire_content_requests(now: datetime) -> Tally:
+    """The requests this run met and expired; a request another run expired is not counted twice."""
     return requests.expire_due(now)

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from chalicelib.core import batch, clock
+from chalicelib.core import batch, clock, telemetry
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadRequest, Conflict, NotFound
 from chalicelib.core.retry import TryAgain, retried
 from chalicelib.core.settings import get_settings
 from chalicelib.core.store import get_or
+from chalicelib.core.telemetry import Tally
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.geo import cells as geo
 from chalicelib.identity import service as accounts
@@ -158,7 +159,9 @@ def nearest(lat: float, lon: float, account: Account) -> "Listing":
             found.append((int(item.request_id), item.creator_id))
             if len(found) == NEAREST_MAX:
                 break
-    return listing(found, account).active(now)
+    shown = listing(found, account).active(now)
+    telemetry.count("NearestItemsRead", telemetry.items_read())  # the whole request's, sign-in included
+    return shown
 
 
 def _started(streams: list[Iterator[RequestCell]]) -> list[Iterator[RequestCell]]:
@@ -262,17 +265,17 @@ def unfollow(request: NearbyRequest, account: Account) -> None:
     Follow(request.id, account.id).delete()
 
 
-def expire_due(now: datetime) -> int:
+def expire_due(now: datetime) -> Tally:
     """Expire every active request whose end is at or before `now` (the expire-requests job): its status, its
-    creator's slot and its index items change at once. The number this run expired."""
+    creator's slot and its index items change at once. The requests met, and those this run expired."""
     due = NearbyRequest.by_end.query(ACTIVE, NearbyRequest.end <= now, page_size=EXPIRY_PAGE)
-    expired = 0
+    tally = Tally()
     for keys in _chunks(due, EXPIRY_PAGE):
         # The index holds keys only; the request's creator, cells and receivers are on the item.
         for request in NearbyRequest.batch_get([int(k.id) for k in keys]):
             if request.status == ACTIVE and request.end <= now:
-                expired += _expire(request, now)
-    return expired
+                tally.take(lambda: _expire(request, now))  # noqa: B023  (called at once)
+    return tally
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

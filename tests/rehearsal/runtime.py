@@ -133,6 +133,8 @@ def main() -> None:
     # The protocol keeps the real stdout; what the app prints goes to stderr, as Lambda sends both to its logs.
     protocol = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
+    # Lambda's runtime writes what a handler prints straight through (awslambdaric's Unbuffered); EMF is printed.
+    sys.stdout.reconfigure(line_buffering=True)
     for line in sys.stdin:
         command = json.loads(line)
         if command["op"] == "resolve":

@@ -80,7 +80,7 @@ def test_each_due_entry_is_sent_once_stored_from_the_coach_and_removed_and_later
                                        entry("debt", NOW, message="Any news on the debt?")])
     coach, client_id = world.ids["coach"], client["id"]
 
-    assert send_checkins(NOW) == 3
+    assert send_checkins(NOW).changed == 3
 
     texts = ["How is your budget going?", "How is your savings going?", "Any news on the debt?"]
     assert [(m.platform, m.to, m.text, m.user_id) for m in sent] == [
@@ -97,8 +97,8 @@ def test_each_due_entry_is_sent_once_stored_from_the_coach_and_removed_and_later
     assert due_index(NOW) == {"users": [], "tasks": []}
     assert due_index(NOW + HOUR) == {"users": [client_id], "tasks": []}
 
-    assert send_checkins(NOW + HOUR - timedelta(milliseconds=1)) == 0
-    assert send_checkins(NOW + HOUR) == 1
+    assert send_checkins(NOW + HOUR - timedelta(milliseconds=1)).changed == 0
+    assert send_checkins(NOW + HOUR).changed == 1
     assert (sent[-1].text, len(sent)) == ("How is your rent going?", 4)
     user = stored_user(client_id)
     assert (user.checkin_times, user.topic, user.checkins, user.next_checkin_at) == ([], "rent", None, None)
@@ -108,7 +108,7 @@ def test_each_due_entry_is_sent_once_stored_from_the_coach_and_removed_and_later
 def test_a_messenger_client_is_sent_to_their_fb_id(world, sent, new_client):
     client = new_client(platform="FBOOK", fb_id="fb-4242", checkin_times=[entry("goals", NOW)])
 
-    assert send_checkins(NOW) == 1
+    assert send_checkins(NOW).changed == 1
 
     [message] = messages_of(client["id"])
     assert sent == [Outbound("FBOOK", "fb-4242", "How is your goals going?", client["id"], sent[0].message_id)]
@@ -120,14 +120,14 @@ def test_a_client_without_a_phone_gets_the_message_stored_and_nothing_sent(world
     no_fb_id = new_client(platform="FBOOK", checkin_times=[entry("budget", NOW - HOUR)])
     assert no_phone["phone"] is None
 
-    assert send_checkins(NOW) == 2  # stored (claimed) for both, sent to neither
+    assert send_checkins(NOW).changed == 2  # stored (claimed) for both, sent to neither
 
     assert sent == []
     for client in (no_phone, no_fb_id):
         assert [(m["topic"], m["to_user"]) for m in messages_of(client["id"])] == [("budget", client["id"])]
         user = stored_user(client["id"])
         assert (user.checkin_times, user.topic, user.checkins) == ([], "budget", None)
-    assert send_checkins(NOW) == 0
+    assert send_checkins(NOW).changed == 0
     assert sum(len(messages_of(c["id"])) for c in (no_phone, no_fb_id)) == 2
 
 
@@ -135,10 +135,10 @@ def test_a_second_run_over_the_same_clock_sends_nothing(world, sent, new_client,
     clients = [new_client(checkin_times=[entry("budget", NOW - HOUR), entry("rent", NOW)]) for _ in range(3)]
     ids = {c["id"] for c in clients}
 
-    assert send_checkins(NOW) == 6
+    assert send_checkins(NOW).changed == 6
     stored = {c["id"]: messages_of(c["id"]) for c in clients}
-    assert send_checkins(NOW) == 0
-    assert send_checkins(NOW + timedelta(minutes=15)) == 0
+    assert send_checkins(NOW).changed == 0
+    assert send_checkins(NOW + timedelta(minutes=15)).changed == 0
 
     assert len(sent) == 6 and len({m.message_id for m in sent}) == 6
     assert {m.user_id for m in sent} == ids
@@ -170,7 +170,7 @@ def test_two_concurrent_runs_send_each_due_check_in_exactly_once(world, sent, ne
     def run():
         try:
             start.wait()
-            counts.append(send_checkins(NOW))
+            counts.append(send_checkins(NOW).changed)
         except Exception as error:  # reported below: a thread's exception would otherwise vanish
             failures.append(error)
 
@@ -187,7 +187,7 @@ def test_two_concurrent_runs_send_each_due_check_in_exactly_once(world, sent, ne
         (c["id"], text) for c in clients for text in ("How is your budget going?", "How is your rent going?"))
     assert len({m.message_id for m in sent}) == 8
     assert [len(messages_of(c["id"])) for c in clients] == [2] * 4
-    assert send_checkins(NOW) == 0
+    assert send_checkins(NOW).changed == 0
 
 
 def test_a_run_whose_claim_comes_after_another_runs_claim_sends_nothing(world, sent, new_client, monkeypatch):
@@ -200,11 +200,11 @@ def test_a_run_whose_claim_comes_after_another_runs_claim_sends_nothing(world, s
         read = real_get(cls, *args, **kwargs)
         reads.append(args)
         if len(reads) == 1:
-            overlapped.append(send_checkins(NOW))  # run B, between A's read and A's claim
+            overlapped.append(send_checkins(NOW).changed)  # run B, between A's read and A's claim
         return read
 
     monkeypatch.setattr(CoachingUser, "get", classmethod(get_then_let_another_run_in))
-    assert send_checkins(NOW) == 0  # run A: its claim's revision is stale
+    assert send_checkins(NOW).changed == 0  # run A: its claim's revision is stale
     monkeypatch.undo()
 
     assert overlapped == [2]
@@ -222,7 +222,7 @@ def test_a_run_that_read_the_index_before_the_coach_changed_the_entries_sends_on
     assert status == 200
     monkeypatch.setattr(CoachingUser.due, "query", lambda *args, **kwargs: iter(stale))
 
-    assert send_checkins(NOW) == 1
+    assert send_checkins(NOW).changed == 1
 
     assert [m.text for m in sent] == ["How is your rent going?"]
     assert [m["topic"] for m in messages_of(client["id"])] == ["rent"]
@@ -230,13 +230,13 @@ def test_a_run_that_read_the_index_before_the_coach_changed_the_entries_sends_on
 
 def test_entries_given_later_by_a_put_are_scheduled_and_sent_in_their_turn(api, world, sent, new_client):
     client = new_client()
-    assert send_checkins(NOW + 1000 * HOUR) == 0
+    assert send_checkins(NOW + 1000 * HOUR).changed == 0
     status, _ = api.put(f"/api/clients/{client['id']}",
                         {"checkin_times": [entry("budget", NOW + 2 * HOUR), entry("rent", NOW + HOUR)]},
                         token=world.tokens["coach"])
     assert status == 200
 
-    assert [send_checkins(NOW + n * HOUR) for n in range(4)] == [0, 1, 1, 0]
+    assert [send_checkins(NOW + n * HOUR).changed for n in range(4)] == [0, 1, 1, 0]
 
     assert [m.text for m in sent] == ["How is your rent going?", "How is your budget going?"]
     assert stored_user(client["id"]).topic == "budget"
@@ -261,7 +261,7 @@ def test_a_recurring_task_gets_a_check_in_on_days_2_4_and_6_of_its_week_as_the_c
 
     runs = []
     for _ in range(4 * 10 + 1):  # every 6 hours for 10 days
-        runs.append((fixed_clock.now(), send_checkins(fixed_clock.now())))
+        runs.append((fixed_clock.now(), send_checkins(fixed_clock.now()).changed))
         fixed_clock.advance(hours=6)
 
     assert [at for at, count in runs if count] == [assigned + timedelta(days=day) for day in (2, 4, 6)]
@@ -286,7 +286,7 @@ def test_a_recurring_task_gets_floor_of_duration_over_frequency_check_ins(
     at = NOW
     total = 0
     for _ in range(4 * (duration + 3)):
-        total += send_checkins(at)
+        total += send_checkins(at).changed
         at += 6 * HOUR
 
     assert total == len(sent) == len(messages_of(client["id"])) == expected
@@ -297,19 +297,19 @@ def test_missed_occurrences_follow_one_a_run_and_still_total_three(api, world, s
     recurring_task(api, world, client["id"], frequency=2, duration=7)
     late = datetime(2026, 12, 10, tzinfo=UTC)  # every occurrence (25th, 27th, 29th) long past
 
-    counts = [send_checkins(late + timedelta(minutes=15 * n)) for n in range(5)]
+    counts = [send_checkins(late + timedelta(minutes=15 * n)).changed for n in range(5)]
 
     assert counts == [1, 1, 1, 0, 0]
     assert len(sent) == 3 == len(messages_of(client["id"]))
-    assert send_checkins(late + 1000 * HOUR) == 0
+    assert send_checkins(late + 1000 * HOUR).changed == 0
 
 
 def test_a_recurring_task_check_in_to_a_client_without_a_phone_is_stored_not_sent(api, world, sent, new_client):
     client = new_client(phone=None)
     recurring_task(api, world, client["id"], frequency=1, duration=1)
 
-    assert send_checkins(NOW + 48 * HOUR) == 1
-    assert send_checkins(NOW + 48 * HOUR) == 0
+    assert send_checkins(NOW + 48 * HOUR).changed == 1
+    assert send_checkins(NOW + 48 * HOUR).changed == 0
 
     assert sent == []
     assert [m["to_user"] for m in messages_of(client["id"])] == [client["id"]]
@@ -319,7 +319,7 @@ def test_a_recurring_task_and_due_entries_of_one_client_are_all_sent_in_one_run(
     client = new_client(checkin_times=[entry("budget", NOW + 24 * HOUR)])
     recurring_task(api, world, client["id"], frequency=1, duration=3)
 
-    assert send_checkins(NOW + 24 * HOUR) == 2  # the entry, and the task's first occurrence (the 24th)
+    assert send_checkins(NOW + 24 * HOUR).changed == 2  # the entry, and the task's first occurrence (the 24th)
 
     assert sorted(m["topic"] for m in messages_of(client["id"])) == ["budget", "checkin"]
     assert len(sent) == 2
@@ -340,7 +340,7 @@ def test_the_check_in_of_a_task_whose_creator_was_deleted_stores_no_phantom_user
     assert status == 201
     assert api.delete(f"/api/users/{admin['id']}", token=root)[0] == 200
 
-    assert send_checkins(NOW + 24 * HOUR) == 1
+    assert send_checkins(NOW + 24 * HOUR).changed == 1
     with pytest.raises(CoachingUser.DoesNotExist):
         CoachingUser.get(admin["id"], consistent_read=True)
     assert api.get(f"/api/users/{admin['id']}", token=root) == (404, {"message": "Not found"})
@@ -378,7 +378,7 @@ def test_the_job_uses_exactly_what_its_role_grants(api, world, new_client, aws_c
     recurring_task(api, world, sms["id"], frequency=1, duration=1)
     aws_calls.clear()
     with collaborators.using(outbound=outbound.AwsSender(queue_url)):
-        assert send_checkins(NOW + 24 * HOUR) == 3
+        assert send_checkins(NOW + 24 * HOUR).changed == 3
 
     job = JOBS["send-checkins"]
     assert aws_calls.touched() == (set(job.tables), set(job.sends))

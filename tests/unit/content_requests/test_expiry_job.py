@@ -42,8 +42,8 @@ def test_the_job_expires_each_due_pending_request_once_and_touches_nothing_else(
 
     with monkeypatch.context() as patch:
         patch.setattr(ContentRequest, "scan", no_scan)
-        assert expire_content_requests(END_OF_23RD) == 2
-        assert expire_content_requests(END_OF_23RD) == 0
+        assert expire_content_requests(END_OF_23RD).changed == 2
+        assert expire_content_requests(END_OF_23RD).changed == 0
 
     after = stored()
     for number in (1, 2):
@@ -59,11 +59,11 @@ def test_the_job_expires_each_due_pending_request_once_and_touches_nothing_else(
 def test_the_job_expires_a_request_only_once_its_day_is_over(mixed):
     before = stored()
 
-    assert expire_content_requests(datetime(2026, 11, 23, 23, 59, 59, tzinfo=UTC)) == 0
+    assert expire_content_requests(datetime(2026, 11, 23, 23, 59, 59, tzinfo=UTC)).changed == 0
     assert stored() == before
-    assert expire_content_requests(END_OF_23RD) == 2
-    assert expire_content_requests(datetime(2026, 11, 24, 23, 59, 59, tzinfo=UTC)) == 0
-    assert expire_content_requests(datetime(2026, 11, 25, tzinfo=UTC)) == 1
+    assert expire_content_requests(END_OF_23RD).changed == 2
+    assert expire_content_requests(datetime(2026, 11, 24, 23, 59, 59, tzinfo=UTC)).changed == 0
+    assert expire_content_requests(datetime(2026, 11, 25, tzinfo=UTC)).changed == 1
     assert {n: r["status"] for n, r in stored().items()} == {
         1: "expired", 2: "expired", 3: "expired", 4: "completed", 5: "canceled"}
 
@@ -71,7 +71,7 @@ def test_the_job_expires_a_request_only_once_its_day_is_over(mixed):
 def test_expired_requests_leave_the_expiring_index_and_the_pending_list(api, mixed, fixed_clock):
     assert pending_index() == [1, 2, 3]
 
-    expire_content_requests(END_OF_23RD)
+    expire_content_requests(END_OF_23RD).changed
     fixed_clock.advance(hours=12)
     owner = api.sign_in("owner@example.com")
 
@@ -84,7 +84,7 @@ def test_expired_requests_leave_the_expiring_index_and_the_pending_list(api, mix
 
 
 def test_the_link_shows_expired_after_the_job(api, mixed, fixed_clock):
-    expire_content_requests(END_OF_23RD)
+    expire_content_requests(END_OF_23RD).changed
     fixed_clock.advance(hours=12)
 
     status, body = api.get(f"{BASE}/{mixed[1]}")
@@ -101,9 +101,9 @@ def test_a_run_that_read_the_index_before_a_change_expires_only_what_is_still_du
     assert api.put(f"{BASE}/1", {"content_request": {"expiration_date": "2026/11/30"}}, token=owner)[0] == 200
     monkeypatch.setattr(ContentRequest.by_expiry, "query", lambda *args, **kwargs: iter(stale))
 
-    assert expire_content_requests(END_OF_23RD) == 1  # 2 only: 1 was given a new day after the read
+    assert expire_content_requests(END_OF_23RD).changed == 1  # 2 only: 1 was given a new day after the read
     before = stored()
-    assert expire_content_requests(END_OF_23RD) == 0  # as an overlapping run would: already expired
+    assert expire_content_requests(END_OF_23RD).changed == 0  # as an overlapping run would: already expired
     assert stored() == before
     assert (before[1]["status"], before[2]["status"]) == ("pending", "expired")
 
@@ -117,7 +117,7 @@ def test_the_job_is_registered_to_run_hourly():
 def test_the_job_uses_exactly_what_its_role_grants(mixed, aws_calls):
     aws_calls.clear()
 
-    assert expire_content_requests(END_OF_23RD) == 2
+    assert expire_content_requests(END_OF_23RD).changed == 2
 
     job = JOBS["expire-content-requests"]
     assert aws_calls.touched() == (set(job.tables), set(job.sends))

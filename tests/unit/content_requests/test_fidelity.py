@@ -38,7 +38,7 @@ def test_any_future_expiration_date_is_accepted_up_to_the_parsers_last_day(api, 
     assert (status, [r["id"] for r in listed["content_requests"]]) == (200, [3, 2, 1])
     assert api.get(f"{BASE}?pending=false", token=owner) == (200, {"content_requests": [], "meta": {"total_count": 0}})
 
-    assert expire_content_requests(fixed_clock.now()) == 0
+    assert expire_content_requests(fixed_clock.now()).changed == 0
     assert api.post(f"{BASE}/{bodies[2]['token']}/uploads", FORM)[0] == 201
     assert api.put(f"{BASE}/{bodies[2]['token']}/complete", {"media_files": [send(bodies[2]["token"])]}) == (
         200, {"success": True})
@@ -53,7 +53,7 @@ def test_any_future_expiration_date_is_accepted_up_to_the_parsers_last_day(api, 
 def test_a_far_future_day_reopens_an_expired_request(api, owner, create, fixed_clock):
     create(expiration_date="2026/11/23")
     fixed_clock.advance(days=2)
-    assert expire_content_requests(fixed_clock.now()) == 1
+    assert expire_content_requests(fixed_clock.now()).changed == 1
     owner = api.sign_in("owner@example.com")
 
     status, body = api.put(f"{BASE}/1", {"content_request": {"expiration_date": "9999/12/31"}}, token=owner)

@@ -64,7 +64,7 @@ def test_pending_false_or_0_lists_completed_canceled_and_expired_requests(api, o
     fixed_clock.advance(minutes=1)
     create(name="Expired by the job", expiration_date="2026/11/23")
     fixed_clock.advance(hours=13)  # 2026-11-24 01:03: request 4's day is over
-    assert expire_content_requests(fixed_clock.now()) == 1
+    assert expire_content_requests(fixed_clock.now()).changed == 1
     owner = api.sign_in("owner@example.com")
     api.post(BASE, {"content_request": {**NEW, "name": "Past its day", "expiration_date": "2026/11/24"}},
              token=owner)

@@ -106,7 +106,7 @@ def test_canceling_a_completed_one_time_request_is_409_and_changes_nothing(api, 
 def test_a_new_expiration_date_reopens_an_expired_request(api, owner, create, fixed_clock, send):
     body = create(expiration_date="2026/11/23")
     fixed_clock.advance(hours=13)
-    assert expire_content_requests(fixed_clock.now()) == 1
+    assert expire_content_requests(fixed_clock.now()).changed == 1
     assert ContentRequest.get(1).status == "expired"
     owner = api.sign_in("owner@example.com")
 
@@ -130,7 +130,7 @@ def test_a_new_expiration_date_extends_a_request_past_its_day_before_the_job_ran
     assert put(api, owner, 1, expiration_date="2026/11/24") == (
         200, shape(body, expiration_date="2026-11-24T00:00:00.000Z", status="pending"))
     assert ContentRequest.get(1).status == "pending"
-    assert expire_content_requests(fixed_clock.now()) == 0
+    assert expire_content_requests(fixed_clock.now()).changed == 0
 
 
 def test_canceling_wins_over_a_new_expiration_date_and_closes_an_expired_request(api, owner, create, fixed_clock):
@@ -138,7 +138,7 @@ def test_canceling_wins_over_a_new_expiration_date_and_closes_an_expired_request
     put(api, owner, 1, status="canceled")
     expired = create(expiration_date="2026/11/23")
     fixed_clock.advance(hours=13)
-    assert expire_content_requests(fixed_clock.now()) == 1
+    assert expire_content_requests(fixed_clock.now()).changed == 1
     owner = api.sign_in("owner@example.com")
 
     assert put(api, owner, 1, expiration_date="2026/12/20") == (

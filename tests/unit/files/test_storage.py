@@ -223,7 +223,7 @@ def test_delete_all_removes_more_than_a_thousand_keys(bucket):
     assert _keys(bucket) == keys[-1:]
 
 
-def test_a_claim_whose_staged_uploads_cannot_be_removed_still_stands(bucket, monkeypatch, caplog):
+def test_a_claim_whose_staged_uploads_cannot_be_removed_still_stands(bucket, monkeypatch, log_lines):
     staged = _stage(bucket)
 
     def refuse(keys):
@@ -233,4 +233,5 @@ def test_a_claim_whose_staged_uploads_cannot_be_removed_still_stands(bucket, mon
         monkeypatch.setattr(storage, "delete_all", refuse)
 
     assert _keys(bucket) == sorted([staged, kept])  # the lifecycle rule removes the staged one
-    assert "staged uploads not removed" in caplog.text
+    [line] = log_lines()
+    assert line["level"] == "ERROR" and "staged uploads not removed" in line["message"]

@@ -221,3 +221,13 @@ def test_requests_stored_before_index_items_named_their_creator_still_show_their
 
     assert [(r["requestId"], r["receiverUI"], r["creator"]["userName"]) for r in inbox] == [(1, 2, "Alice Asker")]
     assert [(r["requestId"], r["creator"]["userName"]) for r in near] == [(2, "Alice Asker")]
+
+
+def test_nearest_reports_the_items_it_read_as_a_metric_and_on_its_line(api, alice, map_request, emf, log_lines):
+    status, found = api.get("/api/v04/requests/nearest?lat=33.7500&lon=-84.3884", token=alice)
+
+    [line] = log_lines("request")
+    [document] = emf()
+    assert status == 200 and len(found) == 1
+    assert document["Surface"] == "nearby" and line["route"] == "/api/v04/requests/nearest"
+    assert document["NearestItemsRead"] == [float(line["dynamodb_items"])] and line["dynamodb_items"] >= 2

@@ -2,7 +2,6 @@
 request, listing; and the followers' notifications and the push message."""
 import base64
 import json
-import logging
 import re
 
 import boto3
@@ -238,11 +237,12 @@ def test_a_new_response_is_published_to_the_push_topic(api, alice, bob, carol, m
     assert messages[0]["MessageAttributes"]["requestId"]["StringValue"] == "1"
 
 
-def test_a_failed_publish_is_logged_and_the_response_stands(api, alice, bob, map_request, bucket, settings_env, caplog):
+def test_a_failed_publish_is_logged_and_the_response_stands(api, alice, bob, map_request, bucket, settings_env,
+                                                           log_lines):
     settings_env(PUSH_TOPIC_ARN="arn:aws:sns:us-east-1:123456789012:no-such-topic")
 
-    with caplog.at_level(logging.ERROR, logger="chalicelib.nearby.responses"):
-        body = respond(api, bob)
+    body = respond(api, bob)
 
     assert body["responseId"] == 1 and NearbyRequest.get(1).response_count == 1
-    assert "push of response 1" in caplog.text
+    [line] = [line for line in log_lines() if line["level"] == "ERROR"]
+    assert "push of response 1" in line["message"] and "exception" in line
