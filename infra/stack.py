@@ -69,8 +69,9 @@ class PlatformStack(Stack):
             self._app(stage, config)
 
     def _app(self, stage: str, config: dict) -> None:
-        from chalice.cdk import Chalice
         from chalice.utils import to_cfn_resource_name
+
+        from infra.bytecode import CompiledChalice
 
         resources = self.resources
         config["environment_variables"].update(
@@ -79,7 +80,7 @@ class PlatformStack(Stack):
             # Not the URL itself: the API's URL names the REST API, whose definition names the API function, so
             # the function's environment cannot hold it. The function reads the parameter instead.
             PUBLIC_BASE_URL_PARAMETER=resources.public_base_url_parameter)
-        chalice = Chalice(self, "App", source_dir=str(ROOT), stage_config={
+        chalice = CompiledChalice(self, "App", source_dir=str(ROOT), stage_config={
             **config, "manage_iam_role": False, "iam_role_arn": resources.role.role_arn})
         # Chalice reads a function's own role only from .chalice/config.json, which cannot hold a deploy-time
         # ARN: each job's function is given its role here.

@@ -17,6 +17,7 @@ import traceback
 import uuid
 
 TASK_ROOT, RUNTIME_PACKAGES = sys.argv[1], sys.argv[2]
+sys.dont_write_bytecode = True  # Lambda's task root is read-only: modules load from the zip's bytecode or compile
 sys.path[:0] = [TASK_ROOT, RUNTIME_PACKAGES]
 os.chdir(TASK_ROOT)
 

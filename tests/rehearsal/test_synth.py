@@ -146,3 +146,24 @@ def test_the_lambda_package_holds_only_runtime_dependencies(synthesized):
     assert [top for top in tops if top.split("-")[0] in DEV_TOOLS] == []
     assert not any(top in tops for top in ("tests", "bench", "local", "infra"))
     print(f"Lambda package: {packages[0].stat().st_size / 1e6:.1f} MB zipped")
+
+
+def test_every_module_of_the_lambda_package_carries_bytecode_lambda_uses_as_it_is(asset):
+    """Lambda's task root is read-only and the zip's times are 1980: without an unchecked-hash .pyc beside each
+    module, every cold start compiles every module (infra/bytecode.py)."""
+    with zipfile.ZipFile(asset) as package:
+        names = set(package.namelist())
+        sources = [name for name in names if name.endswith(".py")]
+        compiled = {name: package.read(name) for name in names if name.endswith(".pyc")}
+    tag = sys.implementation.cache_tag
+
+    missing = [name for name in sources if _cached(name, tag) not in compiled]
+    # PEP 552 flags: 0b01, hash-based and not checked against the source.
+    checked = [name for name, data in compiled.items() if int.from_bytes(data[4:8], "little") != 1]
+
+    assert len(sources) > 200 and missing == [] and checked == []
+
+
+def _cached(source: str, tag: str) -> str:
+    folder, _, file = source.rpartition("/")
+    return f"{folder + '/' if folder else ''}__pycache__/{file[:-3]}.{tag}.pyc"
