@@ -103,6 +103,7 @@ call 201 POST /api/v04/requests -H "Authorization: $TOKEN" \
   -d '{"location":{"lat":33.749,"lon":-84.3884,"radius":750},"message":"How is it there?","override":true}'
 # {"Code": 0, "Message": ""}
 call 200 GET "/api/v04/requests/nearest?lat=33.75&lon=-84.3884" -H "Authorization: $TOKEN"
+# --- end
 
 # --- walkthrough: content-requests
 # the owner asks (time_type one_time by default, or multi_use): 201. Owner routes take the document's
