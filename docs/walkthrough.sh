@@ -27,21 +27,6 @@ for key in sys.argv[1].split("."):
     value = value[int(key)] if isinstance(value, list) else value[key]
 print(value if isinstance(value, str) else json.dumps(value))' "$1"
 }
-# mailed_link EMAIL: the newest verification or invitation link in the outbox for EMAIL
-mailed_link() {
-  python3 -c 'import json, pathlib, re, sys
-mails = sorted(pathlib.Path(sys.argv[1]).glob("*.json"), key=lambda path: path.stat().st_mtime_ns)
-links = [link for path in mails for mail in [json.loads(path.read_text())] if mail["to"] == sys.argv[2]
-         for link in re.findall(r"https?://\S+/api/auth/verify/[^/\s]+/", mail["body"])]
-print(links[-1])' "$OUTBOX" "$1"
-}
-# form_fields: the `--form-string name=value` options of the presigned POST on stdin (its data.fields or fields)
-form_fields() {
-  python3 -c 'import json, sys
-form = json.load(sys.stdin)
-for name, value in form.get("data", form)["fields"].items():
-    print("--form-string"); print(f"{name}={value}")'
-}
 # --- end
 
 # --- walkthrough: accounts
@@ -63,6 +48,14 @@ call 400 POST /api/auth/register/ -d '{"email":"jay@example"}'
 # --- end
 
 # --- walkthrough: accounts-links
+# mailed_link EMAIL: the newest verification or invitation link in the outbox for EMAIL
+mailed_link() {
+  python3 -c 'import json, pathlib, re, sys
+mails = sorted(pathlib.Path(sys.argv[1]).glob("*.json"), key=lambda path: path.stat().st_mtime_ns)
+links = [link for path in mails for mail in [json.loads(path.read_text())] if mail["to"] == sys.argv[2]
+         for link in re.findall(r"https?://\S+/api/auth/verify/[^/\s]+/", mail["body"])]
+print(links[-1])' "$OUTBOX" "$1"
+}
 # registration mailed a verification link to the outbox: show its email, then follow it with the password.
 # It answers new tokens, and those from before stop working: use the new one from here on.
 LINK=$(mailed_link "$EMAIL")
@@ -82,6 +75,13 @@ call 200 GET /api/auth/me/ -H "Authorization: Bearer $TOKEN"
 # --- end
 
 # --- walkthrough: recordings
+# form_fields: the `--form-string name=value` options of the presigned POST on stdin (its data.fields or fields)
+form_fields() {
+  python3 -c 'import json, sys
+form = json.load(sys.stdin)
+for name, value in form.get("data", form)["fields"].items():
+    print("--form-string"); print(f"{name}={value}")'
+}
 # a project of your own (you are its admin), then the presigned recording flow into it
 CREATED=$(call 201 POST /api/projects/ -H "Authorization: Bearer $TOKEN" \
   -d '{"title":"Interviews '"$RUN"'","description":"Talks","privacy":"private","topics":["health"]}')
