@@ -2,7 +2,8 @@
 # The walkthrough of README.md and docs/<surface>.md, in one place: each `# --- walkthrough: NAME` section below is
 # shown verbatim in those pages (tests/unit/test_docs.py fails when they differ). `make demo` runs it against the
 # running stack; each call checks its status, so any surprise stops it. It makes fresh emails and titles, so it
-# runs again on the same stack. Settings: BASE_URL, OUTBOX (the mail outbox folder), ADMIN_EMAIL, ADMIN_PASSWORD.
+# runs again on the same stack. Settings: BASE_URL, OUTBOX (the mail outbox; else LOCAL_STATE_DIR/outbox),
+# ADMIN_EMAIL, ADMIN_PASSWORD (as `make run` was given them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 trap 'rm -f "${AUDIO:-}" "${PHOTO:-}"' EXIT
