@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint unit integration rehearse job bench bench-nearest synth deploy destroy clean help assets openapi
+.PHONY: run demo test lint unit integration rehearse job bench bench-nearest synth deploy destroy clean help assets openapi
 
 help:
 	@echo "make run                      serve the API on http://127.0.0.1:$(PORT) with a local stack"
+	@echo "make demo                     the README's walkthrough against the running stack (BASE_URL)"
 	@echo "make test                     lint, unit tests (moto), integration tests (DynamoDB Local) and the rehearsal"
 	@echo "make rehearse                 the deploy rehearsal: both stages' templates and Lambda zip, run locally"
 	@echo "make job NAME=<job> [NOW=..]  run one scheduled job once against the running local stack"
@@ -40,6 +41,12 @@ openapi: $(STAMP)
 
 run: $(STAMP) $(ASSETS)
 	$(BIN)/python -m local
+
+# The README's walkthrough (docs/walkthrough.sh, shown in README.md and docs/) against a running stack; `make test`
+# runs it against its own (tests/integration/test_demo.py).
+BASE_URL ?= http://127.0.0.1:$(PORT)
+demo:
+	BASE_URL=$(BASE_URL) bash docs/walkthrough.sh
 
 test: lint unit integration rehearse
 

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DYNAMODB_LOCAL_PACKAGE = "amplify-dynamodb-simulator@2.9.30"
 DYNAMODB_LOCAL_DIR = ROOT / ".cache" / "dynamodb-local" / DYNAMODB_LOCAL_PACKAGE.split("@")[1]
 # DynamoDBLocal.jar has no bind-address option (its Jetty listens on every interface): this launcher starts the
-# same server bound to 127.0.0.1. It needs a JDK's javac once; without one, the jar runs as shipped (README).
+# same server bound to 127.0.0.1. It needs a JDK's javac once; without one, the jar runs as shipped
+# (docs/local-stack.md).
 LOOPBACK_LAUNCHER = Path(__file__).resolve().with_name("LoopbackDynamoDB.java")
 
 
@@ -139,8 +140,8 @@ def start_dynamodb_local(data_dir: Path | None = None) -> Service:
     options = ["-port", str(port), "-disableTelemetry", *storage]
     launcher = loopback_launcher(home)
     if launcher is None:
-        print("warning: no javac, so DynamoDB Local runs as shipped and listens on every interface (README: "
-              "The local stack)", file=sys.stderr, flush=True)
+        print("warning: no javac, so DynamoDB Local runs as shipped and listens on every interface "
+              "(docs/local-stack.md: What runs where)", file=sys.stderr, flush=True)
         command = ["java", "-Xms64m", "-Djava.library.path=DynamoDBLocal_lib", "-jar", "DynamoDBLocal.jar", *options]
     else:
         classpath = os.pathsep.join([str(launcher), "DynamoDBLocal.jar", "DynamoDBLocal_lib/*"])

@@ -44,7 +44,7 @@ class SesSender:
 
 
 class OutboxFolder:
-    """Writes each message as a JSON file (the local stack's outbox, named in the README)."""
+    """Writes each message as a JSON file (the local stack's outbox, named in docs/local-stack.md)."""
 
     def __init__(self, folder: str):
         self.folder = folder
