@@ -143,6 +143,7 @@ def test_the_recipient_sends_a_png_and_an_mp4_and_the_owner_lists_their_bytes(lo
     page.click("#send")
 
     assert ended(page, "sent") == ("Sent", "Thank you. Olga Owner now has your 2 files.")
+    assert page.is_hidden("#more")  # a one-time link takes one answer
     listed = owner.call("GET", f"/{made['id']}/media_files").json()
     assert [(item["name"], item["format_type"], item["media_type"], item["size"]) for item in listed["media_files"]] \
         == [("cake.png", "png", "photo", len(PNG)), ("party.mp4", "mp4", "video", len(MP4))]
@@ -151,6 +152,25 @@ def test_the_recipient_sends_a_png_and_an_mp4_and_the_owner_lists_their_bytes(lo
     again = opened(page, local_stack, made["link_for_copy"], "completed")
     assert ended(again, "completed") == ("Already sent", "This request was already answered. Nothing more can "
                                                          "be sent with this link.")
+
+
+def test_a_multi_use_link_lets_its_recipient_send_more_after_sending(local_stack, owner, tab):
+    made = owner.ask(time_type="multi_use")
+    page = opened(tab, local_stack, made["link_for_copy"])
+    page.set_input_files("#pick", [CAKE])
+    uploaded(page, 1)
+    page.click("#send")
+    assert ended(page, "sent") == ("Sent", "Thank you. Olga Owner now has your file.")
+
+    page.click("#more")
+    page.wait_for_selector("body[data-state='open']")
+    page.set_input_files("#pick", [PARTY])
+    uploaded(page, 1)
+    page.click("#send")
+
+    assert ended(page, "sent")[0] == "Sent"
+    listed = owner.call("GET", f"/{made['id']}/media_files").json()["media_files"]
+    assert [item["size"] for item in listed] == [len(PNG), len(MP4)]
 
 
 def test_a_canceled_request_says_so(local_stack, owner, tab):
