@@ -5,8 +5,7 @@
 
   var body = document.body;
   var limits = JSON.parse(body.getAttribute("data-limits"));
-  var token = decodeURIComponent(location.pathname.split("/").pop() || "");
-  var base = body.getAttribute("data-api") + "/" + encodeURIComponent(token);
+  var base = body.getAttribute("data-api") + "/" + encodeURIComponent(linkToken());
   var PARALLEL = 3;
   // An upload form is good for an hour; a retry after that asks for a new one.
   var FORM_MS = 50 * 60 * 1000;
@@ -14,6 +13,13 @@
   var request = null;
 
   function $(id) { return document.getElementById(id); }
+
+  // The last segment of the page's path (a trailing slash or a malformed escape still names a token: an
+  // unknown one, which the API answers 404).
+  function linkToken() {
+    var last = location.pathname.split("/").filter(Boolean).pop() || "";
+    try { return decodeURIComponent(last); } catch (error) { return last; }
+  }
 
   function element(tag, className, text) {
     var made = document.createElement(tag);
