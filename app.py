@@ -12,6 +12,7 @@ from chalicelib import jobs
 from chalicelib.accounts.routes import bp as accounts
 from chalicelib.apidocs.routes import bp as apidocs
 from chalicelib.coaching.routes import bp as coaching
+from chalicelib.content_requests.page.routes import bp as content_request_page
 from chalicelib.content_requests.routes import bp as content_requests
 from chalicelib.core import telemetry
 from chalicelib.core.routing import refuse_other_methods
@@ -33,6 +34,7 @@ app.register_blueprint(content_requests, url_prefix="/api/v4")
 app.register_blueprint(coaching, url_prefix="/api")
 app.register_blueprint(dialogues)
 app.register_blueprint(apidocs)
+app.register_blueprint(content_request_page)  # the page a request's link opens: /content_requests/<token>
 refuse_other_methods(app)
 app.register_middleware(telemetry.requests(app), "http")
 telemetry.trace_aws_calls()

@@ -185,8 +185,8 @@ class PlatformResources(Construct):
             # CloudFormation deletes only an empty bucket: dev's is emptied first, so `make destroy` completes.
             auto_delete_objects=not prod,
             # Browsers and apps send presigned POSTs (uploads) and GETs (downloads) straight to the bucket.
-            cors=[s3.CorsRule(allowed_methods=[s3.HttpMethods.POST, s3.HttpMethods.GET, s3.HttpMethods.HEAD],
-                              allowed_origins=["*"], allowed_headers=["*"], max_age=3000)],
+            cors=[s3.CorsRule(allowed_methods=[s3.HttpMethods(method) for method in layout.CORS_METHODS],
+                              allowed_origins=["*"], allowed_headers=["*"], max_age=layout.CORS_MAX_AGE)],
             lifecycle_rules=[
                 s3.LifecycleRule(id="abort-incomplete-uploads",
                                  abort_incomplete_multipart_upload_after=Duration.days(1)),

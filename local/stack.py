@@ -3,6 +3,7 @@ import json
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from local.services import ROOT
 
@@ -77,6 +78,7 @@ def prepare(env: dict) -> None:
     s3 = boto3.client("s3")
     if env["MEDIA_BUCKET"] not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
         s3.create_bucket(Bucket=env["MEDIA_BUCKET"])
+    _bucket_cors(s3, env["MEDIA_BUCKET"])
     _push_topic(env)
     admin_email = os.environ.get("ADMIN_EMAIL", "admin@example.com")
     admin_password = os.environ.get("ADMIN_PASSWORD", "admin-password-123")
@@ -84,6 +86,16 @@ def prepare(env: dict) -> None:
     print(f"admin account: {admin_email} / {admin_password}  (ADMIN_EMAIL, ADMIN_PASSWORD)")
     seeded = channels.seed_examples()
     print("dialogue providers: " + (", ".join(p.title for p in seeded) + " added" if seeded else "present"))
+
+
+def _bucket_cors(s3: Any, bucket: str) -> None:
+    """The deployed bucket's CORS rule (infra/resources.py), so that the request page posts uploads as it does
+    on AWS."""
+    from chalicelib.files import layout
+
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [{
+        "AllowedMethods": list(layout.CORS_METHODS), "AllowedOrigins": ["*"], "AllowedHeaders": ["*"],
+        "MaxAgeSeconds": layout.CORS_MAX_AGE}]})
 
 
 def _add_missing_indexes() -> None:

@@ -3,6 +3,7 @@ and a real local stack (DynamoDB Local, moto's server, the app over HTTP) for in
 import copy
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -329,6 +330,13 @@ def jay(api):
 
 # --- integration: the real local stack over HTTP ---
 
+# The pages' browser tests: Debian's Chromium, driven by Playwright. Without the background-networking flags
+# Chromium keeps calling Google's hosts, which this machine refuses.
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
 @dataclass
 class LocalStack:
     base_url: str
@@ -344,13 +352,15 @@ class LocalStack:
         return boto3.client("dynamodb", endpoint_url=self.env["AWS_ENDPOINT_URL_DYNAMODB"],
                             region_name="us-east-1", aws_access_key_id="local", aws_secret_access_key="local")
 
-    def keys_under(self, prefix: str) -> list[str]:
-        """The media bucket's keys under `prefix`, read from the stack's S3."""
+    def s3(self):
         import boto3
 
-        s3 = boto3.client("s3", endpoint_url=self.env["AWS_ENDPOINT_URL_S3"], region_name="us-east-1",
-                          aws_access_key_id="local", aws_secret_access_key="local")
-        listing = s3.list_objects_v2(Bucket=self.env["MEDIA_BUCKET"], Prefix=prefix)
+        return boto3.client("s3", endpoint_url=self.env["AWS_ENDPOINT_URL_S3"], region_name="us-east-1",
+                            aws_access_key_id="local", aws_secret_access_key="local")
+
+    def keys_under(self, prefix: str) -> list[str]:
+        """The media bucket's keys under `prefix`, read from the stack's S3."""
+        listing = self.s3().list_objects_v2(Bucket=self.env["MEDIA_BUCKET"], Prefix=prefix)
         return sorted(item["Key"] for item in listing.get("Contents", []))
 
 

@@ -8,7 +8,7 @@ from chalice.app import Blueprint, Response
 from chalicelib.core import openapi
 from chalicelib.core.contracts import Contract, Failure, Surface
 from chalicelib.core.errors import ApiError, BadRequest, NotFound
-from chalicelib.core.routing import json_response, routes
+from chalicelib.core.routing import json_response, routes, stage_prefix
 
 bp = Blueprint(__name__)
 HERE = Path(__file__).parent
@@ -31,10 +31,7 @@ route = routes(bp, _render, SURFACE)
 
 
 def _base() -> str:
-    """The stage's path prefix (`/dev` behind API Gateway's default URL; empty locally or on a custom domain)."""
-    context = bp.current_request.context or {}
-    path, resource = context.get("path") or "", context.get("resourcePath") or ""
-    return path[:-len(resource)] if resource and path.endswith(resource) else ""
+    return stage_prefix(bp.current_request)
 
 
 @cache

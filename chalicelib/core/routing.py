@@ -60,6 +60,13 @@ def routes(blueprint: Blueprint, render: Render, surface: Surface | None = None)
     return route
 
 
+def stage_prefix(request: Any) -> str:
+    """The stage's path prefix (`/dev` behind API Gateway's default URL; empty locally or on a custom domain)."""
+    context = request.context or {}
+    path, resource = context.get("path") or "", context.get("resourcePath") or ""
+    return str(path[:-len(resource)]) if resource and path.endswith(resource) else ""
+
+
 def json_response(body: Any, status: int = 200, headers: dict[str, Any] | None = None) -> Response:
     return Response(body=body, status_code=status,
                     headers={"Content-Type": "application/json", **(headers or {})})

@@ -11,3 +11,8 @@ RESPONSES = "responses/"
 DIALOGUES = "dialogues/"
 
 ALL = (UPLOADS, CONTENT_REQUESTS, RECORDINGS, RESPONSES, DIALOGUES)
+
+# The bucket's one CORS rule (infra and the local stack): browsers post upload forms and fetch downloads straight to
+# it, from the app's pages or any other origin; the presigned signature, not the origin, is what authorizes.
+CORS_METHODS = ("POST", "GET", "HEAD")
+CORS_MAX_AGE = 3000

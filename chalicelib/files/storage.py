@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from chalicelib.core.clients import client
 from chalicelib.core.settings import get_settings
@@ -115,6 +115,15 @@ def upload_form(key: str, *, max_bytes: int, content_types: Sequence[str], expir
         Conditions=[["content-length-range", 1, max_bytes], type_condition])
     return {"url": post["url"], "fields": post["fields"], "key": key, "expires_in": expires_in,
             "max_bytes": max_bytes, "content_types": list(content_types)}
+
+
+def upload_origin() -> str:
+    """The origin (`scheme://host[:port]`) that upload forms post to, as a page's Content-Security-Policy names it.
+
+    Read from a form botocore signs for no key in particular (nothing is sent), so it is the forms' own."""
+    url = client("s3").generate_presigned_post(Bucket=get_settings().media_bucket, Key="origin")["url"]
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def stored_object(key: str, *, max_bytes: int) -> StoredObject:

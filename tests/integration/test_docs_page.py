@@ -1,14 +1,10 @@
 """The docs page in headless Chromium (Debian's package, driven by Playwright) against `make run`'s stack: every
 surface's operations are listed from the served OpenAPI document, and "Try it out" reaches the local API."""
-import shutil
-
 import pytest
 import requests
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-# Without the background-networking flags Chromium keeps calling Google's hosts, which this machine refuses.
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from tests.conftest import CHROMIUM, CHROMIUM_FLAGS
+
 SURFACES = {"Accounts", "Recordings", "Nearby", "Content requests", "Coaching", "Dialogues"}
 
 
@@ -18,7 +14,7 @@ def page(local_stack):
 
     assert CHROMIUM, "Chromium is missing: .ci/run installs Debian's chromium"
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, timeout=60_000)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, timeout=60_000)
         try:
             page = browser.new_page()
             page.set_default_timeout(30_000)

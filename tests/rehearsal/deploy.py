@@ -98,7 +98,14 @@ class Deployment:
 
     def _bucket(self, logical: str, properties: dict) -> Deployed:
         name = properties.get("BucketName") or f"{self.template.stack_name}-{logical}".lower()
-        client("s3", self.moto_url).create_bucket(Bucket=name)
+        s3 = client("s3", self.moto_url)
+        s3.create_bucket(Bucket=name)
+        rules = (properties.get("CorsConfiguration") or {}).get("CorsRules")
+        if rules:  # CloudFormation's names for what PutBucketCors takes
+            s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": [
+                {"AllowedMethods": rule["AllowedMethods"], "AllowedOrigins": rule["AllowedOrigins"],
+                 "AllowedHeaders": rule.get("AllowedHeaders", []),
+                 **({"MaxAgeSeconds": rule["MaxAge"]} if "MaxAge" in rule else {})} for rule in rules]})
         return Deployed(name, {"Arn": f"arn:aws:s3:::{name}", "DomainName": f"{name}.s3.amazonaws.com",
                                "RegionalDomainName": f"{name}.s3.{REGION}.amazonaws.com"})
 

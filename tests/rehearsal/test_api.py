@@ -4,6 +4,7 @@ Uploads and downloads go to the presigned URLs the API answers (moto's S3) with 
 along its success path, with one bad input answered in the surface's documented error shape, never a 500."""
 import json
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import requests
 
@@ -178,9 +179,15 @@ def test_content_requests_walk_answers_by_link_with_an_upload_then_lists_and_del
     by_link = f"/api/v4/content_requests/{created['token']}"
 
     opened = call(stage, "GET", by_link)
+    page_status, page_headers, page = stage.http("GET", created["link_for_copy"])
     form = call(stage, "POST", f"{by_link}/uploads", {"name": "cake.png", "format_type": "png",
                                                       "media_type": "photo", "size": len(PHOTO)})
     assert form[0] == 201, form
+    # The link opens the recipient's page, served by the API function, allowed to post to the forms' origin.
+    bucket = urlsplit(form[1]["url"])
+    assert (page_status, page_headers["content-type"]) == (200, "text/html; charset=utf-8"), page
+    assert f"connect-src 'self' {bucket.scheme}://{bucket.netloc};" in page_headers["content-security-policy"]
+    assert b"/content_requests/assets/page.js?v=" in page
     uploaded = post_to_s3(form[1], "cake.png", PHOTO, "image/png")
     sent = {"name": "cake", "s3_key": form[1]["s3_key"], "format_type": "png", "media_type": "photo",
             "size": len(PHOTO), "note": "The big one"}

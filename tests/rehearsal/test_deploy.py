@@ -1,6 +1,7 @@
 """The deploy rehearsal, before any request: each stage's tables are created on DynamoDB Local from the template
 alone, every function's handler resolves in the asset zip to a callable of its own, no IAM statement allows an
-action on `*`, and every alarm watches a metric a resource of the stack emits and notifies the stack's topic."""
+action on `*`, the bucket lets browsers post upload forms, and every alarm watches a metric a resource of the stack
+emits and notifies the stack's topic."""
 import json
 
 from tests.rehearsal.conftest import API
@@ -44,6 +45,13 @@ def test_every_functions_handler_resolves_in_the_asset_zip_to_a_callable_of_its_
 
     assert {name: found.get("callable") for name, found in resolved.items()} == dict.fromkeys(resolved, True), resolved
     assert len({found["identity"] for found in resolved.values()}) == len(handlers)
+
+
+def test_the_deployed_bucket_lets_a_page_on_any_origin_post_an_upload_form(stage):
+    (logical,) = stage.template.of_type("AWS::S3::Bucket")
+    name = stage.template.deployed[logical].ref
+    rules = client("s3", stage.deployment.moto_url).get_bucket_cors(Bucket=name)["CORSRules"]
+    assert [rule for rule in rules if "POST" in rule["AllowedMethods"] and rule["AllowedOrigins"] == ["*"]], rules
 
 
 # Actions AWS offers no resource level for, which a statement may therefore allow on "*" (none today).

@@ -239,6 +239,14 @@ def test_the_bucket_expires_unclaimed_uploads_and_aborts_incomplete_ones(templat
     assert rules["abort-incomplete-uploads"]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 1}
 
 
+def test_the_bucket_lets_a_page_on_any_origin_post_upload_forms_and_fetch_downloads(template):
+    _, body = template
+    (bucket,) = _resources(body, "AWS::S3::Bucket")
+    assert bucket["CorsConfiguration"]["CorsRules"] == [{
+        "AllowedMethods": ["POST", "GET", "HEAD"], "AllowedOrigins": ["*"], "AllowedHeaders": ["*"],
+        "MaxAge": layout.CORS_MAX_AGE}]
+
+
 def _grants_by_role(template: dict) -> dict[str, list[dict]]:
     """Each function role's Allow statements, by role name (CDK's own, unnamed, roles left out)."""
     names = {logical: resource["Properties"]["RoleName"] for logical, resource in template["Resources"].items()
