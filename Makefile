@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Two installs: the app, local stack and tests (STAMP); the CDK and cfn-lint only for what needs them (INFRA).
 STAMP := $(VENV)/.installed
+INFRA := $(VENV)/.installed-infra
 PORT ?= 8000
 export PORT
 
@@ -19,10 +21,18 @@ help:
 	@echo "make deploy STAGE=dev|prod    deploy a stage with your AWS credentials (CDK CLI from npm)"
 	@echo "make destroy STAGE=dev        remove the dev stage (prod keeps its tables and bucket)"
 
+PIP := $(BIN)/python -m pip install --disable-pip-version-check --progress-bar off
+
 $(STAMP): requirements.txt requirements-dev.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@test -x $(BIN)/python || { echo "creating $(VENV) ..."; $(PYTHON) -m venv $(VENV); }
+	@echo "installing the app, local stack and test packages into $(VENV) (first run only, about a minute) ..."
+	$(PIP) -r requirements-dev.txt
 	touch $(STAMP)
+
+$(INFRA): $(STAMP) requirements-infra.txt
+	@echo "installing the CDK and cfn-lint into $(VENV) (first synth, deploy or rehearsal only, a few minutes) ..."
+	$(PIP) -r requirements-infra.txt
+	touch $(INFRA)
 
 # Swagger UI for /docs, from the npm package pinned in ui/package-lock.json, bundled into chalicelib (and so the zip).
 ASSETS := chalicelib/apidocs/assets/.bundled
@@ -47,7 +57,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-unit: $(STAMP) $(ASSETS)
+unit: $(INFRA) $(ASSETS)
 	$(BIN)/python -m pytest -n auto tests/unit
 
 integration: $(STAMP) $(ASSETS)
@@ -55,7 +65,7 @@ integration: $(STAMP) $(ASSETS)
 
 # Synthesizes both stages, deploys their tables and resources on DynamoDB Local and moto, runs each function from
 # the asset zip in a clean interpreter, and judges every AWS call against the function's role (README: Deploying).
-rehearse: $(STAMP) $(ASSETS)
+rehearse: $(INFRA) $(ASSETS)
 	$(BIN)/python -m pytest tests/rehearsal
 
 job: $(STAMP)
@@ -76,15 +86,15 @@ CDK := npx --yes aws-cdk@2.1148.1
 CDK_APP := --app "$(BIN)/python infra/app.py"
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-synth: $(STAMP) $(ASSETS)
+synth: $(INFRA) $(ASSETS)
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(BIN)/python infra/app.py
 	$(BIN)/cfn-lint --include-checks I -- infra/cdk.out/*.template.json
 	@ls infra/cdk.out/*.template.json
 
-deploy: $(STAMP)
+deploy: $(INFRA)
 	STAGES=$(STAGE) $(CDK) deploy $(CDK_APP) $(CDK_FLAGS) serverless-platform-$(STAGE)
 
-destroy: $(STAMP)
+destroy: $(INFRA)
 	STAGES=$(STAGE) $(CDK) destroy $(CDK_APP) serverless-platform-$(STAGE)
 
 bench-nearest: $(STAMP)
