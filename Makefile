@@ -8,10 +8,12 @@ INFRA := $(VENV)/.installed-infra
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint unit integration rehearse job bench bench-nearest synth deploy destroy clean help assets openapi
+.PHONY: run status test lint unit integration rehearse job bench bench-nearest synth deploy destroy clean help assets openapi
 
 help:
-	@echo "make run                      serve the API on http://127.0.0.1:$(PORT) with a local stack"
+	@echo "make run                      serve the API on http://127.0.0.1:$(PORT) with a local stack: DynamoDB Local"
+	@echo "                              on DYNAMODB_PORT (8001), moto (S3, SQS, SNS, SES) on MOTO_PORT (8002)"
+	@echo "make status                   what the running local stack serves, and whether each piece answers"
 	@echo "make test                     lint, unit tests (moto), integration tests (DynamoDB Local) and the rehearsal"
 	@echo "make rehearse                 the deploy rehearsal: both stages' templates and Lambda zip, run locally"
 	@echo "make job NAME=<job> [NOW=..]  run one scheduled job once against the running local stack"
@@ -50,6 +52,9 @@ openapi: $(STAMP)
 
 run: $(STAMP) $(ASSETS)
 	$(BIN)/python -m local
+
+status:
+	@$(PYTHON) -m local.status
 
 test: lint unit integration rehearse
 

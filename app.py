@@ -6,8 +6,9 @@ from chalicelib.accounts.routes import bp as accounts
 from chalicelib.apidocs.routes import bp as apidocs
 from chalicelib.coaching.routes import bp as coaching
 from chalicelib.content_requests.routes import bp as content_requests
-from chalicelib.core.routing import refuse_other_methods
+from chalicelib.core.routing import answer_unknown_paths, refuse_other_methods
 from chalicelib.dialogues.routes import bp as dialogues
+from chalicelib.health.routes import bp as health
 from chalicelib.jobs import checkins, content_expiry, expiry  # noqa: F401  (registers the jobs)
 from chalicelib.nearby.routes import bp as nearby
 from chalicelib.recordings.routes import bp as recordings
@@ -25,7 +26,9 @@ app.register_blueprint(content_requests, url_prefix="/api/v4")
 app.register_blueprint(coaching, url_prefix="/api")
 app.register_blueprint(dialogues)
 app.register_blueprint(apidocs)
+app.register_blueprint(health)
 refuse_other_methods(app)
+answer_unknown_paths(app)
 
 # A handler of its own per job: the packaged template calls `app.<function name>`, and each is named after
 # its job (`send-checkins` -> `send_checkins`), so each name below must be that.
