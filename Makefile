@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Two installs: the app, local stack and tests (STAMP); the CDK and cfn-lint only for what needs them (INFRA).
+# Installed in steps, each once: the app and local stack for `make run` (LOCAL), tests and lint (STAMP), and the
+# CDK and cfn-lint only for what needs them (INFRA).
+LOCAL := $(VENV)/.installed-local
 STAMP := $(VENV)/.installed
 INFRA := $(VENV)/.installed-infra
 PORT ?= 8000
@@ -25,14 +27,19 @@ help:
 
 PIP := $(BIN)/python -m pip install --disable-pip-version-check --progress-bar off
 
-$(STAMP): requirements.txt requirements-dev.txt
+$(LOCAL): requirements.txt requirements-local.txt
 	@test -x $(BIN)/python || { echo "creating $(VENV) ..."; $(PYTHON) -m venv $(VENV); }
-	@echo "installing the app, local stack and test packages into $(VENV) (first run only, about a minute) ..."
+	@echo "installing the app and the local stack (Chalice, boto3, moto) into $(VENV): first run only, about a minute"
+	$(PIP) -r requirements-local.txt
+	touch $(LOCAL)
+
+$(STAMP): $(LOCAL) requirements-dev.txt
+	@echo "installing the test and lint packages into $(VENV): first time only, about a minute ..."
 	$(PIP) -r requirements-dev.txt
 	touch $(STAMP)
 
 $(INFRA): $(STAMP) requirements-infra.txt
-	@echo "installing the CDK and cfn-lint into $(VENV) (first synth, deploy or rehearsal only, a few minutes) ..."
+	@echo "installing the CDK and cfn-lint into $(VENV): first synth, deploy, rehearsal or unit run only, a few minutes"
 	$(PIP) -r requirements-infra.txt
 	touch $(INFRA)
 
@@ -46,11 +53,11 @@ $(ASSETS): ui/package-lock.json
 	cp ui/node_modules/swagger-ui-dist/LICENSE $(@D)/swagger-ui.LICENSE
 	touch $@
 
-openapi: $(STAMP)
+openapi: $(LOCAL)
 	$(BIN)/python -m chalicelib.apidocs > openapi.json
 	@echo "wrote openapi.json"
 
-run: $(STAMP) $(ASSETS)
+run: $(LOCAL) $(ASSETS)
 	$(BIN)/python -m local
 
 status:
@@ -73,7 +80,7 @@ integration: $(STAMP) $(ASSETS)
 rehearse: $(INFRA) $(ASSETS)
 	$(BIN)/python -m pytest tests/rehearsal
 
-job: $(STAMP)
+job: $(LOCAL)
 	$(BIN)/python -m local.job $(NAME) $(if $(NOW),--now $(NOW))
 
 bench: $(STAMP)
