@@ -30,7 +30,7 @@ class GreedyRouteMatcher(RouteMatcher):
             raise
 
 
-class NotFound(LocalGatewayException):
+class UnknownPath(LocalGatewayException):
     CODE = 404
 
 
@@ -41,7 +41,7 @@ class DeployedGateway(chalice.local.LocalGateway):
         except ForbiddenError as error:
             if b"Missing Authentication Token" not in error.body:
                 raise
-            raise NotFound({"Content-Type": "application/json"}, NOT_FOUND_BODY) from None
+            raise UnknownPath({"Content-Type": "application/json"}, NOT_FOUND_BODY) from None
 
 
 def install() -> None:

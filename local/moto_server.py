@@ -5,6 +5,7 @@ moto keeps everything in memory; this process writes each bucket's objects to FO
 (and once more on SIGTERM or SIGINT), and puts them back through the S3 API when it starts."""
 import hashlib
 import json
+import logging
 import os
 import signal
 import sys
@@ -62,9 +63,9 @@ class Folder:
                 present.add(name)
                 self._save_object(folder / name, bucket, listed)
         for description in folder.glob("*.json"):
-            if description.stem not in present:
-                description.with_suffix("").unlink(missing_ok=True)
+            if description.stem not in present:  # the description first: a restore reads only described files
                 description.unlink()
+                description.with_suffix("").unlink(missing_ok=True)
 
     def _save_object(self, path: Path, bucket: str, listed: dict[str, Any]) -> None:
         description = path.with_suffix(".json")
@@ -83,7 +84,10 @@ class Folder:
     def keep_saving(self) -> None:
         while self.changed.wait():
             self.changed.clear()
-            self.save()
+            try:
+                self.save()
+            except Exception:  # the next write, or the stop, saves again
+                logging.exception("saving S3's files failed")
 
 
 def _server(port: int, app: Any) -> Any:

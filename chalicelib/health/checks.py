@@ -1,6 +1,7 @@
 """Whether each piece the API stands on answers: the DynamoDB tables and the media bucket. Each check is one cheap
 call (no scan, no data read), and a result is kept for a few seconds so that calls to /health cannot multiply
 into calls to AWS."""
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -29,8 +30,6 @@ def _outcome(check: Callable[[], None]) -> str:
     try:
         check()
     except Exception:  # any failure is "unreachable": the reason (names, endpoints) stays in the logs
-        import logging
-
         logging.getLogger(__name__).exception("health check failed")
         return "unreachable"
     return "ok"
