@@ -2,14 +2,20 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Installed in steps, each once: the app and local stack for `make run` (LOCAL), tests and lint (STAMP), and the
+# CDK and cfn-lint only for what needs them (INFRA).
+LOCAL := $(VENV)/.installed-local
 STAMP := $(VENV)/.installed
+INFRA := $(VENV)/.installed-infra
 PORT ?= 8000
 export PORT
 
-.PHONY: run demo test lint unit integration rehearse job bench bench-nearest synth deploy destroy clean help assets openapi
+.PHONY: run status demo test lint unit integration rehearse job bench bench-nearest synth deploy destroy clean help assets openapi
 
 help:
-	@echo "make run                      serve the API on http://127.0.0.1:$(PORT) with a local stack"
+	@echo "make run                      serve the API on http://127.0.0.1:$(PORT) with a local stack: DynamoDB Local"
+	@echo "                              on DYNAMODB_PORT (8001), moto (S3, SQS, SNS, SES) on MOTO_PORT (8002)"
+	@echo "make status                   what the running local stack serves, and whether each piece answers"
 	@echo "make demo                     the README's walkthrough against the running stack (BASE_URL)"
 	@echo "make test                     lint, unit tests (moto), integration tests (DynamoDB Local) and the rehearsal"
 	@echo "make rehearse                 the deploy rehearsal: both stages' templates and Lambda zip, run locally"
@@ -20,10 +26,23 @@ help:
 	@echo "make deploy STAGE=dev|prod    deploy a stage with your AWS credentials (CDK CLI from npm)"
 	@echo "make destroy STAGE=dev        remove the dev stage (prod keeps its tables and bucket)"
 
-$(STAMP): requirements.txt requirements-dev.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+PIP := $(BIN)/python -m pip install --disable-pip-version-check --progress-bar off
+
+$(LOCAL): requirements.txt requirements-local.txt
+	@test -x $(BIN)/python || { echo "creating $(VENV) ..."; $(PYTHON) -m venv $(VENV); }
+	@echo "installing the app and the local stack (Chalice, boto3, moto) into $(VENV): first run only, about a minute"
+	$(PIP) -r requirements-local.txt
+	touch $(LOCAL)
+
+$(STAMP): $(LOCAL) requirements-dev.txt
+	@echo "installing the test and lint packages into $(VENV): first time only, about a minute ..."
+	$(PIP) -r requirements-dev.txt
 	touch $(STAMP)
+
+$(INFRA): $(STAMP) requirements-infra.txt
+	@echo "installing the CDK and cfn-lint into $(VENV): first synth, deploy, rehearsal or unit run only, a few minutes"
+	$(PIP) -r requirements-infra.txt
+	touch $(INFRA)
 
 # Swagger UI for /docs, from the npm package pinned in ui/package-lock.json, bundled into chalicelib (and so the zip).
 ASSETS := chalicelib/apidocs/assets/.bundled
@@ -35,11 +54,11 @@ $(ASSETS): ui/package-lock.json
 	cp ui/node_modules/swagger-ui-dist/LICENSE $(@D)/swagger-ui.LICENSE
 	touch $@
 
-openapi: $(STAMP)
+openapi: $(LOCAL)
 	$(BIN)/python -m chalicelib.apidocs > openapi.json
 	@echo "wrote openapi.json"
 
-run: $(STAMP) $(ASSETS)
+run: $(LOCAL) $(ASSETS)
 	$(BIN)/python -m local
 
 # The README's walkthrough (docs/walkthrough.sh, shown in README.md and docs/) against a running stack; `make test`
@@ -48,13 +67,16 @@ BASE_URL ?= http://127.0.0.1:$(PORT)
 demo:
 	BASE_URL=$(BASE_URL) bash docs/walkthrough.sh
 
+status:
+	@$(PYTHON) -m local.status
+
 test: lint unit integration rehearse
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-unit: $(STAMP) $(ASSETS)
+unit: $(INFRA) $(ASSETS)
 	$(BIN)/python -m pytest -n auto tests/unit
 
 integration: $(STAMP) $(ASSETS)
@@ -62,10 +84,10 @@ integration: $(STAMP) $(ASSETS)
 
 # Synthesizes both stages, deploys their tables and resources on DynamoDB Local and moto, runs each function from
 # the asset zip in a clean interpreter, and judges every AWS call against the function's role (README: Deploying).
-rehearse: $(STAMP) $(ASSETS)
+rehearse: $(INFRA) $(ASSETS)
 	$(BIN)/python -m pytest tests/rehearsal
 
-job: $(STAMP)
+job: $(LOCAL)
 	$(BIN)/python -m local.job $(NAME) $(if $(NOW),--now $(NOW))
 
 bench: $(STAMP)
@@ -83,15 +105,15 @@ CDK := npx --yes aws-cdk@2.1148.1
 CDK_APP := --app "$(BIN)/python infra/app.py"
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
-synth: $(STAMP) $(ASSETS)
+synth: $(INFRA) $(ASSETS)
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-us-east-1} $(BIN)/python infra/app.py
 	$(BIN)/cfn-lint --include-checks I -- infra/cdk.out/*.template.json
 	@ls infra/cdk.out/*.template.json
 
-deploy: $(STAMP)
+deploy: $(INFRA)
 	STAGES=$(STAGE) $(CDK) deploy $(CDK_APP) $(CDK_FLAGS) serverless-platform-$(STAGE)
 
-destroy: $(STAMP)
+destroy: $(INFRA)
 	STAGES=$(STAGE) $(CDK) destroy $(CDK_APP) serverless-platform-$(STAGE)
 
 bench-nearest: $(STAMP)

@@ -15,8 +15,9 @@ from chalicelib.coaching.routes import bp as coaching
 from chalicelib.content_requests.page.routes import bp as content_request_page
 from chalicelib.content_requests.routes import bp as content_requests
 from chalicelib.core import telemetry
-from chalicelib.core.routing import refuse_other_methods
+from chalicelib.core.routing import answer_unknown_paths, refuse_other_methods
 from chalicelib.dialogues.routes import bp as dialogues
+from chalicelib.health.routes import bp as health
 from chalicelib.jobs import checkins, content_expiry, expiry  # noqa: F401  (registers the jobs)
 from chalicelib.nearby.routes import bp as nearby
 from chalicelib.recordings.routes import bp as recordings
@@ -35,7 +36,9 @@ app.register_blueprint(coaching, url_prefix="/api")
 app.register_blueprint(dialogues)
 app.register_blueprint(apidocs)
 app.register_blueprint(content_request_page)  # the page a request's link opens: /content_requests/<token>
+app.register_blueprint(health)
 refuse_other_methods(app)
+answer_unknown_paths(app)
 app.register_middleware(telemetry.requests(app), "http")
 telemetry.trace_aws_calls()
 gc.freeze()

@@ -91,6 +91,7 @@ class PlatformStack(Stack):
             "HttpMethod": "*", "ResourcePath": "/*", "ThrottlingRateLimit": THROTTLE_RATE,
             "ThrottlingBurstLimit": THROTTLE_BURST}])
         self._name_api(rest_api, stage)
+        answer_unknown_paths(rest_api)
         self._public_base_url(rest_api, config["api_gateway_stage"])
         self._protect(rest_api, config["api_gateway_stage"])
         # 5XXError is 0 or 1 per request, so its average is the share of requests that failed.
@@ -173,6 +174,17 @@ class PlatformStack(Stack):
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
             metric=cloudwatch.Metric(namespace=namespace, metric_name=metric, statistic=statistic,
                                      dimensions_map=dimensions, period=Duration.minutes(5))))
+
+
+def answer_unknown_paths(rest_api: CfnResource) -> None:
+    """What API Gateway answers itself for a path no resource serves (only `/`: the app's greedy `/{proxy+}` route
+    takes every other, chalicelib/core/routing.py): 404 `{"message":"Not found"}`, as `make run` does, not 403
+    "Missing Authentication Token". CORS as the app's, so that a browser can read it."""
+    rest_api.add_property_override("DefinitionBody.x-amazon-apigateway-gateway-responses", {
+        "MISSING_AUTHENTICATION_TOKEN": {
+            "statusCode": 404,
+            "responseParameters": {"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"},
+            "responseTemplates": {"application/json": '{"message":"Not found"}'}}})
 
 
 def function_names() -> list[str]:

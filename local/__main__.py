@@ -11,6 +11,16 @@ from local.events import scheduled_event
 from local.services import ROOT, port_is_free, start_dynamodb_local, start_moto
 
 LOCAL_ACCOUNT = "000000000000"
+# Fixed ports, so that URLs in notes and tools stay valid across restarts; each can be set in the shell.
+PORTS = {"PORT": 8000, "DYNAMODB_PORT": 8001, "MOTO_PORT": 8002}
+
+
+def _port(name: str) -> int:
+    port = int(os.environ.get(name, PORTS[name]))
+    if not port_is_free(port):
+        raise SystemExit(f"127.0.0.1:{port} is in use: stop what holds it (`make status` shows a running stack), "
+                         f"or set {name} to a free port")
+    return port
 
 
 def _services(started: list) -> dict:
@@ -19,12 +29,12 @@ def _services(started: list) -> dict:
     if os.environ.get("AWS_ENDPOINT_URL_DYNAMODB"):
         endpoints["DYNAMODB"] = os.environ["AWS_ENDPOINT_URL_DYNAMODB"]
     else:
-        started.append(start_dynamodb_local(stack.STATE_DIR / "dynamodb"))
+        started.append(start_dynamodb_local(stack.STATE_DIR / "dynamodb", _port("DYNAMODB_PORT")))
         endpoints["DYNAMODB"] = started[-1].url
     if os.environ.get("AWS_ENDPOINT_URL_S3"):
         endpoints["S3"] = os.environ["AWS_ENDPOINT_URL_S3"]
     else:
-        started.append(start_moto())
+        started.append(start_moto(_port("MOTO_PORT"), stack.STATE_DIR / "s3"))
         endpoints.update({name: started[-1].url for name in stack.ENDPOINT_SERVICES if name != "DYNAMODB"})
     return endpoints
 
@@ -47,49 +57,49 @@ def _fire_jobs(stop: threading.Event) -> None:
                     logging.exception("job %s failed", name)
 
 
-def _stop_on_sigterm(signum, frame):
+def _stop(signum, frame):
     raise KeyboardInterrupt
 
 
 def main() -> None:
-    port = int(os.environ.get("PORT", "8000"))
-    if not port_is_free(port):
-        raise SystemExit(f"127.0.0.1:{port} is in use: stop what holds it, or set PORT to a free port")
-    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    # However it was started: a shell starts a background job with SIGINT ignored, which Python would keep.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop)
+    port = _port("PORT")
     started: list = []
     stop = threading.Event()
     try:
         endpoints = _services(started)
-        for service in started:
-            print(f"started {service.name} on {service.url}")
         env = stack.local_environment(endpoints, port)
         os.environ.update(env)
         sys.path.insert(0, str(ROOT))
         from chalice.cli.factory import CLIFactory
-        from chalice.local import ThreadedHTTPServer, create_local_server
+        from chalice.local import ChaliceRequestHandler, ThreadedHTTPServer, create_local_server
 
         from app import app
         from chalicelib.jobs import JOBS
-        from local import logs
+        from local import gateway, logs
 
         logs.file_lines(stack.STATE_DIR / "logs")
 
         stack.prepare(env)
+        env["LOCAL_JOBS"] = ", ".join(JOBS)
         stack.save(env)
-        print(f"mail outbox: {env['MAIL_OUTBOX_DIR']}")
-        print(f"SMS and Messenger outbox: {env['OUTBOUND_OUTBOX_DIR']}")
-        print(f"log lines (JSON, as on Lambda): {stack.STATE_DIR / 'logs'}/api.jsonl, jobs.jsonl")
-        print(f"scheduled jobs (local timer): {', '.join(JOBS) or 'none yet'}")
         threading.Thread(target=_fire_jobs, args=(stop,), daemon=True).start()
         config = CLIFactory(str(ROOT)).create_config_obj(chalice_stage_name="dev")
         # socketserver's default backlog of 5 resets connections when a client opens many at once.
         ThreadedHTTPServer.request_queue_size = 128
+        # Each request is printed once, by its log line's short form (local/logs.py), not again by the server.
+        ChaliceRequestHandler.log_message = lambda *args: None  # type: ignore[method-assign]
+        gateway.install()
         server = create_local_server(app, config, "127.0.0.1", port)
-        print(f"API on http://127.0.0.1:{port}  (Ctrl-C stops everything)", flush=True)
+        print(stack.summary(env), flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
-        print("\nstopping ...")
+        print("\nstopping ...", flush=True)
     finally:
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not cut the stopping short
         stop.set()
         stack.STACK_FILE.unlink(missing_ok=True)
         for service in reversed(started):

@@ -128,11 +128,11 @@ def loopback_launcher(home: Path) -> Path | None:
     return target
 
 
-def start_dynamodb_local(data_dir: Path | None = None) -> Service:
-    """DynamoDB Local on a free port of 127.0.0.1 (see loopback_launcher): in memory, or kept in `data_dir` across
-    restarts."""
+def start_dynamodb_local(data_dir: Path | None = None, port: int | None = None) -> Service:
+    """DynamoDB Local on `port` (else a free one) of 127.0.0.1 (see loopback_launcher): in memory, or kept in
+    `data_dir` across restarts."""
     home = dynamodb_local_files()
-    port = free_port()
+    port = port or free_port()
     storage = ["-inMemory"]
     if data_dir is not None:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -150,8 +150,9 @@ def start_dynamodb_local(data_dir: Path | None = None) -> Service:
     return _start("DynamoDB Local", command, port, cwd=home)
 
 
-def start_moto() -> Service:
-    """moto's server on a free port: the local S3, SQS, SNS and SES."""
-    port = free_port()
-    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-    return _start("moto server (S3, SQS, SNS, SES)", command, port, ready_path="/moto-api/")
+def start_moto(port: int | None = None, s3_dir: Path | None = None) -> Service:
+    """moto's server on `port` (else a free one): the local S3, SQS, SNS and SES; S3's files in memory, or kept in
+    `s3_dir` across restarts (local/moto_server.py)."""
+    port = port or free_port()
+    command = [sys.executable, "-m", "local.moto_server", str(port), *([str(s3_dir.resolve())] if s3_dir else [])]
+    return _start("moto server (S3, SQS, SNS, SES)", command, port, cwd=ROOT, ready_path="/moto-api/")

@@ -73,7 +73,8 @@ def prepare(env: dict) -> None:
     from chalicelib.identity import service
 
     created = create_tables()
-    print(f"tables: {len(created)} created" + (f" ({', '.join(created)})" if created else ", all present"))
+    if created:
+        print(f"created {len(created)} tables")
     _add_missing_indexes()
     s3 = boto3.client("s3")
     if env["MEDIA_BUCKET"] not in {b["Name"] for b in s3.list_buckets().get("Buckets", [])}:
@@ -83,9 +84,12 @@ def prepare(env: dict) -> None:
     admin_email = os.environ.get("ADMIN_EMAIL", "admin@example.com")
     admin_password = os.environ.get("ADMIN_PASSWORD", "admin-password-123")
     service.ensure_admin(admin_email, admin_password)
-    print(f"admin account: {admin_email} / {admin_password}  (ADMIN_EMAIL, ADMIN_PASSWORD)")
+    # for the summary: the password only where it is the documented default
+    shown = "(ADMIN_PASSWORD)" if "ADMIN_PASSWORD" in os.environ else admin_password
+    env["LOCAL_ADMIN"] = f"{admin_email} / {shown}"
     seeded = channels.seed_examples()
-    print("dialogue providers: " + (", ".join(p.title for p in seeded) + " added" if seeded else "present"))
+    if seeded:
+        print("added dialogue providers: " + ", ".join(p.title for p in seeded))
 
 
 def _bucket_cors(s3: Any, bucket: str) -> None:
@@ -132,4 +136,17 @@ def _push_topic(env: dict) -> None:
     if arn:
         env["PUSH_TOPIC_ARN"] = os.environ["PUSH_TOPIC_ARN"] = arn
         get_settings.cache_clear()  # settings were read before the topic was known
-    print(f"push topic: {arn or 'none (no local SNS endpoint): push is skipped'}")
+
+
+def summary(env: dict) -> str:
+    """What `make run` serves and where, in a few lines (`make status` prints it again)."""
+    api = env["PUBLIC_BASE_URL"]
+    return "\n".join([
+        f"API       {api}   docs {api}/docs   health {api}/health",
+        f"AWS       DynamoDB {env['AWS_ENDPOINT_URL_DYNAMODB']}   S3, SQS, SNS, SES {env['AWS_ENDPOINT_URL_S3']}",
+        f"admin     {env.get('LOCAL_ADMIN', '')}   push: {'on' if env.get('PUSH_TOPIC_ARN') else 'off (no SNS)'}",
+        f"outboxes  mail {env['MAIL_OUTBOX_DIR']}   SMS and Messenger {env['OUTBOUND_OUTBOX_DIR']}",
+        f"jobs      {env.get('LOCAL_JOBS') or 'none'} (on a local timer; `make job NAME=<job>` runs one now)",
+        f"logs      {STATE_DIR / 'logs'}/api.jsonl, jobs.jsonl (JSON lines, as on Lambda; a short form below)",
+        f"state     {STATE_DIR} (tables, files, secret)   `make status` shows this again; Ctrl-C stops everything",
+    ])

@@ -6,28 +6,19 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from chalicelib.core import openapi
-from chalicelib.core.contracts import Contract, Failure, Surface
-from chalicelib.core.errors import ApiError, BadRequest, NotFound
-from chalicelib.core.routing import json_response, routes, stage_prefix
+from chalicelib.core.contracts import Contract, Surface
+from chalicelib.core.errors import NotFound
+from chalicelib.core.routing import MESSAGE_SCHEMA, invalid_message, json_response, render_message, routes, stage_prefix
 
 bp = Blueprint(__name__)
 HERE = Path(__file__).parent
 # Swagger UI's files, copied from the npm package by `make assets` (never fetched from a CDN at run time).
 ASSETS = HERE / "assets"
 _TYPES = {"swagger-ui.css": "text/css; charset=utf-8", "swagger-ui-bundle.js": "text/javascript; charset=utf-8"}
-ERROR_SCHEMA = {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}}
 
 
-def _invalid(failures: list[Failure]) -> ApiError:
-    return BadRequest("invalid", failures[0].message)
-
-
-def _render(error: ApiError) -> Response:
-    return json_response({"message": error.message}, error.status)
-
-
-SURFACE = Surface(tag="Reference", invalid=_invalid, error_schema=ERROR_SCHEMA)
-route = routes(bp, _render, SURFACE)
+SURFACE = Surface(tag="Reference", invalid=invalid_message, error_schema=MESSAGE_SCHEMA)
+route = routes(bp, render_message, SURFACE)
 
 
 def _base() -> str:

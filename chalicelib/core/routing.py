@@ -7,8 +7,8 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from chalicelib.core import contracts, telemetry
-from chalicelib.core.contracts import Contract, Surface
-from chalicelib.core.errors import ApiError
+from chalicelib.core.contracts import Contract, Failure, Surface
+from chalicelib.core.errors import ApiError, BadRequest
 
 Render = Callable[[ApiError], Response]
 # The documents send JSON with and without a JSON content type (curl -d sends a form type);
@@ -65,6 +65,19 @@ def stage_prefix(request: Any) -> str:
     context = request.context or {}
     path, resource = context.get("path") or "", context.get("resourcePath") or ""
     return str(path[:-len(resource)]) if resource and path.endswith(resource) else ""
+
+
+# The error shape of the routes outside the five APIs (docs, health) and of unknown paths: API Gateway's own.
+MESSAGE_SCHEMA = {"type": "object", "required": ["message"], "properties": {"message": {"type": "string"}}}
+
+
+def render_message(error: ApiError) -> Response:
+    return json_response({"message": error.message}, error.status)
+
+
+def invalid_message(failures: list[Failure]) -> ApiError:
+    """A request its contract refuses, in that shape: the first failure's message."""
+    return BadRequest("invalid", failures[0].message)
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, Any] | None = None) -> Response:
@@ -126,3 +139,31 @@ def _refusal(render: Render, allow: str) -> Callable[..., Any]:
 
     refuse.refusal = True  # type: ignore[attr-defined]  # no contract: not an operation of the API
     return refuse
+
+
+NOT_FOUND = ApiError("not_found", "Not found", status=404)
+
+
+def surface_prefix(path: str) -> str:
+    """The part of a path that names its surface: its first part, or its first two under /api (`/api/auth`)."""
+    parts = path.strip("/").split("/")
+    return "/" + "/".join(parts[:2] if parts[0] == "api" else parts[:1])
+
+
+def answer_unknown_paths(app: Any) -> None:
+    """A path no route serves answers 404: in its surface's error shape where its prefix names a surface (see
+    `surface_prefix`), else `{"message": "Not found"}`. One greedy `/{proxy+}` route, which API Gateway tries only
+    after every specific route (the local server too: local/gateway.py); `/` itself is the gateway response's."""
+    renders: dict[str, Render] = {}
+    for path, entries in app.routes.items():
+        render = next((getattr(entry.view_function, "render", None) for entry in entries.values()), None)
+        if render is not None:
+            renders.setdefault(surface_prefix(path), render)
+
+    def unknown(**params: Any) -> Response:
+        rest = next(iter((app.current_request.uri_params or {}).values()), "")
+        render = renders.get(surface_prefix(rest), render_message)
+        return render(NOT_FOUND)
+
+    unknown.refusal = True  # type: ignore[attr-defined]  # no contract: not an operation of the API
+    app.route("/{proxy+}", methods=list(METHODS), content_types=ANY_CONTENT_TYPE, name="unknown_path")(unknown)
