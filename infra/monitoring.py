@@ -37,7 +37,8 @@ def _groups(items: list, size: int) -> Iterable[list]:
 
 
 class Monitoring(Construct):
-    """The alarms and the dashboard of one stage. `functions` maps each Lambda function's logical id to its name."""
+    """The alarms and the dashboard of one stage. `functions` maps each Lambda function's logical id to its name,
+    `job_functions` each job's name to its function's logical id."""
 
     def __init__(self, scope: Construct, construct_id: str, *, resources: PlatformResources, api_name: str,
                  api_stage: str, functions: Mapping[str, str], job_functions: Mapping[str, str]) -> None:
@@ -95,7 +96,7 @@ class Monitoring(Construct):
                     comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD)
 
     def _table_names(self) -> list[str]:
-        return [table.table_name for table in self.resources.tables.values() if table.table_name]
+        return [str(table.table_name) for table in self.resources.tables.values()]
 
     def _table_throttle_alarms(self) -> None:
         for number, tables in enumerate(_groups(self._table_names(), TABLES_PER_THROTTLE_ALARM)):
@@ -107,7 +108,7 @@ class Monitoring(Construct):
                         f"DynamoDB throttled reads or writes on {', '.join(tables)}")
 
     def _dashboard(self) -> cloudwatch.Dashboard:
-        dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=f"{self.resources.prefix}",
+        dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=self.resources.prefix,
                                          default_interval=Duration.hours(3))
         dashboard.add_widgets(cloudwatch.TextWidget(
             markdown=f"# {self.resources.prefix}\nRequests, errors and p99 latency per surface; job heartbeats; "

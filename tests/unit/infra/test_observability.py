@@ -4,6 +4,8 @@ p99 latency, each job's failures and missed runs, throttles, queues) each notify
 per stage over the metrics the app emits (names as in chalicelib/core/metric_names.py, spelled out here)."""
 import fcntl
 import json
+import os
+from unittest import mock
 
 import pytest
 
@@ -17,7 +19,8 @@ XRAY = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
 @pytest.fixture(scope="session")
 def app_templates() -> dict:
     """Both stages' templates with the app packaged by Chalice, as `make synth` makes them. Chalice writes its
-    package to the project's .chalice/deployments: test workers take turns, so none reads another's half-written zip."""
+    package to the project's .chalice/deployments: test workers take turns, so none reads another's half-written zip.
+    Packaging puts each stage's variables into os.environ (to load the app as deployed): they are put back after."""
     import aws_cdk as cdk
     from aws_cdk.assertions import Template
 
@@ -25,7 +28,7 @@ def app_templates() -> dict:
 
     lock = ROOT / ".chalice" / "deployments" / ".synth.lock"
     lock.parent.mkdir(parents=True, exist_ok=True)
-    with open(lock, "w") as held:
+    with open(lock, "w") as held, mock.patch.dict(os.environ):
         fcntl.flock(held, fcntl.LOCK_EX)
         app = cdk.App()
         env = cdk.Environment(account="123456789012", region="us-east-1")
