@@ -24,6 +24,7 @@ API_SENDS = ("push", "mail")
 TABLE_ACTIONS = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:PutItem",
                  "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
                  "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"]
+XRAY_ACTIONS = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
 # SQS's longest retention: a stalled Messenger consumer loses nothing for two weeks.
 MESSAGE_RETENTION = Duration.days(14)
 # A check-in waiting an hour means the Messenger consumer has stopped (it normally drains within minutes).
@@ -206,7 +207,7 @@ class PlatformResources(Construct):
     def _role(self, construct_id: str, name: str, tables: Iterable[str], sends: Iterable[str],
               api: bool = False) -> iam.Role:
         """A functions' role allowed only on `tables` (and their indexes), the senders in `sends`, the public base
-        URL parameter, its log groups, and for the API also the bucket's prefixes and the JWT secret."""
+        URL parameter, its log groups, X-Ray, and for the API also the bucket's prefixes and the JWT secret."""
         stack = Stack.of(self)
         role = iam.Role(self, construct_id, role_name=f"{self.prefix}-{name}",
                         assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
@@ -232,6 +233,9 @@ class PlatformResources(Construct):
             actions=["ssm:GetParameter"],
             resources=[f"arn:{stack.partition}:ssm:{stack.region}:{stack.account}:parameter"
                        f"{self.public_base_url_parameter}"]))
+        # Active tracing: the function sends its segments, and the SDK's subsegments (DynamoDB, S3), to X-Ray,
+        # whose actions name no resource: "*" is the only form IAM takes for them.
+        role.add_to_policy(iam.PolicyStatement(actions=XRAY_ACTIONS, resources=["*"]))
         role.add_to_policy(iam.PolicyStatement(
             actions=["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
             resources=[f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:/aws/lambda/{self.prefix}*"]))

@@ -8,19 +8,21 @@ from aws_cdk import (
     CfnCondition,
     CfnParameter,
     CfnResource,
-    Duration,
     Fn,
     RemovalPolicy,
     Stack,
     Validations,
 )
-from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_ssm as ssm
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from chalicelib.jobs import JOBS, Job
+from chalicelib.core import metric_names
+from chalicelib.jobs import JOBS
+from infra.monitoring import Monitoring
 from infra.resources import APP, PlatformResources
 from local.stack import stage_environment
 
@@ -28,10 +30,14 @@ ROOT = Path(__file__).resolve().parent.parent
 # Requests a second across the API, and the burst above it: enough for the apps, a ceiling for a runaway client.
 THROTTLE_RATE, THROTTLE_BURST = 100, 200
 LOG_DAYS = 30
-# The share of the API's requests answering 5xx, over five minutes, that raises its alarm.
-API_5XX_RATE = 0.01
-# A job is missed when this many of its intervals pass without a run that succeeded.
-MISSED_RUNS = 2
+# One JSON line per request in the API's access log: who asked what, how it ended, how long it took, and the trace
+# to look it up by in X-Ray. Every value is quoted: a field API Gateway has no value for is "-", still valid JSON.
+ACCESS_LOG_FORMAT = {
+    "requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "requestTime": "$context.requestTime",
+    "httpMethod": "$context.httpMethod", "resourcePath": "$context.resourcePath", "status": "$context.status",
+    "protocol": "$context.protocol", "responseLength": "$context.responseLength",
+    "integrationLatency": "$context.integrationLatency", "responseLatency": "$context.responseLatency",
+    "xrayTraceId": "$context.xrayTraceId"}
 # cfn-lint's informational checks that the templates skip, and why (the template carries them, so `make synth`,
 # the synth test and any other run of cfn-lint agree). I1022 prefers Fn::Sub to an Fn::Join with an empty
 # delimiter: CDK renders every string built from tokens that way (ARNs, the bucket policy, Chalice's own), and
@@ -79,38 +85,67 @@ class PlatformStack(Stack):
             FBOOK_QUEUE_URL=resources.queue.queue_url, MEDIA_BUCKET=resources.bucket.bucket_name,
             # Not the URL itself: the API's URL names the REST API, whose definition names the API function, so
             # the function's environment cannot hold it. The function reads the parameter instead.
-            PUBLIC_BASE_URL_PARAMETER=resources.public_base_url_parameter)
+            PUBLIC_BASE_URL_PARAMETER=resources.public_base_url_parameter,
+            # Powertools' logger, tracer and metrics read these (the metric names: chalicelib/core/metric_names).
+            POWERTOOLS_SERVICE_NAME=metric_names.SERVICE, POWERTOOLS_METRICS_NAMESPACE=metric_names.NAMESPACE)
+        # `xray` makes every function's tracing Active; the API's stage is traced below (Chalice's SAM leaves it).
         chalice = CompiledChalice(self, "App", source_dir=str(ROOT), stage_config={
-            **config, "manage_iam_role": False, "iam_role_arn": resources.role.role_arn})
+            **config, "manage_iam_role": False, "iam_role_arn": resources.role.role_arn, "xray": True})
         # Chalice reads a function's own role only from .chalice/config.json, which cannot hold a deploy-time
         # ARN: each job's function is given its role here.
         for name, role in resources.job_roles.items():
             chalice.get_resource(to_cfn_resource_name(name)).add_property_override("Role", role.role_arn)
         rest_api = chalice.get_resource("RestAPI")
+        api_stage = config["api_gateway_stage"]
         rest_api.add_property_override("MethodSettings", [{
             "HttpMethod": "*", "ResourcePath": "/*", "ThrottlingRateLimit": THROTTLE_RATE,
-            "ThrottlingBurstLimit": THROTTLE_BURST}])
+            "ThrottlingBurstLimit": THROTTLE_BURST,
+            # Per-method metrics; no execution logs with bodies (they would hold passwords and tokens).
+            "MetricsEnabled": True, "DataTraceEnabled": False}])
+        rest_api.add_property_override("TracingEnabled", True)
+        self._log_access(rest_api, stage)
         self._name_api(rest_api, stage)
         answer_unknown_paths(rest_api)
-        self._public_base_url(rest_api, config["api_gateway_stage"])
-        self._protect(rest_api, config["api_gateway_stage"])
-        # 5XXError is 0 or 1 per request, so its average is the share of requests that failed.
-        self._alarm("Api5xx", "AWS/ApiGateway", "5XXError",
-                    {"ApiName": api_name(stage), "Stage": config["api_gateway_stage"]},
-                    f"More than {API_5XX_RATE:.0%} of the API's requests answered 5xx", "Average", API_5XX_RATE)
-        jobs = {to_cfn_resource_name(job.name): job for job in JOBS.values()}
-        for name in function_names():
-            function = chalice.get_function(name)
+        self._public_base_url(rest_api, api_stage)
+        self._protect(rest_api, api_stage)
+        functions = {name: chalice.get_function(name).function_name for name in function_names()}
+        for name, function_name in functions.items():
             log_group = logs.CfnLogGroup(self, f"{name}Logs", retention_in_days=LOG_DAYS,
-                                         log_group_name=Fn.join("", ["/aws/lambda/", function.function_name]))
-            # A deleted prod stack's logs are what tells why it went; dev's go with it.
-            log_group.apply_removal_policy(
-                RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE if stage == "prod" else RemovalPolicy.DESTROY)
-            for metric in ("Errors", "Throttles"):
-                self._alarm(f"{name}{metric}", "AWS/Lambda", metric, {"FunctionName": function.function_name},
-                            f"{name}: Lambda {metric.lower()}")
-            if name in jobs:
-                self._heartbeat_alarm(name, function.function_name, jobs[name])
+                                         log_group_name=Fn.join("", ["/aws/lambda/", function_name]))
+            self._keep_logs(log_group, stage)
+        self.monitoring = Monitoring(
+            self, "Monitoring", resources=resources, api_name=api_name(stage), api_stage=api_stage,
+            functions=functions, job_functions={job.name: to_cfn_resource_name(job.name) for job in JOBS.values()})
+
+    @staticmethod
+    def _keep_logs(log_group: logs.CfnLogGroup, stage: str) -> None:
+        """A deleted prod stack's logs are what tells why it went; dev's go with it."""
+        log_group.apply_removal_policy(
+            RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE if stage == "prod" else RemovalPolicy.DESTROY)
+
+    def _log_access(self, rest_api: CfnResource, stage: str) -> logs.CfnLogGroup:
+        """Write a JSON line per request to the API's access log group.
+
+        API Gateway writes logs only through the account's CloudWatch role, one setting for the whole account and
+        region: each stage's stack sets it, or a first deploy fails. Both the setting and the role are kept when a
+        stack is deleted, as the other stage's API may log through that role; both are unnamed, so a stage deleted
+        and deployed again makes a new role rather than colliding with the kept one (so is the log group)."""
+        log_group = logs.CfnLogGroup(self, "ApiAccessLogs", retention_in_days=LOG_DAYS)
+        self._keep_logs(log_group, stage)
+        role = iam.CfnRole(
+            self, "ApiGatewayLogsRole",
+            assume_role_policy_document={"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": "apigateway.amazonaws.com"}}]},
+            managed_policy_arns=[f"arn:{self.partition}:iam::aws:policy/service-role/"
+                                 "AmazonAPIGatewayPushToCloudWatchLogs"])
+        account = apigateway.CfnAccount(self, "ApiGatewayAccount", cloud_watch_role_arn=role.attr_arn)
+        for made in (role, account):
+            made.apply_removal_policy(RemovalPolicy.RETAIN)
+        rest_api.add_property_override("AccessLogSetting", {
+            "DestinationArn": log_group.attr_arn, "Format": json.dumps(ACCESS_LOG_FORMAT, separators=(",", ":"))})
+        # The stage SAM makes of the RestAPI may log only once the account has its role.
+        rest_api.add_resource_dependency(account)
+        return log_group
 
     def _name_api(self, rest_api: CfnResource, stage: str) -> None:
         """Give the REST API its stage's name, the `ApiName` of its metrics. Chalice titles the swagger with the
@@ -148,32 +183,6 @@ class PlatformStack(Stack):
             self, "PublicBaseUrl", parameter_name=self.resources.public_base_url_parameter,
             description="Root of the links the app mails",
             string_value=Fn.condition_if(has_domain.logical_id, domain_url, api_url).to_string())
-
-    def _heartbeat_alarm(self, name: str, function_name: str, job: Job) -> None:
-        """Alarm when `MISSED_RUNS` of the job's intervals pass without a run that succeeded: it catches a
-        schedule that stopped firing as well as runs that fail, which the Errors alarm alone does not."""
-        period = Duration.minutes(job.every_minutes)
-
-        def lambda_metric(metric: str) -> cloudwatch.Metric:
-            return cloudwatch.Metric(namespace="AWS/Lambda", metric_name=metric, statistic="Sum", period=period,
-                                     dimensions_map={"FunctionName": function_name})
-
-        succeeded = cloudwatch.MathExpression(
-            expression="FILL(invocations,0) - FILL(errors,0)", period=period, label="successful runs",
-            using_metrics={"invocations": lambda_metric("Invocations"), "errors": lambda_metric("Errors")})
-        self.resources.notify(cloudwatch.Alarm(
-            self, f"{name}Missed", metric=succeeded, threshold=1, evaluation_periods=MISSED_RUNS,
-            comparison_operator=cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.BREACHING,
-            alarm_description=f"{name}: no successful run in {MISSED_RUNS} intervals of {job.every_minutes} min"))
-
-    def _alarm(self, construct_id: str, namespace: str, metric: str, dimensions: dict, description: str,
-               statistic: str = "Sum", threshold: float = 1) -> None:
-        self.resources.notify(cloudwatch.Alarm(
-            self, construct_id, threshold=threshold, evaluation_periods=1, alarm_description=description,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-            metric=cloudwatch.Metric(namespace=namespace, metric_name=metric, statistic=statistic,
-                                     dimensions_map=dimensions, period=Duration.minutes(5))))
 
 
 def answer_unknown_paths(rest_api: CfnResource) -> None:

@@ -13,10 +13,10 @@ from typing import Any
 from aws_lambda_powertools.logging import Logger
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
+from chalicelib.core import metric_names as names
 from chalicelib.core.settings import get_settings
 
-SERVICE = "serverless-platform"
-NAMESPACE = "ServerlessPlatform"
+SERVICE = names.SERVICE
 logger = Logger(service=SERVICE, use_rfc3339=True)
 # The route lines and the job lines go to one logger; `kind` tells them apart (`make run` files them apart).
 REQUEST, JOB = "request", "job"
@@ -165,11 +165,11 @@ def _request_line(request: Any, route: str, surface: str, status: int, work: Wor
         logger.error("request failed", extra=fields, exc_info=work.error)
     else:
         logger.info("request", extra=fields)
-    metrics = _metrics(Surface=surface)
-    metrics.add_metric("Requests", MetricUnit.Count, 1)
-    metrics.add_metric("ClientErrors", MetricUnit.Count, int(400 <= status < 500))
-    metrics.add_metric("ServerErrors", MetricUnit.Count, int(status >= 500))
-    metrics.add_metric("Latency", MetricUnit.Milliseconds, latency)
+    metrics = _metrics({names.SURFACE: surface})
+    metrics.add_metric(names.REQUESTS, MetricUnit.Count, 1)
+    metrics.add_metric(names.CLIENT_ERRORS, MetricUnit.Count, int(400 <= status < 500))
+    metrics.add_metric(names.SERVER_ERRORS, MetricUnit.Count, int(status >= 500))
+    metrics.add_metric(names.LATENCY, MetricUnit.Milliseconds, latency)
     for name, value in work.counts.items():
         metrics.add_metric(name, MetricUnit.Count, value)
     _flush(metrics)
@@ -217,19 +217,19 @@ def _job_line(name: str, tally: Tally, work: Work) -> None:
         logger.error("job failed", extra=fields, exc_info=work.error)
     else:
         logger.info("job", extra=fields)
-    metrics = _metrics(Job=name)
-    metrics.add_metric("JobRuns", MetricUnit.Count, 1)
-    metrics.add_metric("ItemsChanged", MetricUnit.Count, tally.changed)
-    metrics.add_metric("ItemsFailed", MetricUnit.Count, tally.failed)
-    metrics.add_metric("JobFailed", MetricUnit.Count, int(work.error is not None))
+    metrics = _metrics({names.JOB: name})
+    metrics.add_metric(names.JOB_RUNS, MetricUnit.Count, 1)
+    metrics.add_metric(names.ITEMS_CHANGED, MetricUnit.Count, tally.changed)
+    metrics.add_metric(names.ITEMS_FAILED, MetricUnit.Count, tally.failed)
+    metrics.add_metric(names.JOB_FAILED, MetricUnit.Count, int(work.error is not None))
     _flush(metrics)
 
 
-def _metrics(**dimensions: str) -> EphemeralMetrics:
+def _metrics(dimensions: dict[str, str]) -> EphemeralMetrics:
     # One set per line, so concurrent requests (the local server's threads) never share one. No `service`
     # dimension (Powertools adds one from POWERTOOLS_SERVICE_NAME otherwise): alarms match {Stage, Surface|Job}.
-    return EphemeralMetrics(namespace=NAMESPACE, service="",
-                            default_dimensions={"Stage": get_settings().stage, **dimensions})
+    return EphemeralMetrics(namespace=names.NAMESPACE, service="",
+                            default_dimensions={names.STAGE: get_settings().stage, **dimensions})
 
 
 def _flush(metrics: EphemeralMetrics) -> None:

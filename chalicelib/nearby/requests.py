@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from chalicelib.core import batch, clock, telemetry
+from chalicelib.core import batch, clock, metric_names, telemetry
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadRequest, Conflict, NotFound
 from chalicelib.core.retry import TryAgain, retried
@@ -160,7 +160,7 @@ def nearest(lat: float, lon: float, account: Account) -> "Listing":
             if len(found) == NEAREST_MAX:
                 break
     shown = listing(found, account).active(now)
-    telemetry.count("NearestItemsRead", telemetry.items_read())  # the whole request's, sign-in included
+    telemetry.count(metric_names.NEAREST_ITEMS_READ, telemetry.items_read())  # the whole request's, sign-in included
     return shown
 
 

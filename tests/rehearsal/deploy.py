@@ -29,6 +29,8 @@ NOT_REHEARSED = {
     "Custom::S3AutoDeleteObjects": "CDK's function that empties the dev bucket on destroy",
     "AWS::WAFv2::WebACL": "no local WAF: its rule is evaluated against the gateway's routes by test_waf.py",
     "AWS::WAFv2::WebACLAssociation": "no local WAF: test_waf.py checks that it names the API's stage",
+    "AWS::ApiGateway::Account": "the account's API Gateway logging role: no local API Gateway writes access logs",
+    "AWS::CloudWatch::Dashboard": "a view of metrics; the unit template tests check what it shows",
 }
 # Resources the rehearsal names but does not create: it runs the functions itself and judges roles and policies
 # with an IAM evaluator; alarms and log groups are checked statically.
