@@ -120,8 +120,9 @@ def upload_form(key: str, *, max_bytes: int, content_types: Sequence[str], expir
 def upload_origin() -> str:
     """The origin (`scheme://host[:port]`) that upload forms post to, as a page's Content-Security-Policy names it.
 
-    Read from a form botocore signs for no key in particular (nothing is sent), so it is the forms' own."""
-    url = client("s3").generate_presigned_post(Bucket=get_settings().media_bucket, Key="origin")["url"]
+    Read from a form botocore signs (nothing is sent), so it is the forms' own; its key is under the uploads
+    prefix, where the API's role may put objects, so even this unused form asks for nothing the role lacks."""
+    url = client("s3").generate_presigned_post(Bucket=get_settings().media_bucket, Key=f"{UPLOADS}origin")["url"]
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
 

@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import ROOT, bare_environment
 from tests.rehearsal import events
 from tests.rehearsal.deploy import Deployment
-from tests.rehearsal.lambdas import Function, endpoints, runtime_packages, unpack
+from tests.rehearsal.lambdas import Function, TraceDaemon, endpoints, runtime_packages, unpack
 from tests.rehearsal.template import Template
 
 STAGES = ("dev", "prod")
@@ -72,6 +72,7 @@ class Stage:
     deployment: Deployment
     functions: dict[str, Function]
     gateway: events.Gateway
+    traces: TraceDaemon
     calls: list[tuple[str, dict]] = field(default_factory=list)  # (function logical id, recorded call)
 
     def invoke(self, logical: str, event: dict) -> dict:
@@ -97,17 +98,19 @@ def stage(request, synthesized, services, task_root, runtime, tmp_path_factory) 
     deployed = Deployment(template(synthesized, request.param), dynamodb_url, moto_url).create()
     local = endpoints(dynamodb_url, moto_url)
     logs = tmp_path_factory.mktemp(f"logs-{request.param}")
-    functions = {logical: Function(deployed.template, logical, task_root, runtime, local, logs / f"{logical}.log")
-                 for logical in deployed.template.of_type("AWS::Serverless::Function")}
+    traces = TraceDaemon()
+    functions = {logical: Function(deployed.template, logical, task_root, runtime, local, logs / f"{logical}.log",
+                                   traces) for logical in deployed.template.of_type("AWS::Serverless::Function")}
     (api_logical,) = deployed.template.of_type("AWS::Serverless::Api")
     api = deployed.template.resolve(deployed.template.resources[api_logical]["Properties"])
     gateway = events.Gateway(api["DefinitionBody"], deployed.template.deployed[api_logical].ref, api["StageName"])
-    running = Stage(request.param, deployed.template, deployed, functions, gateway)
+    running = Stage(request.param, deployed.template, deployed, functions, gateway, traces)
     # What `make run` does and a deployed stage needs once: the platform admin account.
     running.operator("chalicelib.identity.service.ensure_admin", *ADMIN)
     yield running
     for function in functions.values():
         function.stop()
+    traces.stop()
 
 
 def json_of(raw: bytes):

@@ -5,8 +5,10 @@ import importlib.util
 import json
 import os
 import select
+import socket
 import subprocess
 import sys
+import threading
 import zipfile
 from pathlib import Path
 
@@ -16,6 +18,29 @@ RUNTIME = Path(__file__).with_name("runtime.py")
 # What the Lambda Python runtime puts beside the task root: boto3 and botocore, with what they need.
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
 INVOKE_SECONDS = 60
+
+
+class TraceDaemon:
+    """A stand-in for the X-Ray daemon Lambda runs beside a traced function: it keeps every segment document sent
+    to it (UDP, `{"format": "json", "version": 1}` then the document)."""
+
+    def __init__(self) -> None:
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.socket.bind(("127.0.0.1", 0))
+        self.address = f"127.0.0.1:{self.socket.getsockname()[1]}"
+        self.documents: list[dict] = []
+        threading.Thread(target=self._receive, daemon=True).start()
+
+    def _receive(self) -> None:
+        while True:
+            try:
+                datagram = self.socket.recv(65536)
+            except OSError:  # closed
+                return
+            self.documents.append(json.loads(datagram.split(b"\n", 1)[1]))
+
+    def stop(self) -> None:
+        self.socket.close()
 
 
 def unpack(asset: Path, into: Path) -> Path:
@@ -44,12 +69,15 @@ def endpoints(dynamodb_url: str, moto_url: str) -> dict:
 class Function:
     """One function of the template, started cold in its own interpreter: `invoke(event)` calls its handler."""
 
-    def __init__(self, template: Template, logical: str, task_root: Path, runtime: Path, local: dict, log: Path):
+    def __init__(self, template: Template, logical: str, task_root: Path, runtime: Path, local: dict, log: Path,
+                 traces: TraceDaemon):
         properties = template.resolve(template.resources[logical]["Properties"])
         self.logical, self.handler = logical, properties["Handler"]
         self.name = template.deployed[logical].ref
         self.environment = properties.get("Environment", {}).get("Variables", {})
         env = {**self.environment, **self._runtime_variables(properties), **local}
+        if properties.get("Tracing") == "Active":  # as Lambda does for a function with active tracing
+            env.update(AWS_XRAY_DAEMON_ADDRESS=traces.address, AWS_XRAY_CONTEXT_MISSING="LOG_ERROR")
         self.log = log
         with open(log, "a") as output:
             self.process = subprocess.Popen(

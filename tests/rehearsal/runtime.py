@@ -13,6 +13,7 @@ import importlib
 import json
 import os
 import sys
+import time
 import traceback
 import uuid
 
@@ -112,6 +113,10 @@ def invoke(handler: str, *arguments) -> dict:
     from chalicelib.core.collaborators import using
 
     calls.clear()
+    if os.environ.get("AWS_XRAY_DAEMON_ADDRESS"):
+        # Lambda hands each invocation of a traced function its trace header (sampled) through this variable.
+        os.environ["_X_AMZN_TRACE_ID"] = (f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]};"
+                                          f"Parent={uuid.uuid4().hex[:16]};Sampled=1")
     try:
         with using(clock=_clock) if _clock else nullcontext():
             result = _handler(handler)(*arguments)

@@ -4,6 +4,8 @@ action on `*`, the bucket lets browsers post upload forms, and every alarm watch
 emits and notifies the stack's topic."""
 import json
 
+from chalicelib.core import metric_names as names
+from chalicelib.jobs import JOBS
 from tests.rehearsal.conftest import API
 from tests.rehearsal.deploy import client
 from tests.rehearsal.template import REGION, Template
@@ -55,7 +57,9 @@ def test_the_deployed_bucket_lets_a_page_on_any_origin_post_an_upload_form(stage
 
 
 # Actions AWS offers no resource level for, which a statement may therefore allow on "*" (none today).
-NO_RESOURCE_LEVEL: dict[str, str] = {}
+NO_RESOURCE_LEVEL: dict[str, str] = {
+    "xray:PutTraceSegments": "X-Ray's actions take no resource: a traced function sends its segments with these",
+    "xray:PutTelemetryRecords": "X-Ray's actions take no resource: a traced function sends its segments with these"}
 # Statements of the form Allow + NotResource, and why each is narrower than "*".
 NOT_RESOURCE = {("sns:Publish", "arn:aws:sns:*:*:*"):
                 "SMS to a phone number has no ARN: this allows phone numbers and no topic"}
@@ -95,7 +99,8 @@ def test_no_iam_statement_allows_an_action_on_every_resource(stage):
 
 
 # AWS-managed policies a role of the stack may carry, and why: they are not written in the template.
-MANAGED = {"AWSLambdaBasicExecutionRole": "CDK's function that empties the dev bucket on destroy: its own logs"}
+MANAGED = {"AWSLambdaBasicExecutionRole": "CDK's function that empties the dev bucket on destroy: its own logs",
+           "AmazonAPIGatewayPushToCloudWatchLogs": "API Gateway's account role, which writes the access logs"}
 
 
 def test_no_role_carries_a_managed_policy_beyond_the_listed_ones(stage):
@@ -120,9 +125,15 @@ def _emitters(template: Template) -> dict[tuple[str, str], list[dict]]:
     # A regional web ACL emits per rule (by the rule's metric name) in its region.
     rules = [{"WebACL": acl["Name"], "Region": REGION, "Rule": rule["VisibilityConfig"]["MetricName"]}
              for acl in map(template.resolve, template.of_type("AWS::WAFv2::WebACL").values()) for rule in acl["Rules"]]
+    # The app's own metrics (EMF, chalicelib/core/telemetry): by the functions' STAGE, per surface or job.
+    [stage] = {template.resolve(p)["Environment"]["Variables"]["STAGE"]
+               for p in template.of_type("AWS::Serverless::Function").values()}
+    surfaces = [{names.STAGE: stage, names.SURFACE: surface} for surface in names.SURFACES]
+    jobs = [{names.STAGE: stage, names.JOB: job} for job in JOBS]
     return {("AWS/Lambda", "FunctionName"): functions, ("AWS/ApiGateway", "ApiName,Stage"): apis,
             ("AWS/SQS", "QueueName"): queues, ("AWS/DynamoDB", "TableName"): tables,
-            ("AWS/WAFV2", "Region,Rule,WebACL"): rules}
+            ("AWS/WAFV2", "Region,Rule,WebACL"): rules, (names.NAMESPACE, "Stage,Surface"): surfaces,
+            (names.NAMESPACE, "Job,Stage"): jobs}
 
 
 # The metrics each namespace's resources emit (of those an alarm may watch).
@@ -132,7 +143,8 @@ EMITTED = {"AWS/Lambda": {"Errors", "Throttles", "Invocations", "Duration", "Con
                        "NumberOfMessagesSent", "NumberOfMessagesReceived"},
            "AWS/DynamoDB": {"ThrottledRequests", "ReadThrottleEvents", "WriteThrottleEvents", "SystemErrors",
                             "UserErrors"},
-           "AWS/WAFV2": {"AllowedRequests", "BlockedRequests", "CountedRequests"}}
+           "AWS/WAFV2": {"AllowedRequests", "BlockedRequests", "CountedRequests"},
+           names.NAMESPACE: set(names.UNITS)}
 
 
 def _metrics(alarm: dict) -> list[dict]:

@@ -2,6 +2,7 @@
 CloudWatch, one JSON line per request and per job run, and the EMF documents CloudWatch turns into the metrics that
 the stack's alarms and dashboard read, under the template's stage."""
 import json
+import time
 from datetime import UTC, datetime
 
 from tests.rehearsal.clients import call
@@ -51,3 +52,24 @@ def test_a_job_run_writes_its_line_and_its_heartbeat(stage):
     assert document["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["Stage", "Job"]]
     assert (document["Stage"], document["Job"], document["JobRuns"], document["JobFailed"]) == (
         stage.name, "expire-content-requests", [1.0], [0.0])
+
+
+def test_a_traced_request_sends_its_dynamodb_and_s3_calls_as_subsegments_of_its_trace(stage):
+    seen = len(stage.traces.documents)
+
+    status, answer = call(stage, "GET", "/health")
+
+    assert (status, answer["checks"]) == (200, {"dynamodb": "ok", "s3": "ok"})
+    subsegments = [document for document in _sent(stage, seen) if document.get("namespace") == "aws"]
+    sent = {(document["name"], document["aws"]["operation"]) for document in subsegments}
+    assert sent >= {("dynamodb", "DescribeTable"), ("s3", "HeadBucket")}, sent
+    assert len({document["trace_id"] for document in subsegments}) == 1
+
+
+def _sent(stage, since: int, timeout: float = 5) -> list[dict]:
+    """The segment documents the stage's functions sent the X-Ray daemon after the first `since` (UDP: a moment)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and len(stage.traces.documents) <= since:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    return stage.traces.documents[since:]
