@@ -90,8 +90,9 @@ rehearse: $(INFRA) $(ASSETS)
 job: $(LOCAL)
 	$(BIN)/python -m local.job $(NAME) $(if $(NOW),--now $(NOW))
 
-bench: $(STAMP)
+bench: $(STAMP) $(INFRA)
 	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/lambda_import.py
 	$(BIN)/python bench/first_request.py
 	$(BIN)/python bench/ids.py
 	$(BIN)/python bench/dialogue_bytes.py

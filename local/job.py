@@ -34,9 +34,9 @@ def main(argv: list) -> int:
             print(f"  {job.name:<28} every {job.every_minutes} min  {job.description}")
         return 1 if args.name else 0
     now = args.now or clock.now()
-    logs.file_lines(stack.STATE_DIR / "logs")
-    tally = telemetry.job_run(args.name, lambda: JOBS[args.name].run(now))
-    print(f"{args.name} at {now.isoformat()}: {tally}")
+    logs.file_lines(stack.STATE_DIR / "logs")  # the run's line, and its short form here
+    print(f"{args.name} at {now.isoformat()}", flush=True)
+    telemetry.job_run(args.name, lambda: JOBS[args.name].run(now))
     return 0
 
 

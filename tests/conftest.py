@@ -3,6 +3,7 @@ and a real local stack (DynamoDB Local, moto's server, the app over HTTP) for in
 import copy
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -337,6 +338,20 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+@pytest.fixture(scope="module")
+def browser(local_stack):
+    """Headless Chromium (Debian's package, driven by Playwright), for the pages `make run`'s stack serves."""
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM, "Chromium is missing: .ci/run installs Debian's chromium"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, timeout=60_000)
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
 @dataclass
 class LocalStack:
     base_url: str
@@ -386,6 +401,12 @@ class HttpUser:
         raw = kw.pop("data", None)
         data = json.dumps(body) if body is not None else raw
         return self.http.request(method, self.base + path, data=data, timeout=30, **kw)
+
+
+def job_changed(output: str) -> int:
+    """The items a `make job` run changed, from what it printed (its log line's short form)."""
+    [changed] = re.findall(r"^job [a-z-]+: seen \d+, changed (\d+), failed \d+$", output, re.MULTILINE)
+    return int(changed)
 
 
 def bare_environment(**extra: str) -> dict:

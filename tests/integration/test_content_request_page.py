@@ -18,8 +18,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from tests.conftest import CHROMIUM, CHROMIUM_FLAGS
-
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
 PAGE_BUDGET = 100_000  # bytes to load the page, without the user's files
@@ -83,19 +81,6 @@ class Owner:
 @pytest.fixture(scope="module")
 def owner(local_stack):
     return Owner(local_stack)
-
-
-@pytest.fixture(scope="module")
-def browser(local_stack):
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM, "Chromium is missing: .ci/run installs Debian's chromium"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, timeout=60_000)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture

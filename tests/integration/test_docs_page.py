@@ -3,26 +3,17 @@ surface's operations are listed from the served OpenAPI document, and "Try it ou
 import pytest
 import requests
 
-from tests.conftest import CHROMIUM, CHROMIUM_FLAGS
-
 SURFACES = {"Accounts", "Recordings", "Nearby", "Content requests", "Coaching", "Dialogues"}
 
 
 @pytest.fixture(scope="module")
-def page(local_stack):
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM, "Chromium is missing: .ci/run installs Debian's chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, timeout=60_000)
-        try:
-            page = browser.new_page()
-            page.set_default_timeout(30_000)
-            page.goto(f"{local_stack.base_url}/docs")
-            page.wait_for_selector(".opblock")
-            yield page
-        finally:
-            browser.close()
+def page(local_stack, browser):
+    page = browser.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(f"{local_stack.base_url}/docs")
+    page.wait_for_selector(".opblock")
+    yield page
+    page.close()
 
 
 def _operations_by_tag(document: dict) -> dict[str, set[tuple[str, str]]]:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.conftest import ROOT, bare_environment
+from tests.conftest import ROOT, bare_environment, job_changed
 from tests.integration import test_nearby_http as nearby_http
 
 LIMIT = nearby_http.LIMIT
@@ -64,7 +64,7 @@ def _job(stack):
 def _expired_by(run):
     out, err = run.communicate(timeout=120)
     assert run.returncode == 0, err
-    return int(out.strip().rsplit(": ", 1)[1])
+    return job_changed(out)
 
 
 def _expire(stack, request_id):

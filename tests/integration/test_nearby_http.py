@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from tests.conftest import ROOT, HttpUser, bare_environment
+from tests.conftest import ROOT, HttpUser, bare_environment, job_changed
 
 PHOTO = b"\xff\xd8\xff\xe0" + bytes(range(256)) * 20 + b"\r\n--not-a-boundary--\r\n"
 LIMIT = 10  # the stage config's MAX_ACTIVE_REQUESTS
@@ -168,7 +168,7 @@ def test_make_job_expires_due_requests_once_even_when_two_runs_overlap(local_sta
     outputs = [run.communicate(timeout=120) for run in runs]
 
     assert [run.returncode for run in runs] == [0, 0], outputs
-    expired = [int(out.strip().rsplit(": ", 1)[1]) for out, _ in outputs]
+    expired = [job_changed(out) for out, _ in outputs]
     assert sum(expired) == due and due >= 1
     assert _active_requests(local_stack) == 0
     assert request_id not in [r["requestId"] for r in owner.nearest(lat, lon)]
