@@ -114,7 +114,7 @@ def _after_call(model: Any, parsed: Any = None, **_: Any) -> None:
 
 
 def _items(parsed: dict[str, Any]) -> int:
-    """The items one DynamoDB answer carries: a Query's or Scan's count, a GetItem's item, a batch's responses."""
+    """The items one DynamoDB answer carries: a Query's count, a GetItem's item, a batch's responses."""
     if "Count" in parsed:
         return int(parsed["Count"])
     if "Item" in parsed:
