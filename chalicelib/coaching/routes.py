@@ -1,19 +1,28 @@
 """The coaching routes under /api (thin: authorize, parse, call, shape). Most collections share one shape
 of routes (list, get, create, update, delete), registered once by `collection` with their contracts."""
+from __future__ import annotations
+
 from collections.abc import Callable
 from types import SimpleNamespace
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from chalice.app import Blueprint, Response
 
-from chalicelib.coaching import access, help_requests, media, messages, orgs, shapes, tasks, users
 from chalicelib.coaching import contracts as coaching
+from chalicelib.coaching import shapes
 from chalicelib.coaching.errors import SURFACE, in_body_order, not_found, render
 from chalicelib.coaching.models import CLIENT, COACH, CoachingUser, HelpRequest, Media, Message, Org, Task
 from chalicelib.core import contracts
 from chalicelib.core.bodies import json_body
 from chalicelib.core.errors import ApiError, BadRequest
+from chalicelib.core.imports import deferred
 from chalicelib.core.routing import json_response, path_id, routes
+
+if TYPE_CHECKING:
+    from chalicelib.coaching import access, help_requests, media, messages, orgs, tasks, users
+else:  # the services, imported on a request's first use (core/imports.py)
+    access, help_requests, media, messages, orgs, tasks, users = deferred(
+        "chalicelib.coaching", "access help_requests media messages orgs tasks users")
 
 bp = Blueprint(__name__)
 route = routes(bp, render, SURFACE)
@@ -131,20 +140,21 @@ def tasks_update_many() -> Response:
     return json_response([shapes.task(task) for task in tasks.update_many(caller, changes)])
 
 
-def _client_records(records: Callable[..., Any], shape: Callable[..., Any]) -> Callable[..., Any]:
+def _client_records(service: Any, records: str, shape: Callable[..., Any]) -> Callable[..., Any]:
     def view(id: str) -> Response:
         client_id = record_id(id)
-        return json_response([shape(item) for item in records(_caller((CoachingUser, client_id)), client_id)])
+        found = getattr(service, records)(_caller((CoachingUser, client_id)), client_id)
+        return json_response([shape(item) for item in found])
 
     return view
 
 
-for _records, _shape, _name in ((tasks.of_client, shapes.task, "tasks"),
-                                (messages.of_client, shapes.message, "messages"),
-                                (media.viewed, shapes.media, "viewed_media"),
-                                (help_requests.of_client, shapes.request, "requests")):
+for _service, _records, _shape, _name in ((tasks, "of_client", shapes.task, "tasks"),
+                                          (messages, "of_client", shapes.message, "messages"),
+                                          (media, "viewed", shapes.media, "viewed_media"),
+                                          (help_requests, "of_client", shapes.request, "requests")):
     route(f"/clients/{{id}}/{_name}", contract=coaching.CLIENT_RECORDS[_name])(
-        _named(_client_records(_records, _shape), f"clients_{_name}"))
+        _named(_client_records(_service, _records, _shape), f"clients_{_name}"))
 
 
 @route("/clients/{id}/viewed_media/{media_id}", methods=("POST",), contract=coaching.MARK_VIEWED)

@@ -8,8 +8,7 @@ needs: their views of the media named), the one that reads the caller's claim wh
 (`named`); a Coach's check of a client's task or request reads those clients in another (those not read already).
 An id of no record is a 400 on its field; a record out of the caller's scope a 403 naming it."""
 from collections.abc import Collection
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.coaching import access
 from chalicelib.coaching.access import Caller
@@ -20,8 +19,7 @@ from chalicelib.core.contracts import SAFE_INT
 _WHAT = {CoachingUser: "user", Task: "task", HelpRequest: "request", Media: "media"}
 
 
-@dataclass(frozen=True)
-class Ref:
+class Ref(NamedTuple):
     """`field` of a body names the record of `model` under `key`."""
 
     field: str  # as the errors name it: `created_by`, `steps.0.task_id`, `2.original_task_id` in a bulk

@@ -6,13 +6,21 @@ parameter"), not merely of its type. What no schema can say is the service's: an
 day and not past (requests.expiration_day), an s3_key listed twice (media.listed_twice), and a size written as a
 whole number with a fraction (64.0, which JSON Schema counts as an integer); their refusals join the contract's
 in one 422 (`_checked`)."""
-from typing import Any, cast
+from __future__ import annotations
 
-from chalicelib.content_requests import fields, media, requests
+from typing import TYPE_CHECKING, Any, cast
+
+from chalicelib.content_requests import fields
 from chalicelib.content_requests.errors import Invalid
 from chalicelib.content_requests.models import CANCELED, MULTI_USE, ONE_TIME, PHOTO, VIDEO
 from chalicelib.core import contracts as core
 from chalicelib.core.contracts import AUTHENTICATION, BEARER, NOT_BLANK, SAFE_INT, Contract, Failure
+from chalicelib.core.imports import deferred
+
+if TYPE_CHECKING:
+    from chalicelib.content_requests import media, requests
+else:  # the rules past the schemas, imported on a request's first use (core/imports.py)
+    media, requests = deferred("chalicelib.content_requests", "media requests")
 
 MISSING, STRING, HASH, INTEGER = "Missing parameter", "Must be a String", "Must be a Hash", "Must be a Integer"
 ARRAY, BLANK, POSITIVE = "Must be an Array of nested elements", "Must not be blank", "Must be a positive integer"
@@ -52,7 +60,7 @@ def extension_of(extensions: Any) -> str:
 
 def day(*, required: bool) -> dict[str, Any]:
     return text(fields.DAY_MAX, required=required,
-                allOf=[{"pattern": rf"^\s*{fields.DAY.pattern}\s*$", "x-errors": {"pattern": requests.NO_DAY}}],
+                allOf=[{"pattern": rf"^\s*{fields.DAY.pattern}\s*$", "x-errors": {"pattern": fields.NO_DAY}}],
                 description="A day, today or later: 2022/06/07 (or 2022-06-07, or as the API answers it)",
                 examples=["2022/06/07"])
 

@@ -18,6 +18,7 @@ CONTENT_TYPES = {
 SORTS = ("created_at", "name", "recipient", "expiration_date")
 # An expiration day as the document writes it (2022/06/07) or as the API answers it.
 DAY = re.compile(r"(\d{4})[/-](\d{2})[/-](\d{2})(T00:00:00(\.000)?Z)?")
+NO_DAY = "Must be a date such as 2022/06/07"
 PENDING = {"true": True, "false": False, "1": True, "0": False}
 
 

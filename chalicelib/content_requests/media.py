@@ -2,9 +2,8 @@
 the bucket before recording it), and the owner's listing of what was sent."""
 from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from pynamodb.expressions.update import Action
 
@@ -42,8 +41,7 @@ DOWNLOAD_SECONDS = 3600
 CHECK_THREADS = 8
 
 
-@dataclass(frozen=True)
-class SentFile:
+class SentFile(NamedTuple):
     """A file named in a completion: its key, and what the recipient says of it."""
 
     s3_key: str

@@ -40,7 +40,7 @@ from chalicelib.files import layout, storage
 from chalicelib.identity.models import Account
 
 log = logging.getLogger(__name__)
-NO_DAY, PAST = "Must be a date such as 2022/06/07", "Must not be in the past"
+PAST = "Must not be in the past"
 _TOKEN = re.compile(r"[0-9a-f]{16}")
 
 
@@ -99,7 +99,7 @@ def expiration_day(text: str) -> datetime:
     except ValueError:
         day = None
     if day is None:
-        raise refused("content_request[expiration_date]", NO_DAY)
+        raise refused("content_request[expiration_date]", fields.NO_DAY)
     if day < clock.now().date():
         raise refused("content_request[expiration_date]", PAST)
     return datetime(day.year, day.month, day.day, tzinfo=UTC)

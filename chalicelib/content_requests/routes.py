@@ -5,18 +5,26 @@ a token is 16 hex digits and an id at most 15 digits, so `requests.is_id` tells 
 segment that is not an id as a token: a malformed or wrongly cased link answers 404 naming `token`, as an
 unknown one does, and its recipient is never told to sign in. Its contract (SHOW) therefore accepts the owner's
 schemes and anonymous callers alike (`optional_auth`)."""
+from typing import TYPE_CHECKING
+
 from chalice.app import Blueprint, Response
 
-from chalicelib.content_requests import contracts, media, requests, shapes
+from chalicelib.content_requests import contracts
 from chalicelib.content_requests.errors import SURFACE, render
 from chalicelib.content_requests.models import ContentRequest, OwnerTally
 from chalicelib.core import batch, clock
 from chalicelib.core.contracts import body, query
 from chalicelib.core.errors import ApiError
+from chalicelib.core.imports import deferred
 from chalicelib.core.routing import json_response, parse_id, routes
 from chalicelib.identity import service as accounts
 from chalicelib.identity.auth import authenticate, claims
 from chalicelib.identity.models import Account
+
+if TYPE_CHECKING:
+    from chalicelib.content_requests import media, requests, shapes
+else:  # the services, imported on a request's first use (core/imports.py)
+    media, requests, shapes = deferred("chalicelib.content_requests", "media requests shapes")
 
 bp = Blueprint(__name__)
 route = routes(bp, render, SURFACE)

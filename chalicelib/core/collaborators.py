@@ -7,17 +7,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, replace
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.core import mail, outbound
 from chalicelib.core.clock import Clock, SystemClock
 from chalicelib.core.settings import Settings, get_settings
 
 
-@dataclass(frozen=True)
-class Collaborators:
+class Collaborators(NamedTuple):
     clock: Clock
     mail: mail.Sender
     outbound: outbound.Sender
@@ -59,7 +57,7 @@ def current() -> Collaborators:
 @contextmanager
 def using(**given: Any) -> Iterator[Collaborators]:
     """Run the block with these collaborators in place of the current ones (`using(clock=FixedClock(at))`)."""
-    token = _given.set(replace(current(), **given))
+    token = _given.set(current()._replace(**given))
     try:
         yield current()
     finally:

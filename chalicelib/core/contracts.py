@@ -9,7 +9,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from chalice.app import MultiDict
 
@@ -75,8 +75,7 @@ def pointer(parts: Any) -> str:
     return "/" + "/".join(str(part).replace("~", "~0").replace("/", "~1") for part in parts)
 
 
-@dataclass(frozen=True)
-class Failure:
+class Failure(NamedTuple):
     """One way a value fails its schema: where (`path`, keys and indexes), which keyword, the surface's key for
     it when the schema names one, and jsonschema's message."""
 
@@ -99,8 +98,7 @@ class Failure:
 Invalid = Callable[[list[Failure]], Exception]
 
 
-@dataclass(frozen=True)
-class Surface:
+class Surface(NamedTuple):
     """What a surface contributes to each of its contracts: how its failures are raised, its error body's
     schema, and its OpenAPI tag."""
 

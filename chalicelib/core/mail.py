@@ -4,8 +4,7 @@ import json
 import logging
 import os
 import uuid
-from dataclasses import asdict, dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from chalicelib.core import clock
 from chalicelib.core.clients import client
@@ -13,8 +12,7 @@ from chalicelib.core.clients import client
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Email:
+class Email(NamedTuple):
     to: str
     subject: str
     body: str
@@ -55,7 +53,7 @@ class OutboxFolder:
         path = os.path.join(self.folder, f"{stamp}-{uuid.uuid4().hex[:8]}.json")
         try:
             with open(path, "w", encoding="utf-8") as handle:
-                json.dump(asdict(email), handle, indent=2)
+                json.dump(email._asdict(), handle, indent=2)
         except OSError as error:
             raise MailError(str(error)) from error
 

@@ -1,14 +1,12 @@
 """Messages to clients outside the app: SMS through SNS, Facebook Messenger through an SQS queue (a bot
 consumes it); locally a folder of JSON files, in tests a list (chosen in `collaborators`)."""
 import json
-from dataclasses import asdict, dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from chalicelib.core.clients import client
 
 
-@dataclass(frozen=True)
-class Outbound:
+class Outbound(NamedTuple):
     platform: str  # SMS or FBOOK
     to: str  # a phone number, or a Messenger id
     text: str
@@ -28,6 +26,6 @@ class AwsSender:
 
     def send(self, message: Outbound) -> None:
         if message.platform == "FBOOK":
-            client("sqs").send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(asdict(message)))
+            client("sqs").send_message(QueueUrl=self.queue_url, MessageBody=json.dumps(message._asdict()))
         else:
             client("sns").publish(PhoneNumber=message.to, Message=message.text)

@@ -4,8 +4,7 @@ import binascii
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.core.errors import BadRequest
 
@@ -83,8 +82,7 @@ def key_types(model: Any, index: Any = None) -> dict[str, str]:
 QUERY_LIMIT = 2**31 - 1
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(NamedTuple):
     """A 1-based page of `per_page` items."""
 
     number: int

@@ -1,15 +1,14 @@
 """Settings read once from the environment that `.chalice/config.json` (or `make run`) sets."""
 import os
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from chalicelib.core.clients import client
 
 _TRUE = {"1", "true", "yes", "on"}
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     stage: str
     table_prefix: str
     media_bucket: str

@@ -1,12 +1,16 @@
 """The one registry of tables. Models register themselves; the local stack, tests and infra/ build from it."""
+from collections.abc import Callable
 from contextlib import suppress
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+import pynamodb.attributes
+import pynamodb.indexes
+import pynamodb.models
 from pynamodb.attributes import Attribute, NumberAttribute
 from pynamodb.connection import Connection, TableConnection
 from pynamodb.exceptions import TableError
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, Index
 from pynamodb.models import MetaProtocol, Model
 
 from chalicelib.core.settings import get_settings
@@ -20,6 +24,26 @@ else:
 
 M = TypeVar("M", bound=type[Model])
 _models: list[type[Model]] = []
+
+
+def class_members(cls: type, predicate: Callable[[Any], bool]) -> list[tuple[str, Any]]:
+    """What `inspect.getmembers(cls, predicate)` answers for the predicates PynamoDB asks (an Attribute, an Index),
+    from the namespaces of the class's MRO, each read once: getmembers looks up every name the class has."""
+    names = {name for klass in cls.__mro__ for name, value in _own_members(klass) if predicate(value)}
+    return [(name, value) for name in sorted(names) if predicate(value := getattr(cls, name))]
+
+
+@cache
+def _own_members(klass: type) -> tuple[tuple[str, Any], ...]:
+    """The attributes and indexes a class's own body defines."""
+    return tuple((name, value) for name, value in vars(klass).items() if isinstance(value, (Attribute, Index)))
+
+
+# PynamoDB finds each model's, index's and map's attributes with inspect.getmembers, which reads every name of the
+# class, Model's hundred methods included: for this app's 44 models and their indexes, a fifth of what `import app`
+# adds to its libraries (docs/decisions.md, "Cold start"). Set before any model class is made.
+for _module in (pynamodb.attributes, pynamodb.indexes, pynamodb.models):
+    _module.getmembers = class_members  # type: ignore[attr-defined]
 
 
 def table_name(name: str) -> str:

@@ -3,8 +3,7 @@
 admin allows everything; projects:create allows new projects; project:admin allows everything on one project's
 dialogues (create, archive, read, write, publish) and the project itself; project:dialogues:read|write and
 dialogue:read|write allow reading or writing a project's dialogues, or one dialogue. Writing implies reading."""
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pynamodb.models import Model
 
@@ -22,8 +21,7 @@ PROJECT_READ, PROJECT_WRITE = "project:dialogues:read", "project:dialogues:write
 DIALOGUE_READ, DIALOGUE_WRITE = "dialogue:read", "dialogue:write"
 
 
-@dataclass(frozen=True)
-class Caller:
+class Caller(NamedTuple):
     """The signed-in account and its grants: all of them (`caller`, `signed_in`), or those among a route's
     questions that it holds (`asking`)."""
 

@@ -2,8 +2,7 @@
 
 Numbers run 1..N without gaps, so a page ordered by number is one key range; ordering by creation time reads the
 numbers and times of the whole history first."""
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.core.errors import BadRequest
 from chalicelib.core.pagination import Page, page_of
@@ -11,8 +10,7 @@ from chalicelib.core.pagination import Page, page_of
 ORDERINGS = ("number", "-number", "created", "-created")
 
 
-@dataclass(frozen=True)
-class Window:
+class Window(NamedTuple):
     page: Page
     ordering: tuple[str, ...]
 

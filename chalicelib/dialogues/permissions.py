@@ -1,8 +1,7 @@
 """Permission grants: listing, granting and revoking them, and the grants an account holds."""
 import contextlib
 import hashlib
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pynamodb.exceptions import DeleteError
 
@@ -20,8 +19,7 @@ from chalicelib.identity.models import Account
 _ALIASES = {"projects:admin": "project:admin"}
 
 
-@dataclass(frozen=True)
-class Grant:
+class Grant(NamedTuple):
     id: str
     type: str
     project_id: int | None = None

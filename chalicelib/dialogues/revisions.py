@@ -4,7 +4,7 @@ tries again, and after many losses answers 409. A write adds its patches to the 
 full, moves the head's base to the new description and keeps that snapshot on its last revision too
 (descriptions.py): any revision's description is the nearest snapshot plus at most REPLAY revisions' patches."""
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from chalicelib.core import clock
@@ -53,7 +53,7 @@ def fitting(document: Any, known: dict[str, Any] | None = None) -> dict[str, Any
     found = failures(DESCRIPTION, {**document, "sequences": []})
     for index, sequence in enumerate(sequences):
         if id(sequence) not in seen:
-            found += [replace(failure, path=("sequences", index, *failure.path))
+            found += [failure._replace(path=("sequences", index, *failure.path))
                       for failure in failures(SEQUENCE, sequence)]
     if found:
         raise SURFACE.invalid(found)

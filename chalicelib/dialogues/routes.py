@@ -1,6 +1,8 @@
 """The routes of the dialogues document (thin: parse, authorize, call, shape), each with its contract
 (contracts.py). Paths end without a slash here; API Gateway and the local server take both forms."""
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
 
@@ -8,27 +10,34 @@ from chalicelib.core import contracts
 from chalicelib.core.batch import Wanted as Key
 from chalicelib.core.bodies import MAX_DEPTH, TooDeep, json_body
 from chalicelib.core.errors import ApiError, InvalidJSON
+from chalicelib.core.imports import deferred
 from chalicelib.core.pagination import page_of
 from chalicelib.core.routing import json_response, no_content, routes
-from chalicelib.dialogues import (
-    access,
-    channels,
-    descriptions,
-    dialogues,
-    history,
-    permissions,
-    projects,
-    releases,
-    revisions,
-    shapes,
-    users,
-)
 from chalicelib.dialogues import contracts as spec
 from chalicelib.dialogues.errors import SURFACE, invalid, render
 from chalicelib.dialogues.ids import keyable, number
 from chalicelib.dialogues.models import Channel, Dialogue, Project, Provider, Release
 from chalicelib.identity.auth import authenticate
 from chalicelib.identity.models import Account
+
+if TYPE_CHECKING:
+    from chalicelib.dialogues import (
+        access,
+        channels,
+        descriptions,
+        dialogues,
+        history,
+        permissions,
+        projects,
+        releases,
+        revisions,
+        shapes,
+        users,
+    )
+else:  # the services, imported on a request's first use (core/imports.py)
+    (access, channels, descriptions, dialogues, history, permissions, projects, releases, revisions, shapes,
+     users) = deferred("chalicelib.dialogues", "access channels descriptions dialogues history permissions projects "
+                       "releases revisions shapes users")
 
 bp = Blueprint(__name__)
 route = routes(bp, render, SURFACE)

@@ -1,7 +1,6 @@
 """multipart/form-data request bodies (the legacy upload path), parsed with the standard library. Its email package
 is imported on the first form, not at cold start: no other route needs it."""
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 if TYPE_CHECKING:
     from email.message import MIMEPart
@@ -13,8 +12,7 @@ class MultipartError(Exception):
     """The body is not a multipart/form-data body this parser accepts."""
 
 
-@dataclass(frozen=True)
-class Part:
+class Part(NamedTuple):
     name: str
     filename: str | None
     content_type: str | None

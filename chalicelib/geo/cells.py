@@ -12,7 +12,7 @@ refined cover.
 """
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import pygeohash
 
@@ -28,16 +28,14 @@ _SLACK_M = 0.001
 _BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz"
 
 
-@dataclass(frozen=True)
-class Cover:
+class Cover(NamedTuple):
     """The cells a circle is indexed under: distinct geohashes of length `precision`, sorted."""
 
     precision: int
     cells: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class _Box:
+class _Box(NamedTuple):
     """A latitude band and one or two longitude ranges (two when the circle crosses the antimeridian)."""
 
     south: float

@@ -10,9 +10,8 @@ A link's token is stored in the transaction of what it concerns: a registration'
 with the count of its mail, an invitation's with the surface's own writes (`invitation`); its mail goes after the
 commit."""
 import secrets
-from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib.core import clock, mail, tokens
 from chalicelib.core.retry import TryAgain, retried
@@ -40,8 +39,7 @@ _MAILS = {
 _TOKEN, _EMAIL, _ACCOUNT = 0, 1, 2
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """A mailed link made, but neither stored nor sent: `step` (a core.transactions Step) or `write(transaction)`
     stores its token (only its SHA-256) as one write of a transaction; `send()` mails it once that committed."""
 

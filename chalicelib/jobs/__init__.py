@@ -4,9 +4,8 @@
 timer, and `make job NAME=...` runs one job once. Jobs are idempotent: every item is claimed with a condition.
 """
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from chalice.app import Chalice
@@ -14,8 +13,7 @@ if TYPE_CHECKING:
     from chalicelib.core.telemetry import Tally
 
 
-@dataclass(frozen=True)
-class Job:
+class Job(NamedTuple):
     name: str
     run: Callable[[datetime], "Tally"]
     every_minutes: int

@@ -1,9 +1,15 @@
 """send-checkins: check-ins whose time has come are stored as messages and sent to their clients once."""
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from chalicelib.coaching import checkins
+from chalicelib.core.imports import deferred
 from chalicelib.core.telemetry import Tally
 from chalicelib.jobs import job
+
+if TYPE_CHECKING:
+    from chalicelib.coaching import checkins
+else:  # imported when the job runs (core/imports.py)
+    (checkins,) = deferred("chalicelib.coaching", "checkins")
 
 
 @job("send-checkins", every_minutes=15,

@@ -1,9 +1,15 @@
 """expire-requests: requests past their end become expired, free their owner's slot and leave the index."""
 from datetime import datetime
+from typing import TYPE_CHECKING
 
+from chalicelib.core.imports import deferred
 from chalicelib.core.telemetry import Tally
 from chalicelib.jobs import job
-from chalicelib.nearby import requests
+
+if TYPE_CHECKING:
+    from chalicelib.nearby import requests
+else:  # imported when the job runs (core/imports.py)
+    (requests,) = deferred("chalicelib.nearby", "requests")
 
 
 @job("expire-requests", every_minutes=5,

@@ -3,9 +3,8 @@ import heapq
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from chalicelib.core import batch, clock, metric_names, telemetry
 from chalicelib.core.counters import next_id
@@ -177,8 +176,7 @@ def direct(account: Account) -> "Listing":
     return listing([(int(d.request_id), d.creator_id) for d in deliveries], account).active(clock.now())
 
 
-@dataclass(frozen=True)
-class Listing:
+class Listing(NamedTuple):
     """Requests as the routes show them: in order, with the ids the caller marked seen and the people they name."""
 
     requests: list[NearbyRequest]

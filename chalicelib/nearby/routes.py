@@ -1,16 +1,23 @@
 """The /api/v04 routes of the nearby document (thin: authorize, check, call, shape)."""
-from typing import Any
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from chalice.app import Blueprint, Response
 
 from chalicelib.core import contracts
 from chalicelib.core.clock import iso_millis
+from chalicelib.core.imports import deferred
 from chalicelib.core.routing import json_response, no_content, path_id, routes
 from chalicelib.identity.auth import authenticate
 from chalicelib.identity.models import Account
 from chalicelib.nearby import contracts as nearby
-from chalicelib.nearby import requests, responses, shapes
 from chalicelib.nearby.errors import SURFACE, render
+
+if TYPE_CHECKING:
+    from chalicelib.nearby import requests, responses, shapes
+else:  # the services, imported on a request's first use (core/imports.py)
+    requests, responses, shapes = deferred("chalicelib.nearby", "requests responses shapes")
 
 bp = Blueprint(__name__)
 route = routes(bp, render, SURFACE)

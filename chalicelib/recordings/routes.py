@@ -1,21 +1,28 @@
 """The /api/projects routes of the recordings document (thin: parse, authorize, call, shape)."""
-from typing import Any, Literal, cast, overload
+from typing import TYPE_CHECKING, Any, Literal, cast, overload
 
 from chalice.app import Blueprint, Request, Response
 
 from chalicelib.core import batch, contracts
 from chalicelib.core.bodies import json_body, parse_json
 from chalicelib.core.errors import ApiError, BadRequest, InvalidJSON, PayloadTooLarge
+from chalicelib.core.imports import deferred
 from chalicelib.core.routing import no_content, parse_id, path_id, routes
-from chalicelib.files import multipart
 from chalicelib.identity import service as accounts
 from chalicelib.identity.auth import authenticate, claims, optional_claims
 from chalicelib.identity.models import Account
-from chalicelib.recordings import annotations, comments, projects, sessions, shapes, threads
 from chalicelib.recordings import contracts as c
 from chalicelib.recordings.errors import SURFACE, envelope, render
 from chalicelib.recordings.models import Annotation, Code, Comment, Membership, Project, RecordedSession
 from chalicelib.recordings.paths import Path, unknown
+
+if TYPE_CHECKING:
+    from chalicelib.files import multipart
+    from chalicelib.recordings import annotations, comments, projects, sessions, shapes, threads
+else:  # the services, imported on a request's first use (core/imports.py)
+    annotations, comments, projects, sessions, shapes, threads = deferred(
+        "chalicelib.recordings", "annotations comments projects sessions shapes threads")
+    (multipart,) = deferred("chalicelib.files", "multipart")  # the legacy upload's form only
 
 bp = Blueprint(__name__)
 route = routes(bp, render, SURFACE)

@@ -10,14 +10,20 @@ import html
 import json
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chalice.app import Blueprint, Response
 
 from chalicelib.content_requests import fields
 from chalicelib.content_requests.errors import SURFACE, not_found, render
 from chalicelib.core.contracts import Contract
+from chalicelib.core.imports import deferred
 from chalicelib.core.routing import routes, stage_prefix
-from chalicelib.files import storage
+
+if TYPE_CHECKING:
+    from chalicelib.files import storage
+else:  # imported on the page's first request (core/imports.py)
+    (storage,) = deferred("chalicelib.files", "storage")
 
 bp = Blueprint(__name__)
 route = routes(bp, render, SURFACE)

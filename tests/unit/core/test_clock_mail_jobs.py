@@ -1,6 +1,5 @@
 """The injectable clock, the mail senders and the scheduled-job wiring."""
 import json
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -84,7 +83,7 @@ def test_each_scheduled_function_of_the_app_has_a_handler_of_its_own(monkeypatch
     ran = []
     for name, job in jobs.JOBS.items():
         run = lambda now, name=name: ran.append((name, now)) or Tally()  # noqa: E731
-        monkeypatch.setitem(jobs.JOBS, name, replace(job, run=run))
+        monkeypatch.setitem(jobs.JOBS, name, job._replace(run=run))
     sources = module.app.event_sources
 
     handlers = {source.name: _resolve(module, source.handler_string) for source in sources}
