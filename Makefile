@@ -112,7 +112,7 @@ synth: $(INFRA) $(ASSETS)
 	@ls infra/cdk.out/*.template.json
 
 deploy: $(INFRA)
-	STAGES=$(STAGE) $(CDK) deploy $(CDK_APP) $(CDK_FLAGS) serverless-platform-$(STAGE)
+	STAGES=$(STAGE) $(BIN)/python infra/deploy.py $(STAGE) -- $(CDK) deploy $(CDK_APP) $(CDK_FLAGS) serverless-platform-$(STAGE)
 
 destroy: $(INFRA)
 	STAGES=$(STAGE) $(CDK) destroy $(CDK_APP) serverless-platform-$(STAGE)

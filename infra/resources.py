@@ -16,7 +16,7 @@ from constructs import Construct
 
 from chalicelib.files import layout
 from chalicelib.jobs import JOBS
-from infra.tables import TableSpec, specs
+from infra.tables import TableSpec, specs, staged
 
 APP = "serverless-platform"
 # The API function sends push notifications and mail; SMS and Messenger check-ins go out only from a job.
@@ -48,13 +48,15 @@ def public_base_url_parameter(stage: str) -> str:
 
 class PlatformResources(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, stage: str, mail_from: str,
-                 alarm_email: str) -> None:
+                 alarm_email: str, deployed_indexes: dict[str, list[str]] | None = None) -> None:
         super().__init__(scope, construct_id)
         self.stage, prod = stage, stage == "prod"
         # Prod keeps its data when the stack is deleted or a resource replaced, yet a failed first create still
         # removes what it made (a retained table would make every retry fail on "already exists").
         keep = RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE if prod else RemovalPolicy.DESTROY
-        self.tables = {table.name: self._table(table, keep) for table in specs()}
+        # A live table gains one missing index per update (infra/deploy.py runs as many as it takes).
+        deployed = deployed_indexes or {}
+        self.tables = {table.name: self._table(staged(table, deployed.get(table.name)), keep) for table in specs()}
         self.bucket = self._bucket(prod, keep)
         self.topic = sns.Topic(self, "Push", topic_name=f"{self.prefix}-push")
         self.alarm_topic = self._alarm_topic(alarm_email)

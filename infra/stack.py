@@ -69,8 +69,11 @@ class PlatformStack(Stack):
         alarm_email = CfnParameter(self, "AlarmEmail", default="",
                                    description="Address that the ops topic mails alarms to (none when empty)")
         variables["MAIL_FROM"] = mail_from.value_as_string
+        # The indexes each live table has (infra/deploy.py passes them): absent on a first deploy and in tests.
+        deployed = self.node.try_get_context("deployedIndexes")
         self.resources = PlatformResources(self, "Resources", stage=stage, mail_from=mail_from.value_as_string,
-                                           alarm_email=alarm_email.value_as_string)
+                                           alarm_email=alarm_email.value_as_string,
+                                           deployed_indexes=json.loads(deployed) if deployed else None)
         if with_app:
             self._app(stage, config)
 

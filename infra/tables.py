@@ -1,5 +1,5 @@
 """Table definitions read off the model registry, so that infra never lists a table a second time."""
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pynamodb.attributes import Attribute, TTLAttribute
 from pynamodb.indexes import GlobalSecondaryIndex
@@ -72,3 +72,17 @@ def specs() -> list[TableSpec]:
     import app  # noqa: F401
 
     return sorted((spec(model) for model in registered()), key=lambda table: table.name)
+
+
+def staged(table: TableSpec, deployed: list[str] | None) -> TableSpec:
+    """`table` as one stack update may bring it. CloudFormation creates at most one GSI of a table per update, so a
+    live table (`deployed` names the indexes it has) gains only the first of its missing indexes, and declares only
+    the attributes its keys and those indexes use; a table not yet created (None) gets every index at once."""
+    if deployed is None:
+        return table
+    missing = [index for index in table.indexes if index["name"] not in deployed]
+    indexes = [index for index in table.indexes if index["name"] in deployed or index in missing[:1]]
+    used = {key["AttributeName"] for schema in [table.key_schema, *(index["key_schema"] for index in indexes)]
+            for key in schema}
+    return replace(table, indexes=indexes,
+                   attributes=[attribute for attribute in table.attributes if attribute["AttributeName"] in used])
