@@ -24,8 +24,11 @@ SHARDED_UP_TO, SHARDS = 5, 3
 # left a point outside many large circles reading 2.6 times its bound; 98 (about 93 a create there) brings the worst
 # points' reads to 1.8 and halves the sparse excess (bench/nearest.py).
 BUDGET = 98
-# A cell is crowded when it holds more circles that miss part of it than a lookup that finds nothing may read
-# (2 x 10 items): a point of the cell outside them all would read them all. Judged from its newest CROWD_SAMPLE items.
+# A cell is crowded when it holds about CROWDED circles that miss part of it, or more (estimated from its newest
+# CROWD_SAMPLE items): a point of the cell outside them reads them all, and a lookup that finds nothing may read 20
+# items in all its cells. 12 rather than 20 as a point reads several cells: in bench/nearest.py's fills (replayed in
+# memory) 20 left 20 of the 200 worst sparse points over the bound at 5,000 clustered circles and 12 left 5 (6: 5),
+# for 40 items a create in the uniform city at 10,000 circles (6: 57; 20: 23; a fixed sample count of 4: 65).
 CROWD_SAMPLE, CROWDED = 16, 12
 # Cells a create asks about at most (one Query each), so a create in a crowded place stays a few round trips.
 CROWD_ASKS = 32
@@ -120,9 +123,10 @@ class Pages:
 
 def items_newest_first(cell: str, pages: Pages) -> Iterator[RequestCell]:
     """The cell's index items newest first, from one of its shards: a small first page, then, while the lookup may
-    read more, pages sized to what the lookup has seen. Sizing pages to the hits wanted alone leaves a cell full of
-    circles that miss the point unread when the lookup's Queries run out (a missed match); doubling them read up to
-    2.6 times the bound where hits abound (at 20,000 clustered circles, bench/nearest.py)."""
+    read more, pages sized to what the lookup has seen (`Pages.after`). Sizing pages to the hits wanted alone left a
+    cell full of circles that miss the point unread when the lookup's Queries ran out (missed matches); doubling
+    them read up to 2.1 times the bound where hits abound (bench/nearest.py's 20,000 clustered circles, replayed in
+    memory; 1.8 sized from the hit rate)."""
     key, last, limit, read = read_key(cell), None, FIRST_PAGE, 0
     while True:
         page = RequestCell.query(key, scan_index_forward=False, limit=limit, page_size=limit,

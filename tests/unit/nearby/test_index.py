@@ -101,3 +101,22 @@ def test_a_lookup_sizes_its_later_pages_to_the_hit_rate(api, settings_env, fixed
     # 550 m east of the centres: inside the 700 m circles, outside the 450 m ones.
     assert len(requests.nearest(33.749, -84.3884 + 550 / 92_600, Account(id="bob")).requests) == 25
     assert _index_items_read(aws_calls) <= 2 * (25 + 10)
+
+
+def _sample(newest, days, misses):
+    """CROWD_SAMPLE items, newest first, spread evenly back over `days`, the first `misses` of them circles that miss
+    part of the cell."""
+    from datetime import timedelta
+
+    from chalicelib.nearby.requests import position
+
+    step = timedelta(days=days) / index.CROWD_SAMPLE
+    return [(position(newest - n * step, n), n < misses) for n in range(index.CROWD_SAMPLE)]
+
+
+def test_a_cell_is_crowded_by_the_circles_it_holds_not_by_its_newest_alone(fixed_clock):
+    """The same newest 16 items (2 circles that miss part of the cell) mean about 15 such circles in a cell whose 16
+    newest came in a day (a request lives 7), too many for a point outside them: crowded; over the week, 2: not."""
+    now = fixed_clock.now()
+    assert index.crowding({"djgzzy": _sample(now, 1, misses=2), "djgzzz": _sample(now, 7, misses=2)}, now) == {
+        "djgzzy": 2}
