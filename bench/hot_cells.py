@@ -4,7 +4,7 @@ and expiries), with the read pattern bench/nearest.py measures, against DynamoDB
 (index.SHARDS keys for precisions up to index.SHARDED_UP_TO, one read at random), and whether any key
 exceeds the limits. Creates write their covers refined as if every cell were crowded (the most items a create
 writes). In memory, a minute or two. Usage:
-    python bench/hot_cells.py [--rate 10000] [--creates 50] [--queries 8.3] [--items 45]
+    python bench/hot_cells.py [--rate 10000] [--creates 50] [--queries 8.2] [--items 43]
 """
 import argparse
 import math
@@ -46,8 +46,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=10_000, help="nearest queries a second in the city")
     parser.add_argument("--creates", type=float, default=50, help="map requests created (and expired) a second")
-    parser.add_argument("--queries", type=float, default=8.3, help="Queries per lookup (bench/nearest.py, dense)")
-    parser.add_argument("--items", type=float, default=45, help="items read per lookup (bench/nearest.py, dense)")
+    parser.add_argument("--queries", type=float, default=8.2, help="Queries per lookup (bench/nearest.py, dense)")
+    parser.add_argument("--items", type=float, default=43, help="items read per lookup (bench/nearest.py, dense)")
     args = parser.parse_args()
     from chalicelib.geo import cells as geo
     from chalicelib.nearby import index

@@ -1,10 +1,12 @@
 """`nearest` at scale: fill DynamoDB Local with N map requests over a 60 km x 60 km city (radii 100 m
 to 2 km, created over the past week) and print, for N = 1,000, 10,000 and 100,000, the DynamoDB items
-read and Query calls per `nearest` query and its p50/p95 time (in process, so calls can be counted).
+read and Query calls per `nearest` query, the largest items read / (found + 10) (the bound is 2) and its p50/p95
+time (in process, so calls can be counted).
 
 Then the dense worst case: 20,000 circles clustered in the neighbourhoods of one city, queried at the points
 where the index is worst for them (the most circles indexed under the point's cells per circle holding it),
-with the average and largest items read and Queries per lookup and the ratio items / (true + 10).
+with the average and largest items read and Queries per lookup and the ratio items / (found + 10), and every point
+over the bound of 2.
 
 Requests and their index cells are written in batches, as `create` would write them (the cover refined
 where the index is crowded, judged from an in-memory copy of the index as `index.crowded` judges it from

@@ -20,9 +20,10 @@ from chalicelib.nearby.models import LIFETIME, RequestCell
 SHARDED_UP_TO, SHARDS = 5, 3
 # Index items a refinement may bring a request to: create, renew and expire write them with the request and the
 # creator's counter, within TransactWriteItems' 100. Only crowded cells are split, so the budget is spent where the
-# index is crowded: elsewhere a request keeps its base cover (about 15 items). At 20,000 clustered circles 48 items
-# left a point outside many large circles reading 2.6 times its bound; 98 (about 93 a create there) brings the worst
-# points' reads to 1.8 and halves the sparse excess (bench/nearest.py).
+# index is crowded: elsewhere a request keeps its base cover (15 items a create at 1,000 uniform circles, 40 at
+# 10,000). At 20,000 clustered circles (93 items a create there), with pages sized from the hit rate, the worst
+# points read at most 1.6 times items / (found + 10) against 2.7 with 48 items, the worst sparse ones 3.8 against
+# 6.3 (bench/nearest.py).
 BUDGET = 98
 # A cell is crowded when it holds about CROWDED circles that miss part of it, or more (estimated from its newest
 # CROWD_SAMPLE items): a point of the cell outside them reads them all, and a lookup that finds nothing may read 20
