@@ -2,8 +2,9 @@
 and expiries), with the read pattern bench/nearest.py measures, against DynamoDB's per-partition limits
 (3,000 RCU/s, 1,000 WCU/s). Prints the busiest key of each precision, unsharded and as written today
 (index.SHARDS keys for precisions up to index.SHARDED_UP_TO, one read at random), and whether any key
-exceeds the limits. In memory, a few seconds. Usage:
-    python bench/hot_cells.py [--rate 10000] [--creates 50] [--queries 8.1] [--items 55]
+exceeds the limits. Creates write their covers refined as if every cell were crowded (the most items a create
+writes). In memory, a minute or two. Usage:
+    python bench/hot_cells.py [--rate 10000] [--creates 50] [--queries 8.2] [--items 43]
 """
 import argparse
 import math
@@ -45,8 +46,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=10_000, help="nearest queries a second in the city")
     parser.add_argument("--creates", type=float, default=50, help="map requests created (and expired) a second")
-    parser.add_argument("--queries", type=float, default=8.1, help="Queries per lookup (bench/nearest.py, dense)")
-    parser.add_argument("--items", type=float, default=55, help="items read per lookup (bench/nearest.py, dense)")
+    parser.add_argument("--queries", type=float, default=8.2, help="Queries per lookup (bench/nearest.py, dense)")
+    parser.add_argument("--items", type=float, default=43, help="items read per lookup (bench/nearest.py, dense)")
     args = parser.parse_args()
     from chalicelib.geo import cells as geo
     from chalicelib.nearby import index
@@ -62,7 +63,11 @@ def main() -> None:
     writes: Counter = Counter()
     for _ in range(SAMPLE // 10):
         lat, lon = place(rng, hubs)
-        for cell in geo.cover(lat, lon, rng.uniform(100, 2000)).cells:
+        radius = rng.uniform(100, 2000)
+        # Refined as if every cell were crowded: the most index items a create writes.
+        every_cell_crowded = lambda cells: dict.fromkeys(cells, 1)  # noqa: E731
+        for cell in geo.refined(lat, lon, radius, geo.cover(lat, lon, radius).cells, every_cell_crowded, index.shards,
+                                index.BUDGET):
             writes.update(index.keys(cell))
     read_scale, write_scale = args.rate * rcu / SAMPLE, args.creates * 2 * 2 / (SAMPLE // 10)  # put + delete, 2 WCU
     print(f"one city at {args.rate:,.0f} nearest/s ({rcu:.2f} RCU per precision per lookup), "

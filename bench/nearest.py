@@ -1,10 +1,12 @@
 """`nearest` at scale: fill DynamoDB Local with N map requests over a 60 km x 60 km city (radii 100 m
 to 2 km, created over the past week) and print, for N = 1,000, 10,000 and 100,000, the DynamoDB items
-read and Query calls per `nearest` query and its p50/p95 time (in process, so calls can be counted).
+read and Query calls per `nearest` query, the largest items read / (found + 10) (the bound is 2) and its p50/p95
+time (in process, so calls can be counted).
 
 Then the dense worst case: 20,000 circles clustered in the neighbourhoods of one city, queried at the points
 where the index is worst for them (the most circles indexed under the point's cells per circle holding it),
-with the average and largest items read and Queries per lookup and the ratio items / (true + 10).
+with the average and largest items read and Queries per lookup and the ratio items / (found + 10), and every point
+over the bound of 2.
 
 Requests and their index cells are written in batches, as `create` would write them (the cover refined
 where the index is crowded, judged from an in-memory copy of the index as `index.crowded` judges it from
@@ -46,11 +48,11 @@ class MemoryIndex:
     def __init__(self) -> None:
         self.cells: dict[str, list[tuple[str, bool, int]]] = {}  # cell -> (position, circle misses part of it, id)
 
-    def crowded(self, cells: list[str]) -> list[str]:
+    def crowded(self, cells: list[str]) -> dict[str, int]:
         from chalicelib.nearby import index
 
-        edges = {cell: sum(edge for _, edge, _ in self.cells.get(cell, [])[-index.CROWD_SAMPLE:]) for cell in cells}
-        return sorted((cell for cell in cells if edges[cell] >= index.CROWDED), key=lambda cell: -edges[cell])
+        newest = {cell: self.cells.get(cell, [])[-index.CROWD_SAMPLE:][::-1] for cell in cells}
+        return index.crowding({cell: [(at, edge) for at, edge, _ in newest[cell]] for cell in cells}, NOW)
 
     def add(self, at: str, request_id: int, circle: tuple[float, float, float], cells: tuple[str, ...]) -> None:
         import bisect
@@ -70,7 +72,6 @@ class MemoryIndex:
 
 def plan(first_id: int, count: int, rng: random.Random, place, memory: MemoryIndex) -> list[tuple]:
     """`count` new map requests (id, lat, lon, radius, start, cells), covers refined as `create` refines them."""
-    from chalicelib.geo import cells as geo
     from chalicelib.nearby import index
     from chalicelib.nearby.requests import position
 
@@ -79,8 +80,7 @@ def plan(first_id: int, count: int, rng: random.Random, place, memory: MemoryInd
         lat, lon = place(rng)
         radius = rng.uniform(100, 2000)
         start = NOW - timedelta(seconds=rng.uniform(0, 6.9 * 24 * 3600))
-        cells = geo.refined(lat, lon, radius, geo.cover(lat, lon, radius).cells, memory.crowded, index.shards,
-                            index.BUDGET)
+        cells = index.cover(lat, lon, radius, memory.crowded)
         memory.add(position(start, request_id), request_id, (lat, lon, radius), cells)
         planned.append((request_id, lat, lon, radius, start, cells))
     return planned
@@ -164,21 +164,26 @@ def run(sizes: list[int], queries: int, dense: int) -> None:
 
 
 def report(sizes: list[int], queries: int, counts: Counter) -> None:
+    from chalicelib.nearby import index
+
     rng, memory, total, cells = random.Random(7), MemoryIndex(), 0, 0
     print(f"nearest over a 60 km city, radii 100 m to 2 km, {queries} random points per size")
-    print(f"{'N':>8} {'items/req':>9} {'index items read':>17} {'Query calls':>12} {'found':>6} {'p50 ms':>7} "
-          f"{'p95 ms':>7}   (fill s)")
+    print(f"{'N':>8} {'items/req':>9} {'index items read':>17} {'Query calls':>12} {'found':>6} {'max ratio':>9} "
+          f"{'p50 ms':>7} {'p95 ms':>7}   (fill s)   (ratio: items / (found + 10), budget 2)")
     for size in sizes:
         began = time.perf_counter()
-        cells += fill(plan(total + 1, size - total, rng, random_point, memory))
+        planned = plan(total + 1, size - total, rng, random_point, memory)
+        cells += fill(planned)
+        written = [sum(index.shards(cell) for cell in new[5]) for new in planned]
         total = size
         filled = time.perf_counter() - began
         point_rng = random.Random(size)
         figures = measure([random_point(point_rng) for _ in range(queries)], counts)
         print(f"{size:>8} {cells / total:>9.1f} {statistics.mean(figures['items']):>17.1f} "
               f"{statistics.mean(figures['queries']):>12.1f} {statistics.mean(figures['found']):>6.1f} "
+              f"{max(ratios(figures)):>9.2f} "
               f"{statistics.median(figures['times']):>7.1f} {statistics.quantiles(figures['times'], n=20)[18]:>7.1f}"
-              f"   ({filled:.0f})", flush=True)
+              f"   ({filled:.0f}; new requests' index items: max {max(written)})", flush=True)
 
 
 def neighbourhoods(rng: random.Random, count: int = 6) -> list[tuple[float, float, float]]:
@@ -190,6 +195,8 @@ def neighbourhoods(rng: random.Random, count: int = 6) -> list[tuple[float, floa
 
 def report_dense(size: int, queries: int, counts: Counter) -> None:
     """The worst case: circles crowded into a few neighbourhoods, queried where the index serves them worst."""
+    from chalicelib.nearby import index
+
     rng = random.Random(11)
     hubs = neighbourhoods(rng)
 
@@ -203,8 +210,9 @@ def report_dense(size: int, queries: int, counts: Counter) -> None:
     written = fill(planned)
     filled = time.perf_counter() - began
     worst, sparse = worst_points(planned, memory, rng, hubs, queries)
+    most = max(sum(index.shards(cell) for cell in new[5]) for new in planned)
     print(f"\ndense worst case: {size} circles in {len(hubs)} neighbourhoods (spread 300 m to 1.2 km), "
-          f"{written / size:.1f} index items a request, filled in {filled:.0f} s")
+          f"{written / size:.1f} index items a request ({most} at most), filled in {filled:.0f} s")
     print_dense(f"{queries} points where the index serves worst (most circles indexed per circle holding the "
                 "point)", worst, counts)
     print_dense(f"{len(sparse)} points with fewer than 25 true matches where the index serves worst", sparse, counts)
@@ -212,16 +220,25 @@ def report_dense(size: int, queries: int, counts: Counter) -> None:
 
 def print_dense(title: str, points: list[tuple[float, float, int]], counts: Counter) -> None:
     figures = measure([(lat, lon) for lat, lon, _ in points], counts)
-    ratios = [items / (found + 10) for items, found in zip(figures["items"], figures["found"], strict=True)]
+    bounds = ratios(figures)
     wrong = sum(found != min(25, true) for found, (_, _, true) in zip(figures["found"], points, strict=True))
     print(title)
     print(f"  items read per lookup: avg {statistics.mean(figures['items']):.1f}, max {max(figures['items'])}")
     print(f"  Queries per lookup:    avg {statistics.mean(figures['queries']):.1f}, max {max(figures['queries'])}")
     print(f"  true matches:          avg {statistics.mean(t for _, _, t in points):.1f}, "
           f"found avg {statistics.mean(figures['found']):.1f} (answers of the wrong length: {wrong})")
-    print(f"  items / (found + 10):  avg {statistics.mean(ratios):.2f}, max {max(ratios):.2f}  (budget 2)")
+    print(f"  items / (found + 10):  avg {statistics.mean(bounds):.2f}, max {max(bounds):.2f}  (budget 2; "
+          f"{sum(bound > 2 for bound in bounds)} points over it)")
+    for bound, (lat, lon, true), items in zip(bounds, points, figures["items"], strict=True):
+        if bound > 2:
+            print(f"    over: ({lat:.6f}, {lon:.6f}) {true} true matches, {items} items read, ratio {bound:.2f}")
     print(f"  p50 {statistics.median(figures['times']):.1f} ms, "
           f"p95 {statistics.quantiles(figures['times'], n=20)[18]:.1f} ms", flush=True)
+
+
+def ratios(figures: dict) -> list[float]:
+    """Each lookup's items read / (found + 10): the bound is 2."""
+    return [items / (found + 10) for items, found in zip(figures["items"], figures["found"], strict=True)]
 
 
 def worst_points(planned: list[tuple], memory: MemoryIndex, rng: random.Random, hubs: list, count: int) -> tuple:

@@ -79,20 +79,23 @@ def cover(lat: float, lon: float, radius_m: float) -> Cover:
     return best
 
 
-def refined(lat: float, lon: float, radius_m: float, cells: Iterable[str], crowded: Callable[[list[str]], list[str]],
-            cost: Callable[[str], int], budget: int) -> tuple[str, ...]:
-    """The cells with each crowded one on the circle's edge replaced by its children that touch the circle, round after
-    round, while the summed cost stays within the budget. `crowded` names the crowded cells of those asked, most
-    crowded first."""
+def refined(lat: float, lon: float, radius_m: float, cells: Iterable[str],
+            crowded: Callable[[list[str]], dict[str, int]], cost: Callable[[str], int], budget: int) -> tuple[str, ...]:
+    """The cells with crowded ones on the circle's edge replaced by their children that touch the circle, round after
+    round, while the summed cost stays within the budget. `crowded` tells how crowded each crowded cell among those
+    asked is (the others left out). Within a round the splits that shed the most of the cell outside the circle per
+    item added, weighted by crowding, go first: they spare the most reads by points the circle does not hold."""
     reach_m = _reach_m(radius_m)
     kept, spent = set(cells), sum(cost(cell) for cell in cells)
     edge = [cell for cell in kept if len(cell) < PRECISIONS[-1] and not inside(lat, lon, radius_m, cell)]
     while edge:
         children = {cell: _touching_children(lat, lon, reach_m, cell) for cell in edge}
         extra = {cell: sum(cost(child) for child in children[cell]) - cost(cell) for cell in edge}
-        split: list[str] = []
         # Only splits that could still fit are worth asking about.
-        for cell in crowded([cell for cell in edge if spent + extra[cell] <= budget]):
+        crowding = crowded([cell for cell in edge if spent + extra[cell] <= budget])
+        split: list[str] = []
+        for cell in sorted(crowding, key=lambda cell: (-crowding[cell] * _shed(cell, children[cell], extra[cell]),
+                                                       cell)):
             if spent + extra[cell] > budget:
                 continue  # a smaller split further down the list may still fit
             kept.remove(cell)
@@ -101,6 +104,13 @@ def refined(lat: float, lon: float, radius_m: float, cells: Iterable[str], crowd
             split.extend(children[cell])
         edge = [cell for cell in split if len(cell) < PRECISIONS[-1] and not inside(lat, lon, radius_m, cell)]
     return tuple(sorted(kept))
+
+
+def _shed(cell: str, children: list[str], extra: int) -> float:
+    """The area (square degrees) a split drops from the cover, the children that miss the circle, per item it adds
+    (a split that adds none counts as half an item)."""
+    height, width = _cell_size(len(cell) + 1)
+    return (len(_BASE32) - len(children)) * height * width / max(extra, 0.5)
 
 
 def inside(lat: float, lon: float, radius_m: float, cell: str) -> bool:

@@ -4,28 +4,36 @@ A request's cover is refined where the index is crowded (finer cells on the circ
 circles that do not hold it. Coarse cells, read by every `nearest` query of a city, are written to SHARDS keys and
 read from one.
 """
+import math
 import random
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
+from chalicelib.core import clock
 from chalicelib.geo import cells as geo
-from chalicelib.nearby.models import RequestCell
+from chalicelib.nearby.models import LIFETIME, RequestCell
 
 # Cells of this precision or coarser (4.9 km and up) are each read by a large share of a city's queries: 3 keys each
 # keep such a key under DynamoDB's 3,000 RCU/s per partition at 10,000 queries/s (bench/hot_cells.py). Three, so that
 # a base cover of 32 such cells (96 index items) still fits one transaction.
 SHARDED_UP_TO, SHARDS = 5, 3
-# Index items a refinement may bring a request to (its base cover has about 15; refining never takes it past 98, so
-# create, renew and expire still write them with the request and the creator's counter within TransactWriteItems'
-# 100). 48 rather than 98: at 5,000 clustered circles, 98 cut the worst sparse point's items / (found + 10) from 3.45
-# to 2.45 but doubled every create's writes.
-BUDGET = 48
-# A cell is crowded when at least CROWDED of its newest CROWD_SAMPLE items are circles the cell is not wholly inside:
-# each is a circle that some point of the cell reads without being in it.
-CROWD_SAMPLE, CROWDED = 16, 4
+# Index items a refinement may bring a request to: create, renew and expire write them with the request and the
+# creator's counter, within TransactWriteItems' 100. Only crowded cells are split, so the budget is spent where the
+# index is crowded: elsewhere a request keeps its base cover (15 items a create at 1,000 uniform circles, 40 at
+# 10,000). At 20,000 clustered circles (93 items a create there), with pages sized from the hit rate, the worst
+# points read at most 1.6 times items / (found + 10) against 2.7 with 48 items, the worst sparse ones 3.8 against
+# 6.3 (bench/nearest.py).
+BUDGET = 98
+# A cell is crowded when it holds about CROWDED circles that miss part of it, or more (estimated from its newest
+# CROWD_SAMPLE items): a point of the cell outside them reads them all, and a lookup that finds nothing may read 20
+# items in all its cells. 12 rather than 20 as a point reads several cells: in bench/nearest.py's fills (replayed in
+# memory) 20 left 20 of the 200 worst sparse points over the bound at 5,000 clustered circles and 12 left 5 (6: 5),
+# for 40 items a create in the uniform city at 10,000 circles (6: 57; 20: 23; a fixed sample count of 4: 65).
+CROWD_SAMPLE, CROWDED = 16, 12
 # Cells a create asks about at most (one Query each), so a create in a crowded place stays a few round trips.
 CROWD_ASKS = 32
-# Index items of a cell's first page; later pages are sized to the hits still wanted (at most MAX_PAGE).
+# Index items of a cell's first page; later pages are sized from the lookup's hit rate (at most MAX_PAGE).
 FIRST_PAGE, MAX_PAGE = 8, 100
 # Queries a lookup makes at most: one first page for each precision, the rest for later pages.
 MAX_QUERIES = 12
@@ -46,57 +54,88 @@ def read_key(cell: str) -> str:
     return random.choice(keys(cell))
 
 
-def cover(lat: float, lon: float, radius_m: float) -> tuple[str, ...]:
-    """The cells a new circle is indexed under: its geohash cover, refined where the index is crowded, within one
-    transaction's items."""
-    asks = CROWD_ASKS
+def cover(lat: float, lon: float, radius_m: float,
+          how_crowded: Callable[[list[str]], dict[str, int]] | None = None) -> tuple[str, ...]:
+    """The cells a new circle is indexed under: its geohash cover, refined where the index is crowded (`crowded`,
+    unless told otherwise: bench/nearest.py judges from memory), within one transaction's items."""
+    asks, how_crowded = CROWD_ASKS, how_crowded or crowded
 
-    def crowded_within_asks(cells: list[str]) -> list[str]:
+    def crowded_within_asks(cells: list[str]) -> dict[str, int]:
         nonlocal asks
         asked, asks = cells[:asks], max(0, asks - len(cells))
-        return crowded(asked)
+        return how_crowded(asked)
 
     return geo.refined(lat, lon, radius_m, geo.cover(lat, lon, radius_m).cells, crowded_within_asks, shards, BUDGET)
 
 
-def crowded(cells: list[str]) -> list[str]:
-    """The crowded cells among these, most crowded first (one small Query each, in parallel)."""
+def crowded(cells: list[str]) -> dict[str, int]:
+    """The crowded cells among these, each with how many of its newest CROWD_SAMPLE circles miss part of it (one
+    small Query a cell, in parallel)."""
     if not cells:
-        return []
+        return {}
     with ThreadPoolExecutor(min(len(cells), 8)) as pool:
-        edges = dict(zip(cells, pool.map(_edge_items, cells), strict=True))
-    return sorted((cell for cell in cells if edges[cell] >= CROWDED), key=lambda cell: -edges[cell])
+        samples = dict(zip(cells, pool.map(_newest, cells), strict=True))
+    return crowding(samples, clock.now())
 
 
-def _edge_items(cell: str) -> int:
-    """How many of the cell's newest CROWD_SAMPLE circles do not hold the whole cell."""
+def _newest(cell: str) -> list[tuple[str, bool]]:
+    """The cell's newest CROWD_SAMPLE items, newest first, as (position, the circle misses part of the cell)."""
     items = RequestCell.query(cell, scan_index_forward=False, limit=CROWD_SAMPLE, page_size=CROWD_SAMPLE)
-    return sum(not geo.inside(float(item.lat), float(item.lon), float(item.radius), cell) for item in items)
+    return [(item.position, not geo.inside(float(item.lat), float(item.lon), float(item.radius), cell))
+            for item in items]
+
+
+def crowding(samples: dict[str, list[tuple[str, bool]]], now: datetime) -> dict[str, int]:
+    """Of cells sampled as `_newest` reads them, the crowded ones, each with its sample's misses (the share of its
+    circles that some of its points read for nothing: the weight of its split)."""
+    return {cell: sum(miss for _, miss in sample) for cell, sample in samples.items()
+            if _circles_missing_part(sample, now) >= CROWDED}
+
+
+def _circles_missing_part(newest: list[tuple[str, bool]], now: datetime) -> float:
+    """About how many circles missing part of the cell it holds. When the sample is full the cell holds more: as
+    many as the sample, scaled from the time back to its oldest to a request's lifetime (a cell holds the circles
+    of the last 7 days)."""
+    misses = sum(miss for _, miss in newest)
+    if len(newest) < CROWD_SAMPLE:
+        return misses
+    oldest = datetime.strptime(newest[-1][0].split("#")[0], "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=UTC)
+    return misses * max(1.0, LIFETIME / max(now - oldest, LIFETIME / 1000))
 
 
 class Pages:
-    """The later pages a lookup may still read, shared by its cells' streams (MAX_QUERIES in all)."""
+    """The later pages a lookup may still read, shared by its cells' streams (MAX_QUERIES in all), and their sizes."""
 
-    def __init__(self, cells: int) -> None:
-        self.left = MAX_QUERIES - cells
+    def __init__(self, cells: int, wanted: int, found: Callable[[], int]) -> None:
+        self.left, self.wanted, self.found = MAX_QUERIES - cells, wanted, found
 
     def take(self) -> bool:
         self.left -= 1
         return self.left >= 0
 
+    def after(self, read: int) -> int:
+        """The next page of a cell once `read` of its items are read: the items it should hold down to the hits still
+        wanted, at the lookup's rate so far, + 2 (at least the hits wanted + 2). A cell's items run out only where the
+        lookup has read every cell down to the same time, so `found` hits came with `read` of its items."""
+        found = self.found()
+        missing = self.wanted - found
+        return min(MAX_PAGE, max(missing, math.ceil(missing * read / max(found, 1))) + 2)
 
-def items_newest_first(cell: str, wanted: Callable[[], int], pages: Pages) -> Iterator[RequestCell]:
+
+def items_newest_first(cell: str, pages: Pages) -> Iterator[RequestCell]:
     """The cell's index items newest first, from one of its shards: a small first page, then, while the lookup may
-    read more, pages of the hits still wanted (+2) or twice the last page, whichever is more. Doubling lets a cell
-    full of circles that miss the point be read within the lookup's Queries (at 20,000 clustered circles, sizing
-    pages to the hits wanted alone missed matches at 6 of 200 sparse points), at some extra items where hits
-    abound (bench/nearest.py)."""
-    key, last, limit = read_key(cell), None, FIRST_PAGE
+    read more, pages sized to what the lookup has seen (`Pages.after`). Sizing pages to the hits wanted alone left a
+    cell full of circles that miss the point unread when the lookup's Queries ran out (missed matches); doubling
+    them read up to 2.1 times the bound where hits abound (bench/nearest.py's 20,000 clustered circles, replayed in
+    memory; 1.8 sized from the hit rate)."""
+    key, last, limit, read = read_key(cell), None, FIRST_PAGE, 0
     while True:
         page = RequestCell.query(key, scan_index_forward=False, limit=limit, page_size=limit,
                                  last_evaluated_key=last)
-        yield from page
+        for item in page:
+            read += 1
+            yield item
         last = page.last_evaluated_key
         if last is None or not pages.take():
             return
-        limit = min(MAX_PAGE, max(wanted() + 2, 2 * limit))
+        limit = pages.after(read)

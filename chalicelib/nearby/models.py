@@ -1,4 +1,5 @@
 """Nearby storage: requests, their geohash index, per-user slots and marks, responses and notifications."""
+from datetime import timedelta
 from typing import Any, cast
 
 from pynamodb.attributes import (
@@ -18,6 +19,7 @@ from chalicelib.core.tables import IntegerAttribute, register, table_meta
 MAP, DIRECT = 0, 1
 ACTIVE, EXPIRED = "active", "expired"
 PHOTO, VIDEO = 0, 1
+LIFETIME = timedelta(days=7)  # a request's, from its creation or renewal
 
 
 class DiscoverResponse(MapAttribute[str, Any]):

@@ -3,7 +3,7 @@ import heapq
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, NamedTuple, cast
 
 from chalicelib.core import batch, clock, metric_names, telemetry
@@ -22,6 +22,7 @@ from chalicelib.nearby.models import (
     ACTIVE,
     DIRECT,
     EXPIRED,
+    LIFETIME,
     MAP,
     ActiveRequests,
     DirectDelivery,
@@ -31,7 +32,6 @@ from chalicelib.nearby.models import (
     Seen,
 )
 
-LIFETIME = timedelta(days=7)
 # Due requests read per BatchGetItem by the expiry job (its limit is 100).
 EXPIRY_PAGE = 25
 NEAREST_MAX, DIRECT_MAX = 25, 50
@@ -151,8 +151,8 @@ def nearest(lat: float, lon: float, account: Account) -> "Listing":
     now, lat, lon = clock.now(), degrees(lat), degrees(lon)
     found: list[tuple[int, str | None]] = []
     cells = geo.point_cells(lat, lon).values()
-    pages = index.Pages(len(cells))
-    streams = _started([index.items_newest_first(cell, lambda: NEAREST_MAX - len(found), pages) for cell in cells])
+    pages = index.Pages(len(cells), NEAREST_MAX, lambda: len(found))
+    streams = _started([index.items_newest_first(cell, pages) for cell in cells])
     for item in heapq.merge(*streams, key=lambda cell: cell.position, reverse=True):
         if item.end > now and geo.contains(item.lat, item.lon, item.radius, lat, lon):
             found.append((int(item.request_id), item.creator_id))
