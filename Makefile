@@ -10,7 +10,7 @@ INFRA := $(VENV)/.installed-infra
 PORT ?= 8000
 export PORT
 
-.PHONY: run status demo test lint unit integration rehearse job bench bench-nearest synth deploy destroy clean help assets openapi
+.PHONY: run status demo test lint unit integration rehearse job backfill bench bench-nearest synth deploy destroy clean help assets openapi
 
 help:
 	@echo "make run                      serve the API on http://127.0.0.1:$(PORT) with a local stack: DynamoDB Local"
@@ -20,6 +20,7 @@ help:
 	@echo "make test                     lint, unit tests (moto), integration tests (DynamoDB Local) and the rehearsal"
 	@echo "make rehearse                 the deploy rehearsal: both stages' templates and Lambda zip, run locally"
 	@echo "make job NAME=<job> [NOW=..]  run one scheduled job once against the running local stack"
+	@echo "make backfill [STAGE=dev|prod] index keys older items lack (local stack, or a deployed stage)"
 	@echo "make openapi                  write openapi.json, the OpenAPI 3.1 document of every route"
 	@echo "make bench                    print the benchmark figures"
 	@echo "make synth                    write the CloudFormation templates (infra/cdk.out), no AWS account needed"
@@ -89,6 +90,10 @@ rehearse: $(INFRA) $(ASSETS)
 
 job: $(LOCAL)
 	$(BIN)/python -m local.job $(NAME) $(if $(NOW),--now $(NOW))
+
+# Index keys that items stored before them lack, locally or (STAGE given) on a deployed stage: once after an upgrade.
+backfill: $(LOCAL)
+	$(BIN)/python -m local.backfill $(if $(filter command line environment,$(origin STAGE)),$(STAGE))
 
 bench: $(STAMP) $(INFRA)
 	$(BIN)/python bench/cold_start.py

@@ -205,3 +205,28 @@ def test_a_browser_on_another_origin_may_send_the_authentication_header(local_st
     assert {"Authentication", "Authorization", "Content-Type"} <= set(
         preflight.headers["Access-Control-Allow-Headers"].split(","))
     assert {"GET", "POST"} <= set(preflight.headers["Access-Control-Allow-Methods"].split(","))
+
+
+def test_make_backfill_puts_a_request_stored_before_the_sorted_shelves_back_on_them(local_stack, owner):
+    made = owner.ask(name="Zz older request")
+    key = {"id": {"N": str(made["id"])}}
+    table = local_stack.table("content-requests")
+    written = local_stack.dynamodb().get_item(TableName=table, Key=key, ConsistentRead=True)["Item"]
+    local_stack.dynamodb().update_item(TableName=table, Key=key,
+                                       UpdateExpression="REMOVE created_key, name_key, recipient_key, expiration_key")
+
+    def by_name() -> list:
+        answer = owner.call("GET", "?pending=true&sort_by=name&sort_to=desc&per_page=100")
+        assert answer.status_code == 200, answer.text
+        return [request["id"] for request in answer.json()["content_requests"]]
+
+    assert made["id"] not in by_name()
+    command = [sys.executable, "-m", "local.backfill"]
+    env = bare_environment(LOCAL_STATE_DIR=str(local_stack.state_dir))
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+    assert done.returncode == 0, done.stderr[-2000:]
+    [line] = [line for line in done.stdout.splitlines() if line.startswith("content requests: ")]
+    assert line.endswith(", 1 written, 0 failed"), done.stdout
+    assert by_name()[0] == made["id"]
+    assert local_stack.dynamodb().get_item(TableName=table, Key=key, ConsistentRead=True)["Item"] == written
