@@ -1,7 +1,7 @@
-"""`make backfill` for coaching (coaching/backfill.py): records stored before `listing`, `listed_by` and `coach_id`
+"""`make backfill` for coaching (local/backfill.py): records stored before `listing`, `listed_by` and `coach_id`
 existed are missing from the listings those keys serve; the backfill writes them as a create would, once."""
-from chalicelib.coaching import backfill
 from chalicelib.coaching.models import CoachingUser, HelpRequest, Media, Message, Org, Task
+from local import backfill
 from tests.unit.coaching.conftest import store
 from tests.unit.coaching.test_roles import snapshots, stage  # noqa: F401  (snapshots: the fixture stage uses)
 
@@ -34,7 +34,7 @@ def test_the_backfill_puts_older_records_back_in_every_listing_as_a_create_wrote
     assert ids["client"] not in missing["root users"] | missing["coach users"]
     assert ids["org"] not in missing["root orgs"]
 
-    tally = backfill.run()
+    tally = backfill.coaching()
 
     assert tally.changed == 2 + 2 * 3 + 2 and tally.failed == 0  # the client's 2 keys, 3 records' 2, org and media
     assert _listed(api, tokens) == listed
@@ -44,10 +44,10 @@ def test_the_backfill_puts_older_records_back_in_every_listing_as_a_create_wrote
 def test_a_second_backfill_writes_nothing(stage):  # noqa: F811
     scene = stage("full")
     _as_stored_before(scene.ids)
-    backfill.run()
+    backfill.coaching()
     written = store()
 
-    tally = backfill.run()
+    tally = backfill.coaching()
 
     assert (tally.changed, tally.failed) == (0, 0)
     assert store() == written

@@ -1,8 +1,8 @@
-"""`make backfill` for content requests (content_requests/backfill.py): requests stored before the sorted shelves'
+"""`make backfill` for content requests (local/backfill.py): requests stored before the sorted shelves'
 keys and `expiring` existed are missing from the sorted listings and from the expiry job's index; the backfill
 writes those keys as a create would, once."""
-from chalicelib.content_requests import backfill
 from chalicelib.content_requests.models import ContentRequest
+from local import backfill
 from tests.unit.content_requests.test_list import ids
 
 SORTED = ("sort_by=name&sort_to=asc", "sort_by=recipient", "sort_by=expiration_date", "sort_to=asc")
@@ -28,9 +28,9 @@ def test_the_backfill_puts_older_requests_back_on_the_sorted_shelves_and_the_exp
     assert list(ContentRequest.by_expiry.query("pending")) and 2 not in {
         int(request.id) for request in ContentRequest.by_expiry.query("pending")}
 
-    tally = backfill.run()
+    tally = backfill.content_requests()
 
     assert (tally.changed, tally.failed) == (2, 0)  # the sorted keys, then `expiring`
     assert _listings(api, owner) == listed
     assert _stored(2) == written
-    assert (backfill.run().changed, _stored(2)) == (0, written)
+    assert (backfill.content_requests().changed, _stored(2)) == (0, written)
