@@ -73,7 +73,7 @@ class MemoryIndex:
 def plan(first_id: int, count: int, rng: random.Random, place, memory: MemoryIndex) -> list[tuple]:
     """`count` new map requests (id, lat, lon, radius, start, cells), covers refined as `create` refines them."""
     from chalicelib.nearby import index
-    from chalicelib.nearby.requests import position
+    from chalicelib.nearby.models import position
 
     planned = []
     for request_id in range(first_id, first_id + count):
@@ -98,8 +98,7 @@ def fill(planned: list[tuple], workers: int = 16) -> int:
 def fill_chunk(planned: list[tuple]) -> int:
     """Write these map requests and their index items (every shard key); returns the index items written."""
     from chalicelib.nearby import index
-    from chalicelib.nearby.models import MAP, NearbyRequest, RequestCell
-    from chalicelib.nearby.requests import LIFETIME, position
+    from chalicelib.nearby.models import LIFETIME, MAP, NearbyRequest, RequestCell, position
 
     written = 0
     with NearbyRequest.batch_write() as requests, RequestCell.batch_write() as items:

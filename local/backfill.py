@@ -43,31 +43,31 @@ def coaching() -> Any:
     """`listing` (a Superadmin's listings) on every record, a user's `listed_by` (a Coach's `/users`), and a client's
     records' `coach_id` (a Coach's listings), read off the client."""
     from chalicelib.coaching.models import ALL, CoachingUser, HelpRequest, Media, Message, Org, Task, listed_by
+    from chalicelib.core.store import find
     from chalicelib.core.telemetry import Tally
 
-    def listed_by_of(user: Any) -> dict[str, Any]:
-        coach = listed_by(user)
-        return {} if coach is None else {"listed_by": coach}
-
-    clients: dict[int, Any] = {}
+    @functools.cache
+    def coach_of_client(client_id: int) -> int | None:
+        client = find(CoachingUser, client_id)
+        return listed_by(client) if client is not None else None
 
     def coach_of(client: str, record: Any) -> dict[str, Any]:
         client_id = getattr(record, client)
-        if client_id is None:
-            return {}
-        if int(client_id) not in clients:
-            clients[int(client_id)] = next(iter(CoachingUser.batch_get([int(client_id)])), None)
-        user = clients[int(client_id)]
-        coach = listed_by(user) if user is not None else None
-        return {} if coach is None else {"coach_id": coach}
+        return _present("coach_id", coach_of_client(int(client_id)) if client_id is not None else None)
 
     tally = Tally()
     for model in (Org, CoachingUser, Task, Media, Message, HelpRequest):
         fill(model, model.id, model.listing, lambda _: {"listing": ALL}, tally)
-    fill(CoachingUser, CoachingUser.id, CoachingUser.listed_by, listed_by_of, tally)
+    fill(CoachingUser, CoachingUser.id, CoachingUser.listed_by, lambda user: _present("listed_by", listed_by(user)),
+         tally)
     for model, client in ((Task, "user_id"), (HelpRequest, "user_id"), (Message, "client_id")):
         fill(model, model.id, model.coach_id, functools.partial(coach_of, client), tally)
     return tally
+
+
+def _present(name: str, value: Any) -> dict[str, Any]:
+    """`{name: value}`, or nothing to write when there is no value."""
+    return {} if value is None else {name: value}
 
 
 def content_requests() -> Any:

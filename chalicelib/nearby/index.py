@@ -8,11 +8,11 @@ import math
 import random
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import datetime
 
 from chalicelib.core import clock
 from chalicelib.geo import cells as geo
-from chalicelib.nearby.models import LIFETIME, RequestCell
+from chalicelib.nearby.models import LIFETIME, RequestCell, started
 
 # Cells of this precision or coarser (4.9 km and up) are each read by a large share of a city's queries: 3 keys each
 # keep such a key under DynamoDB's 3,000 RCU/s per partition at 10,000 queries/s (bench/hot_cells.py). Three, so that
@@ -99,8 +99,7 @@ def _circles_missing_part(newest: list[tuple[str, bool]], now: datetime) -> floa
     misses = sum(miss for _, miss in newest)
     if len(newest) < CROWD_SAMPLE:
         return misses
-    oldest = datetime.strptime(newest[-1][0].split("#")[0], "%Y-%m-%dT%H:%M:%S.%f").replace(tzinfo=UTC)
-    return misses * max(1.0, LIFETIME / max(now - oldest, LIFETIME / 1000))
+    return misses * max(1.0, LIFETIME / max(now - started(newest[-1][0]), LIFETIME / 1000))
 
 
 class Pages:

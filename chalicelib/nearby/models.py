@@ -1,5 +1,5 @@
 """Nearby storage: requests, their geohash index, per-user slots and marks, responses and notifications."""
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from pynamodb.attributes import (
@@ -20,6 +20,17 @@ MAP, DIRECT = 0, 1
 ACTIVE, EXPIRED = "active", "expired"
 PHOTO, VIDEO = 0, 1
 LIFETIME = timedelta(days=7)  # a request's, from its creation or renewal
+_STARTED = "%Y-%m-%dT%H:%M:%S.%f"
+
+
+def position(start: datetime, request_id: int) -> str:
+    """Sort key of index and inbox items: creation time, then id (both fixed width)."""
+    return f"{start.strftime(_STARTED)}#{request_id:015d}"
+
+
+def started(at: str) -> datetime:
+    """The creation time a `position` holds (UTC)."""
+    return datetime.strptime(at.split("#")[0], _STARTED).replace(tzinfo=UTC)
 
 
 class DiscoverResponse(MapAttribute[str, Any]):

@@ -30,6 +30,7 @@ from chalicelib.nearby.models import (
     NearbyRequest,
     RequestCell,
     Seen,
+    position,
 )
 
 # Due requests read per BatchGetItem by the expiry job (its limit is 100).
@@ -41,11 +42,6 @@ QUIET_FROM, QUIET_UNTIL = 22, 7
 
 def local_hour(lon: float, now: datetime) -> int:
     return (now.hour + round(lon / 15)) % 24
-
-
-def position(start: datetime, request_id: int) -> str:
-    """Sort key of index and inbox items: creation time, then id (both fixed width)."""
-    return f"{start.strftime('%Y-%m-%dT%H:%M:%S.%f')}#{request_id:015d}"
 
 
 def degrees(value: float, places: int = 7) -> float:

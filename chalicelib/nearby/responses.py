@@ -26,6 +26,7 @@ from chalicelib.nearby.models import (
     NearbyRequest,
     Notification,
     Response,
+    position,
 )
 
 # Raster images and video only (a subset of storage.RASTER_IMAGE_TYPES and storage.VIDEO_TYPES): nothing a
@@ -141,7 +142,7 @@ def _recording(request: NearbyRequest, response: Response) -> Callable[[Any], No
 def _notify(request: NearbyRequest, response: Response) -> None:
     """A notification for each follower but the responder, and one message to the push topic."""
     followers = [f.account_id for f in Follow.query(request.id) if f.account_id != response.responder_id]
-    at = requests.position(response.created_at, int(response.id))
+    at = position(response.created_at, int(response.id))
     with Notification.batch_write() as batch:
         for follower in followers:
             batch.save(Notification(follower, at, request_id=request.id, response_id=response.id,

@@ -108,7 +108,7 @@ def _sample(newest, days, misses):
     part of the cell."""
     from datetime import timedelta
 
-    from chalicelib.nearby.requests import position
+    from chalicelib.nearby.models import position
 
     step = timedelta(days=days) / index.CROWD_SAMPLE
     return [(position(newest - n * step, n), n < misses) for n in range(index.CROWD_SAMPLE)]
