@@ -142,6 +142,27 @@ def bucket(aws):
     clients.reset()
 
 
+@pytest.fixture(autouse=True)
+def fast_path_accepts_only_what_jsonschema_accepts(monkeypatch):
+    """Every value a test's requests have checked: what the fast path (core/acceptance.py) accepts, jsonschema
+    accepts too. Disagreements are gathered, so the request answers as it would, and fail the test at its end."""
+    from chalicelib.core import acceptance, contracts
+
+    accepts, disagreements = acceptance.accepts, []
+
+    def checked(schema, value):
+        accepted = accepts(schema, value)
+        if accepted:
+            found = [error.message for error in contracts._validator(schema).iter_errors(value)]
+            if found:
+                disagreements.append((value, found))
+        return accepted
+
+    monkeypatch.setattr(acceptance, "accepts", checked)
+    yield
+    assert not disagreements, f"the fast path accepted what jsonschema refuses: {disagreements[:3]}"
+
+
 @pytest.fixture
 def fixed_clock():
     fixed = clock.FixedClock(NOW)

@@ -1,6 +1,7 @@
 """Each route's contract as data: path parameters, query, body and answers as JSON Schema (2020-12), and the
-security schemes it accepts. The same contracts check requests (jsonschema, here) and describe the API
-(OpenAPI 3.1, `core/openapi.py`). A failed check becomes the surface's own error through its `invalid` hook.
+security schemes it accepts. The same contracts check requests (jsonschema, here, after the fast path of
+`core/acceptance.py`) and describe the API (OpenAPI 3.1, `core/openapi.py`). A failed check becomes the
+surface's own error through its `invalid` hook.
 
 Schemas may name the surface's error key for a keyword with `x-errors` (`{"type": "TITLE_IS_NOT_STRING"}`);
 a `required` failure reads the key from the missing property's own schema."""
@@ -13,6 +14,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from chalice.app import MultiDict
 
+from chalicelib.core import acceptance
 from chalicelib.core.bodies import json_body
 
 # Security schemes a route may accept (OpenAPI `components.securitySchemes`).
@@ -179,7 +181,9 @@ def checked(schema: dict[str, Any] | None, value: T, surface: Surface) -> T:
 
 def failures(schema: dict[str, Any], value: Any) -> list[Failure]:
     """Every way `value` fails `schema` (the first MAX_FAILURES), in the order the schema declares its
-    properties, then by path."""
+    properties, then by path. A value the fast path accepts has none, and jsonschema is not consulted."""
+    if acceptance.accepts(schema, value):
+        return []
     found = []
     for error in _validator(schema).iter_errors(value):
         found.append(_failure(error))

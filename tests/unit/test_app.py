@@ -21,7 +21,7 @@ NOT_AT_COLD_START = (
     "chalicelib.dialogues.dialogues", "chalicelib.dialogues.revisions", "chalicelib.dialogues.access",
     "chalicelib.nearby.requests", "chalicelib.nearby.responses",
     "chalicelib.recordings.sessions", "chalicelib.recordings.annotations", "chalicelib.files.storage",
-    "chalicelib.files.multipart", "jsonschema", "jsonpatch",
+    "chalicelib.files.multipart", "jsonschema", "fastjsonschema", "jsonpatch",
 )
 
 
