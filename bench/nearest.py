@@ -192,10 +192,10 @@ def neighbourhoods(rng: random.Random, count: int = 6) -> list[tuple[float, floa
              rng.uniform(300, 1200)) for _ in range(count)]
 
 
-def report_dense(size: int, queries: int, counts: Counter) -> None:
-    """The worst case: circles crowded into a few neighbourhoods, queried where the index serves them worst."""
-    from chalicelib.nearby import index
-
+def dense_plan(size: int, memory: MemoryIndex, progress=None) -> tuple[list[tuple], random.Random, list]:
+    """The dense worst case's circles, crowded into a few neighbourhoods and planned into `memory` (in chunks,
+    `progress` told the count after each); with the rng as the plan leaves it and the neighbourhoods, from which
+    its points are picked."""
     rng = random.Random(11)
     hubs = neighbourhoods(rng)
 
@@ -203,9 +203,21 @@ def report_dense(size: int, queries: int, counts: Counter) -> None:
         lat, lon, spread = rng.choice(hubs)
         return offset(lat, lon, rng.gauss(0, spread), rng.gauss(0, spread))
 
+    planned: list[tuple] = []
+    for first in range(0, size, 2000):
+        planned += plan(10_000_001 + first, min(2000, size - first), rng, clustered, memory)
+        if progress:
+            progress(len(planned))
+    return planned, rng, hubs
+
+
+def report_dense(size: int, queries: int, counts: Counter) -> None:
+    """The worst case: circles crowded into a few neighbourhoods, queried where the index serves them worst."""
+    from chalicelib.nearby import index
+
     memory = MemoryIndex()
     began = time.perf_counter()
-    planned = plan(10_000_001, size, rng, clustered, memory)
+    planned, rng, hubs = dense_plan(size, memory)
     written = fill(planned)
     filled = time.perf_counter() - began
     worst, sparse = worst_points(planned, memory, rng, hubs, queries)

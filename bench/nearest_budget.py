@@ -23,18 +23,17 @@ Usage (from the repository root):
 """
 import argparse
 import bisect
-import contextlib
-import random
 import statistics
 import sys
 import threading
 import time
 from pathlib import Path
+from unittest.mock import patch
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
-from nearest import NOW, MemoryIndex, neighbourhoods, offset, plan, worst_points  # noqa: E402
+from nearest import NOW, MemoryIndex, dense_plan, worst_points  # noqa: E402
 
 DEFAULT_CONFIGS = "98,150,200,300,400,later98,later200,later300"
 # Index items a follow-up transaction may write: TransactWriteItems' 100, less one for the request's own item
@@ -59,34 +58,17 @@ class Memory(MemoryIndex):
         return other
 
 
-@contextlib.contextmanager
-def patched(obj, **values):
-    old = {name: getattr(obj, name) for name in values}
-    for name, value in values.items():
-        setattr(obj, name, value)
-    try:
-        yield
-    finally:
-        for name, value in old.items():
-            setattr(obj, name, value)
-
-
 def dense_fill(size: int, budget: int, label: str):
     """report_dense's fill with index.BUDGET = budget: (planned, memory, rng after the fill, hubs)."""
     from chalicelib.nearby import index
 
-    rng = random.Random(11)
-    hubs = neighbourhoods(rng)
+    memory, began = Memory(), time.perf_counter()
 
-    def clustered(rng: random.Random) -> tuple[float, float]:
-        lat, lon, spread = rng.choice(hubs)
-        return offset(lat, lon, rng.gauss(0, spread), rng.gauss(0, spread))
+    def progress(done: int) -> None:
+        print(f"  [{label}] filled {done}/{size} ({time.perf_counter() - began:.0f} s)", flush=True)
 
-    memory, planned, began, chunk = Memory(), [], time.perf_counter(), 2000
-    with patched(index, BUDGET=budget):
-        for first in range(0, size, chunk):
-            planned += plan(10_000_001 + first, min(chunk, size - first), rng, clustered, memory)
-            print(f"  [{label}] filled {len(planned)}/{size} ({time.perf_counter() - began:.0f} s)", flush=True)
+    with patch.object(index, "BUDGET", budget):
+        planned, rng, hubs = dense_plan(size, memory, progress)
     return planned, memory, rng, hubs
 
 
@@ -201,8 +183,8 @@ def lookups(store: Store, points: list[tuple[float, float, int]]) -> dict:
     caller = Account(id="bench")
     figures = {"items": [], "queries": [], "found": []}
     with collaborators.using(clock=clock.FixedClock(NOW)), \
-            patched(RequestCell, query=store.query), \
-            patched(requests, listing=lambda found, account, known=(): Found(i for i, _ in found)):
+            patch.object(RequestCell, "query", store.query), \
+            patch.object(requests, "listing", lambda found, account, known=(): Found(i for i, _ in found)):
         for lat, lon, _ in points:
             store.items_read = store.queries = 0
             found = requests.nearest(lat, lon, caller)

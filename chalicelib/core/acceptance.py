@@ -1,5 +1,5 @@
 """The fast path of request checks: a schema compiled to Python by fastjsonschema accepts a valid value without
-loading jsonschema (about 35 ms at a cold start) and in a fraction of its time.
+loading jsonschema (about 35 ms at a cold start).
 
 Only its "valid" is taken: a value it refuses is checked again by jsonschema, whose failures and messages the API
 documents. So it must never accept what jsonschema refuses, and is used only where both read a schema alike: on
@@ -51,7 +51,7 @@ def _check(schema: dict[str, Any]) -> Check | None:
 
 def _compiled(schema: dict[str, Any]) -> Check | None:
     """The fast check of `schema`, or None where fastjsonschema could read it otherwise than jsonschema."""
-    draft7 = as_draft7(schema)
+    draft7 = _as_draft7(schema)
     if draft7 is None:
         return None
     import fastjsonschema
@@ -63,7 +63,7 @@ def _compiled(schema: dict[str, Any]) -> Check | None:
     return check
 
 
-def as_draft7(schema: Any) -> Any:
+def _as_draft7(schema: Any) -> Any:
     """`schema` as draft 7 reads it the way 2020-12 reads the original (a `$ref` beside other keywords goes into an
     allOf: draft 7 ignores those keywords), or None when it holds a keyword the fast path does not take."""
     if isinstance(schema, bool):
@@ -96,12 +96,12 @@ def _keyword(keyword: str, value: Any) -> Any:
     if keyword == "format":
         return value if value in _FORMATS else _UNTAKEN
     if keyword in _SUBSCHEMA:
-        return _UNTAKEN if (schema := as_draft7(value)) is None else schema
+        return _UNTAKEN if (schema := _as_draft7(value)) is None else schema
     if keyword in _SUBSCHEMAS and isinstance(value, list):
-        listed = [as_draft7(item) for item in value]
+        listed = [_as_draft7(item) for item in value]
         return _UNTAKEN if any(item is None for item in listed) else listed
     if keyword in _SCHEMA_MAPS and isinstance(value, dict):
-        named = {name: as_draft7(item) for name, item in value.items()}
+        named = {name: _as_draft7(item) for name, item in value.items()}
         return _UNTAKEN if any(item is None for item in named.values()) else named
     return _UNTAKEN
 
