@@ -278,6 +278,9 @@ def test_a_request_closed_while_the_page_is_open_says_how_it_ended_at_the_next_u
 def test_the_keyboard_alone_picks_a_file_and_sends_it(local_stack, owner, tab):
     made = owner.ask()
     page = opened(tab, local_stack, made["link_for_copy"])
+    # Playwright asks the browser for file choosers without waiting for it to agree, so a chooser opened at once
+    # could go unseen (the test once timed out): subscribe first; the round trips below land it before the key.
+    page.on("filechooser", lambda _: None)
 
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "pick"
