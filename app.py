@@ -18,7 +18,7 @@ from chalicelib.core import telemetry
 from chalicelib.core.routing import answer_unknown_paths, refuse_other_methods
 from chalicelib.dialogues.routes import bp as dialogues
 from chalicelib.health.routes import bp as health
-from chalicelib.jobs import checkins, content_expiry, expiry  # noqa: F401  (registers the jobs)
+from chalicelib.jobs import checkins, content_expiry, expiry, reindexing  # noqa: F401  (registers the jobs)
 from chalicelib.nearby.routes import bp as nearby
 from chalicelib.recordings.routes import bp as recordings
 
@@ -49,3 +49,4 @@ gc.enable()
 send_checkins = jobs.scheduled(app, "send-checkins")
 expire_content_requests = jobs.scheduled(app, "expire-content-requests")
 expire_requests = jobs.scheduled(app, "expire-requests")
+reindex_requests = jobs.scheduled(app, "reindex-requests")

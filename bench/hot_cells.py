@@ -3,7 +3,7 @@ and expiries), with the read pattern bench/nearest.py measures, against DynamoDB
 (3,000 RCU/s, 1,000 WCU/s). Prints the busiest key of each precision, unsharded and as written today
 (index.SHARDS keys for precisions up to index.SHARDED_UP_TO, one read at random), and whether any key
 exceeds the limits. Creates write their covers refined as if every cell were crowded (the most items a create
-writes). In memory, a minute or two. Usage:
+writes), and `reindex-requests` refines them on likewise. In memory, a minute or two. Usage:
     python bench/hot_cells.py [--rate 10000] [--creates 50] [--queries 8.2] [--items 43]
 """
 import argparse
@@ -64,10 +64,11 @@ def main() -> None:
     for _ in range(SAMPLE // 10):
         lat, lon = place(rng, hubs)
         radius = rng.uniform(100, 2000)
-        # Refined as if every cell were crowded: the most index items a create writes.
+        # Refined as if every cell were crowded: the most index items a create writes, then the cells
+        # reindex-requests puts as it refines the cover on (each key put once and deleted once).
         every_cell_crowded = lambda cells: dict.fromkeys(cells, 1)  # noqa: E731
-        for cell in geo.refined(lat, lon, radius, geo.cover(lat, lon, radius).cells, every_cell_crowded, index.shards,
-                                index.BUDGET):
+        created = index.cover(lat, lon, radius, every_cell_crowded).cells
+        for cell in {*created, *index.further(lat, lon, radius, created, every_cell_crowded)}:
             writes.update(index.keys(cell))
     read_scale, write_scale = args.rate * rcu / SAMPLE, args.creates * 2 * 2 / (SAMPLE // 10)  # put + delete, 2 WCU
     print(f"one city at {args.rate:,.0f} nearest/s ({rcu:.2f} RCU per precision per lookup), "

@@ -47,6 +47,7 @@ class MemoryIndex:
 
     def __init__(self) -> None:
         self.cells: dict[str, list[tuple[str, bool, int]]] = {}  # cell -> (position, circle misses part of it, id)
+        self.reindexed: list[tuple[int, int]] = []  # per cover refined on: transactions, index items written
 
     def crowded(self, cells: list[str]) -> dict[str, int]:
         from chalicelib.nearby import index
@@ -62,6 +63,17 @@ class MemoryIndex:
         for cell in cells:
             bisect.insort(self.cells.setdefault(cell, []), (at, not geo.inside(*circle, cell), request_id))
 
+    def remove(self, at: str, request_id: int, cells) -> None:
+        """Take a circle's items out of these cells (a refinement replaces them)."""
+        import bisect
+
+        for cell in cells:
+            entries = self.cells[cell]
+            n = bisect.bisect_left(entries, (at,))
+            while entries[n][2] != request_id:
+                n += 1
+            del entries[n]
+
     def indexed(self, lat: float, lon: float) -> list[int]:
         """The ids of the circles indexed under the point's cells: a superset of those holding it."""
         from chalicelib.geo import cells as geo
@@ -70,8 +82,11 @@ class MemoryIndex:
                 for _, _, request_id in self.cells.get(cell, [])]
 
 
-def plan(first_id: int, count: int, rng: random.Random, place, memory: MemoryIndex) -> list[tuple]:
-    """`count` new map requests (id, lat, lon, radius, start, cells), covers refined as `create` refines them."""
+def plan(first_id: int, count: int, rng: random.Random, place, memory: MemoryIndex,
+         reindexed: bool = True) -> list[tuple]:
+    """`count` new map requests (id, lat, lon, radius, start, cells), covers refined as `create` refines them, and,
+    where create's budget held one back, as `reindex-requests` refines it on (unless not `reindexed`). The job runs
+    every minute: here it refines a cover before the next create (the dense city gets 2 a minute)."""
     from chalicelib.nearby import index
     from chalicelib.nearby.models import position
 
@@ -80,8 +95,16 @@ def plan(first_id: int, count: int, rng: random.Random, place, memory: MemoryInd
         lat, lon = place(rng)
         radius = rng.uniform(100, 2000)
         start = NOW - timedelta(seconds=rng.uniform(0, 6.9 * 24 * 3600))
-        cells = index.cover(lat, lon, radius, memory.crowded)
-        memory.add(position(start, request_id), request_id, (lat, lon, radius), cells)
+        at = position(start, request_id)
+        cells, held_back = index.cover(lat, lon, radius, memory.crowded)
+        memory.add(at, request_id, (lat, lon, radius), cells)
+        if held_back and reindexed:
+            memory.remove(at, request_id, cells)
+            further = index.further(lat, lon, radius, cells, memory.crowded)
+            steps = index.follow_ups(cells, further)
+            memory.reindexed.append((len(steps), sum(index.shards(c) for old, new in steps for c in old ^ new)))
+            memory.add(at, request_id, (lat, lon, radius), further)
+            cells = further
         planned.append((request_id, lat, lon, radius, start, cells))
     return planned
 
@@ -192,7 +215,8 @@ def neighbourhoods(rng: random.Random, count: int = 6) -> list[tuple[float, floa
              rng.uniform(300, 1200)) for _ in range(count)]
 
 
-def dense_plan(size: int, memory: MemoryIndex, progress=None) -> tuple[list[tuple], random.Random, list]:
+def dense_plan(size: int, memory: MemoryIndex, progress=None,
+               reindexed: bool = True) -> tuple[list[tuple], random.Random, list]:
     """The dense worst case's circles, crowded into a few neighbourhoods and planned into `memory` (in chunks,
     `progress` told the count after each); with the rng as the plan leaves it and the neighbourhoods, from which
     its points are picked."""
@@ -205,7 +229,7 @@ def dense_plan(size: int, memory: MemoryIndex, progress=None) -> tuple[list[tupl
 
     planned: list[tuple] = []
     for first in range(0, size, 2000):
-        planned += plan(10_000_001 + first, min(2000, size - first), rng, clustered, memory)
+        planned += plan(10_000_001 + first, min(2000, size - first), rng, clustered, memory, reindexed)
         if progress:
             progress(len(planned))
     return planned, rng, hubs

@@ -2,7 +2,9 @@
 worst case within the bound (items read <= 2 x (found + 10))?
 
 Replays `nearest.report_dense`'s fill of 20,000 clustered circles (same seeds, `plan` with `MemoryIndex`) with
-`index.BUDGET` patched to each budget, and the variant "refine later": covers written with budget 98, then, once
+`index.BUDGET` patched to each budget; as deployed ("reindexed": budget 98, then `reindex-requests` refines each
+held-back cover to `index.FURTHER_BUDGET` before the next create); and the variant "refine later": covers written
+with budget 98, then, once
 the whole fill is in, every circle's cover refined further (only splits: a cell gives way to its children that
 touch the circle, as `geo.refined` does) against the crowding of the index as it then is, with budget B, circle
 after circle in creation order, each re-refinement updating the in-memory index before the next is judged
@@ -22,7 +24,6 @@ Usage (from the repository root):
     python bench/nearest_budget.py [--size 20000] [--queries 200] [--configs 98,150,200,300,400,later98,...]
 """
 import argparse
-import bisect
 import statistics
 import sys
 import threading
@@ -35,22 +36,11 @@ sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
 from nearest import NOW, MemoryIndex, dense_plan, worst_points  # noqa: E402
 
-DEFAULT_CONFIGS = "98,150,200,300,400,later98,later200,later300"
-# Index items a follow-up transaction may write: TransactWriteItems' 100, less one for the request's own item
-# (its cover, conditioned on the cover the refiner read).
-FOLLOW_UP_ITEMS = 99
+DEFAULT_CONFIGS = "98,reindexed,150,200,300,400,later98,later200,later300"
 
 
 class Memory(MemoryIndex):
-    """MemoryIndex that can also take a circle's cells out (a refinement replaces them)."""
-
-    def remove(self, at: str, request_id: int, cells) -> None:
-        for cell in cells:
-            entries = self.cells[cell]
-            n = bisect.bisect_left(entries, (at,))
-            while entries[n][2] != request_id:
-                n += 1
-            del entries[n]
+    """MemoryIndex that can be copied (each configuration refines its own)."""
 
     def copy(self) -> "Memory":
         other = Memory()
@@ -58,8 +48,9 @@ class Memory(MemoryIndex):
         return other
 
 
-def dense_fill(size: int, budget: int, label: str):
-    """report_dense's fill with index.BUDGET = budget: (planned, memory, rng after the fill, hubs)."""
+def dense_fill(size: int, budget: int, label: str, reindexed: bool = False):
+    """report_dense's fill with index.BUDGET = budget (and `reindex-requests` if `reindexed`): (planned, memory, rng
+    after the fill, hubs)."""
     from chalicelib.nearby import index
 
     memory, began = Memory(), time.perf_counter()
@@ -68,7 +59,7 @@ def dense_fill(size: int, budget: int, label: str):
         print(f"  [{label}] filled {done}/{size} ({time.perf_counter() - began:.0f} s)", flush=True)
 
     with patch.object(index, "BUDGET", budget):
-        planned, rng, hubs = dense_plan(size, memory, progress)
+        planned, rng, hubs = dense_plan(size, memory, progress, reindexed)
     return planned, memory, rng, hubs
 
 
@@ -87,7 +78,7 @@ def refine_later(planned: list[tuple], memory: Memory, budget: int, label: str) 
         return memory.crowded(cells)
 
     for n, (request_id, lat, lon, radius, start, cells) in enumerate(planned, 1):
-        new = geo.refined(lat, lon, radius, cells, crowded, index.shards, budget)
+        new = geo.refined(lat, lon, radius, cells, crowded, index.shards, budget).cells
         if set(new) != set(cells):
             at = position(start, request_id)
             memory.remove(at, request_id, cells)
@@ -106,29 +97,12 @@ def refine_later(planned: list[tuple], memory: Memory, budget: int, label: str) 
 
 
 def follow_ups(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[int, int]:
-    """The follow-up transactions that take a cover from `old` to `new` (new only splits old's cells), each split
-    (a cell's items deleted, its children's put) atomic, coarser splits first, packed FOLLOW_UP_ITEMS items at most a
-    transaction; and the index items they write (puts and deletes)."""
+    """The follow-up transactions that take a cover from `old` to `new` (`index.follow_ups`, as `reindex-requests`
+    writes them), and the index items they write (puts and deletes)."""
     from chalicelib.nearby import index
 
-    new_set, old_set = set(new), set(old)
-    # Every cell split on the way: the proper prefixes, below an old cell, of new cells.
-    split: set[str] = set()
-    for cell in new_set - old_set:
-        ancestor = next(k for k in range(len(cell) - 1, 0, -1) if cell[:k] in old_set)
-        split.update(cell[:k] for k in range(ancestor, len(cell)))
-    split = sorted(split, key=lambda c: (len(c), c))
-    kept_after = set(new_set) | set(split)
-    costs = []
-    for parent in split:
-        children = [parent + c for c in "0123456789bcdefghjkmnpqrstuvwxyz" if parent + c in kept_after]
-        costs.append(index.shards(parent) + sum(index.shards(child) for child in children))
-    count, room = 0, 0
-    for cost in costs:  # a split never costs more than 3 + 32 (precision 5 to 6) or 1 + 32 below
-        if cost > room:
-            count, room = count + 1, FOLLOW_UP_ITEMS
-        room -= cost
-    return count, sum(costs)
+    steps = index.follow_ups(old, new)
+    return len(steps), sum(index.shards(cell) for before, after in steps for cell in before ^ after)
 
 
 class Store:
@@ -265,6 +239,12 @@ def main() -> None:
                      f"{statistics.mean(cost['transactions']):.2f} max {max(cost['transactions'])}, items written a "
                      f"circle (puts + deletes) avg {statistics.mean(cost['written']):.1f} max {max(cost['written'])}, "
                      f"crowding asks {cost['asks'] / len(planned):.1f} a circle")
+        elif config == "reindexed":
+            planned, memory, _, _ = dense_fill(args.size, 98, config, reindexed=True)
+            transactions, written = zip(*memory.reindexed, strict=True)
+            extra = (f"; reindex-requests refined {len(transactions)} of {len(planned)} covers, transactions "
+                     f"{statistics.mean(transactions):.2f} (max {max(transactions)}) and index items written (puts "
+                     f"+ deletes) {statistics.mean(written):.1f} (max {max(written)}) a refined cover")
         else:
             budget = int(config)
             planned = base_plan if budget == 98 else dense_fill(args.size, budget, config)[0]

@@ -79,31 +79,42 @@ def cover(lat: float, lon: float, radius_m: float) -> Cover:
     return best
 
 
+class Refined(NamedTuple):
+    """A refined cover's cells, and whether the budget held it back: a split did not fit, so a larger budget could
+    refine it further."""
+
+    cells: tuple[str, ...]
+    held_back: bool
+
+
 def refined(lat: float, lon: float, radius_m: float, cells: Iterable[str],
-            crowded: Callable[[list[str]], dict[str, int]], cost: Callable[[str], int], budget: int) -> tuple[str, ...]:
+            crowded: Callable[[list[str]], dict[str, int]], cost: Callable[[str], int], budget: int) -> Refined:
     """The cells with crowded ones on the circle's edge replaced by their children that touch the circle, round after
     round, while the summed cost stays within the budget. `crowded` tells how crowded each crowded cell among those
     asked is (the others left out). Within a round the splits that shed the most of the cell outside the circle per
     item added, weighted by crowding, go first: they spare the most reads by points the circle does not hold."""
     reach_m = _reach_m(radius_m)
-    kept, spent = set(cells), sum(cost(cell) for cell in cells)
+    kept, spent, held_back = set(cells), sum(cost(cell) for cell in cells), False
     edge = [cell for cell in kept if len(cell) < PRECISIONS[-1] and not inside(lat, lon, radius_m, cell)]
     while edge:
         children = {cell: _touching_children(lat, lon, reach_m, cell) for cell in edge}
         extra = {cell: sum(cost(child) for child in children[cell]) - cost(cell) for cell in edge}
         # Only splits that could still fit are worth asking about.
-        crowding = crowded([cell for cell in edge if spent + extra[cell] <= budget])
+        fitting = [cell for cell in edge if spent + extra[cell] <= budget]
+        held_back |= len(fitting) < len(edge)
+        crowding = crowded(fitting)
         split: list[str] = []
         for cell in sorted(crowding, key=lambda cell: (-crowding[cell] * _shed(cell, children[cell], extra[cell]),
                                                        cell)):
             if spent + extra[cell] > budget:
+                held_back = True
                 continue  # a smaller split further down the list may still fit
             kept.remove(cell)
             kept.update(children[cell])
             spent += extra[cell]
             split.extend(children[cell])
         edge = [cell for cell in split if len(cell) < PRECISIONS[-1] and not inside(lat, lon, radius_m, cell)]
-    return tuple(sorted(kept))
+    return Refined(tuple(sorted(kept)), held_back)
 
 
 def _shed(cell: str, children: list[str], extra: int) -> float:

@@ -6,7 +6,7 @@ read from one.
 """
 import math
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
@@ -33,6 +33,11 @@ BUDGET = 98
 CROWD_SAMPLE, CROWDED = 16, 12
 # Cells a create asks about at most (one Query each), so a create in a crowded place stays a few round trips.
 CROWD_ASKS = 32
+# Where BUDGET or CROWD_ASKS held a create's cover back, the `reindex-requests` job refines it on, off the request path,
+# in transactions of at most FOLLOW_UP_ITEMS index items (the request's own update is the 100th). At 20,000 clustered
+# circles 200 items leave no point over the bound where 98 left 10 of the 200 worst sparse ones (3.8 times
+# items / (found + 10) at worst; bench/nearest_budget.py).
+FURTHER_BUDGET, FURTHER_ASKS, FOLLOW_UP_ITEMS = 200, 128, 99
 # Index items of a cell's first page; later pages are sized from the lookup's hit rate (at most MAX_PAGE).
 FIRST_PAGE, MAX_PAGE = 8, 100
 # Queries a lookup makes at most: one first page for each precision, the rest for later pages.
@@ -55,17 +60,54 @@ def read_key(cell: str) -> str:
 
 
 def cover(lat: float, lon: float, radius_m: float,
-          how_crowded: Callable[[list[str]], dict[str, int]] | None = None) -> tuple[str, ...]:
+          how_crowded: Callable[[list[str]], dict[str, int]] | None = None) -> geo.Refined:
     """The cells a new circle is indexed under: its geohash cover, refined where the index is crowded (`crowded`,
-    unless told otherwise: bench/nearest.py judges from memory), within one transaction's items."""
-    asks, how_crowded = CROWD_ASKS, how_crowded or crowded
+    unless told otherwise: bench/nearest.py judges from memory), within one transaction's items; held back when
+    the budget or CROWD_ASKS stopped it (`reindex-requests` goes on: `further`)."""
+    return _refined(lat, lon, radius_m, geo.cover(lat, lon, radius_m).cells, how_crowded, BUDGET, CROWD_ASKS)
+
+
+def further(lat: float, lon: float, radius_m: float, cells: Iterable[str],
+            how_crowded: Callable[[list[str]], dict[str, int]] | None = None) -> tuple[str, ...]:
+    """A held-back cover refined on, off the request path, within FURTHER_BUDGET items and FURTHER_ASKS Queries."""
+    return _refined(lat, lon, radius_m, cells, how_crowded, FURTHER_BUDGET, FURTHER_ASKS).cells
+
+
+def _refined(lat: float, lon: float, radius_m: float, cells: Iterable[str],
+             how_crowded: Callable[[list[str]], dict[str, int]] | None, budget: int, asks: int) -> geo.Refined:
+    how_crowded, cut = how_crowded or crowded, False
 
     def crowded_within_asks(cells: list[str]) -> dict[str, int]:
-        nonlocal asks
-        asked, asks = cells[:asks], max(0, asks - len(cells))
+        nonlocal asks, cut
+        asked, asks, cut = cells[:asks], max(0, asks - len(cells)), cut or len(cells) > asks
         return how_crowded(asked)
 
-    return geo.refined(lat, lon, radius_m, geo.cover(lat, lon, radius_m).cells, crowded_within_asks, shards, BUDGET)
+    refined = geo.refined(lat, lon, radius_m, cells, crowded_within_asks, shards, budget)
+    return geo.Refined(refined.cells, refined.held_back or cut)
+
+
+def follow_ups(old: Iterable[str], new: Iterable[str]) -> list[tuple[frozenset[str], frozenset[str]]]:
+    """The transactions that take a cover from `old` to `new` (which only splits old's cells), as (cover before,
+    cover after) pairs: each split (a cell's items deleted, its children's put) whole in one, coarser splits first,
+    at most FOLLOW_UP_ITEMS index items a transaction. Every cover between two transactions is a cover."""
+    new, current = frozenset(new), frozenset(old)
+    # Every cell split on the way: below each old cell, the proper prefixes of the new cells it holds.
+    split = {cell[:end] for cell in new - current
+             for start in (next(n for n in range(len(cell) - 1, 0, -1) if cell[:n] in current),)
+             for end in range(start, len(cell))}
+    made = new | split
+    steps, before = [], current
+    for parent in sorted(split, key=lambda cell: (len(cell), cell)):
+        after = (current - {parent}) | {cell for cell in made if len(cell) == len(parent) + 1 and cell[:-1] == parent}
+        if _items(before ^ after) > FOLLOW_UP_ITEMS:
+            steps.append((before, current))
+            before = current
+        current = after
+    return [*steps, (before, current)] if before != current else steps
+
+
+def _items(cells: Iterable[str]) -> int:
+    return sum(shards(cell) for cell in cells)
 
 
 def crowded(cells: list[str]) -> dict[str, int]:

@@ -18,6 +18,9 @@ from chalicelib.core.tables import IntegerAttribute, register, table_meta
 
 MAP, DIRECT = 0, 1
 ACTIVE, EXPIRED = "active", "expired"
+# What `reindex-requests` owes a request's index items (`reindex`): its cover refined on (create's budget held it
+# back), or its items brought in line with it (a renewal or an expiry had more than its transaction holds).
+REFINE, REPAIR = "refine", "repair"
 PHOTO, VIDEO = 0, 1
 LIFETIME = timedelta(days=7)  # a request's, from its creation or renewal
 _STARTED = "%Y-%m-%dT%H:%M:%S.%f"
@@ -53,6 +56,17 @@ class ExpiringRequests(GlobalSecondaryIndex["NearbyRequest"]):
     end = UTCDateTimeAttribute(range_key=True)
 
 
+class Reindexing(GlobalSecondaryIndex["NearbyRequest"]):
+    """Map requests whose index items `reindex-requests` owes work: only they carry `reindex`, so it Queries them."""
+
+    class Meta:
+        index_name = "reindex"
+        projection = KeysOnlyProjection()
+
+    reindex = UnicodeAttribute(hash_key=True)
+    start = UTCDateTimeAttribute(range_key=True)
+
+
 @register
 class NearbyRequest(Model):
     Meta = table_meta("nearby-requests")
@@ -74,8 +88,10 @@ class NearbyRequest(Model):
     expiring = UnicodeAttribute(null=True)  # ACTIVE while active, removed when the request expires
     response_count = IntegerAttribute(default=0)
     discover = ListAttribute(of=DiscoverResponse, default=list)
+    reindex = UnicodeAttribute(null=True)  # REFINE or REPAIR while `reindex-requests` owes the index work
 
     by_end = ExpiringRequests()
+    reindexing = Reindexing()
 
 
 @register

@@ -24,6 +24,8 @@ from chalicelib.nearby.models import (
     EXPIRED,
     LIFETIME,
     MAP,
+    REFINE,
+    REPAIR,
     ActiveRequests,
     DirectDelivery,
     Follow,
@@ -35,6 +37,7 @@ from chalicelib.nearby.models import (
 
 # Due requests read per BatchGetItem by the expiry job (its limit is 100).
 EXPIRY_PAGE = 25
+TRANSACTION_ITEMS = 100  # TransactWriteItems' limit
 NEAREST_MAX, DIRECT_MAX = 25, 50
 # Map requests rest at night, by the local solar time of their longitude (15 degrees an hour).
 QUIET_FROM, QUIET_UNTIL = 22, 7
@@ -64,11 +67,11 @@ def create(account: Account, new: dict[str, Any]) -> NearbyRequest:
     numbers = [] if numbers is None else numbers if isinstance(numbers, list) else [numbers]
     receivers = _receivers(sorted({int(number) for number in numbers}))
     lat, lon, radius = circle or (None, None, None)
-    cells = index.cover(*circle) if circle else ()
+    cells, held_back = index.cover(*circle) if circle else ((), False)
     request = NearbyRequest(next_id("nearby-requests"), kind=MAP if circle else DIRECT, creator_id=account.id,
                             message=new["message"].strip(), lat=lat, lon=lon, radius=radius, cells=list(cells),
                             receivers=[r.id for r in receivers], receiver_numbers=[int(r.number) for r in receivers],
-                            start=now, end=now + LIFETIME, expiring=ACTIVE)
+                            start=now, end=now + LIFETIME, expiring=ACTIVE, reindex=REFINE if held_back else None)
     limit = get_settings().max_active_requests
 
     def write(transaction: Any) -> None:
@@ -101,14 +104,14 @@ def _receivers(numbers: list[int]) -> list[Account]:
     return cast("list[Account]", found)  # no None: refused above
 
 
-def index_items(request: NearbyRequest) -> list[RequestCell | DirectDelivery]:
-    """The request's geohash cells, each on every one of its shard keys (map), or its receivers' inbox entries
-    (direct), expiring with it."""
+def index_items(request: NearbyRequest, cells: Iterable[str] | None = None) -> list[RequestCell | DirectDelivery]:
+    """The request's geohash cells (or these of them), each on every one of its shard keys (map), or its receivers'
+    inbox entries (direct), expiring with it."""
     at = position(request.start, request.id)
     if request.kind == MAP:
         return [RequestCell(key, at, request_id=request.id, creator_id=request.creator_id, lat=request.lat,
                             lon=request.lon, radius=request.radius, end=request.end, remove_at=request.end)
-                for cell in request.cells for key in index.keys(cell)]
+                for cell in (request.cells if cells is None else cells) for key in index.keys(cell)]
     return [DirectDelivery(receiver, at, request_id=request.id, creator_id=request.creator_id, remove_at=request.end)
             for receiver in request.receivers]
 
@@ -234,21 +237,36 @@ def renew(request_id: int, account: Account) -> datetime:
 
 def _renewal(request: NearbyRequest, new_end: datetime) -> Callable[[Any], None]:
     """One try: the request's end (and, if it had expired, its status and a slot of its creator's), and its
-    index items put afresh with the new end (the expiry job deleted an expired request's; TTL may have)."""
+    index items put afresh with the new end (the expiry job deleted an expired request's; TTL may have), as many as
+    the transaction holds: `reindex-requests` puts the rest of a refined cover's. Conditioned on the status and cover
+    read (`reindex-requests` may have split its cells since)."""
     was_active = request.status == ACTIVE
     request.end = new_end  # index_items carry the request's end
     limit = get_settings().max_active_requests
+    items, room = index_items(request), TRANSACTION_ITEMS - 1 - (not was_active)
 
     def write(transaction: Any) -> None:
         transaction.update(request, actions=[NearbyRequest.end.set(new_end), NearbyRequest.status.set(ACTIVE),
-                                             NearbyRequest.expiring.set(ACTIVE)],
-                           condition=NearbyRequest.status == request.status)
+                                             NearbyRequest.expiring.set(ACTIVE), *_owed(request, items, room)],
+                           condition=(NearbyRequest.status == request.status) & same_cover(request))
         if not was_active:
             take_slot(transaction, request.creator_id, limit)
-        for item in index_items(request):
+        for item in items[:room]:
             transaction.save(item)
 
     return write
+
+
+def _owed(request: NearbyRequest, items: list[Any], room: int) -> list[Any]:
+    """The request's mark for `reindex-requests` when its index items outnumber the transaction's room: it writes
+    the rest (an earlier mark, to refine on, it meets then too)."""
+    return [NearbyRequest.reindex.set(REPAIR)] if len(items) > room else []
+
+
+def same_cover(request: NearbyRequest) -> Any:
+    """The condition that a map request's cells are still those read: a write that deletes or puts its index items
+    must not meet a cover `reindex-requests` changed meanwhile (a direct request's hold nothing, and always hold)."""
+    return NearbyRequest.cells == list(request.cells) if request.kind == MAP else NearbyRequest.id.exists()
 
 
 def follow(request: NearbyRequest, account: Account) -> None:
@@ -264,7 +282,7 @@ def expire_due(now: datetime) -> Tally:
     creator's slot and its index items change at once. The requests met, and those this run expired."""
     due = NearbyRequest.by_end.query(ACTIVE, NearbyRequest.end <= now, page_size=EXPIRY_PAGE)
     tally = Tally()
-    for keys in _chunks(due, EXPIRY_PAGE):
+    for keys in chunks(due, EXPIRY_PAGE):
         # The index holds keys only; the request's creator, cells and receivers are on the item.
         for request in NearbyRequest.batch_get([int(k.id) for k in keys]):
             if request.status == ACTIVE and request.end <= now:
@@ -272,21 +290,26 @@ def expire_due(now: datetime) -> Tally:
     return tally
 
 
-def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     iterator = iter(items)
     while chunk := list(itertools.islice(iterator, size)):
         yield chunk
 
 
 def _expire(request: NearbyRequest, now: datetime) -> int:
-    """1 if this run expired the request. The status is claimed with a condition, so a run that overlaps another
-    (or a renewal) changes nothing."""
+    """1 if this run expired the request. The status and cover are claimed with a condition, so a run that overlaps
+    another (or a renewal) changes nothing, and one that meets a refinement leaves the request to the next run."""
+
+    items, room = index_items(request), TRANSACTION_ITEMS - 2
+    owed = _owed(request, items, room) or [NearbyRequest.reindex.remove()]  # nothing to refine once expired
 
     def write(transaction: Any) -> None:
-        transaction.update(request, actions=[NearbyRequest.status.set(EXPIRED), NearbyRequest.expiring.remove()],
-                           condition=(NearbyRequest.status == ACTIVE) & (NearbyRequest.end <= now))
+        transaction.update(request, actions=[NearbyRequest.status.set(EXPIRED), NearbyRequest.expiring.remove(),
+                                             *owed],
+                           condition=(NearbyRequest.status == ACTIVE) & (NearbyRequest.end <= now)
+                           & same_cover(request))
         transaction.update(ActiveRequests(request.creator_id), actions=[ActiveRequests.active.add(-1)])
-        for item in index_items(request):
+        for item in items[:room]:
             transaction.delete(item)
 
     try:

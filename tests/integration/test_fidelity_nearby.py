@@ -1,5 +1,6 @@
 """Issue 17, items 1 and 2, over HTTP on `make run`'s stack: a partial location is a missing field, and renewing
-an expired request makes it active again (once, under the limit, safely against other renewals and the job)."""
+an expired request makes it active again (once, under the limit, safely against other renewals and the job). Issue
+20: a crowded cover is refined on by `reindex-requests`, and a renewal too large for one transaction finished."""
 import subprocess
 import sys
 import uuid
@@ -152,3 +153,67 @@ def test_item2_renewing_an_expired_request_is_within_the_active_limit(local_stac
     assert _request(local_stack, request_id)["status"] == {"S": "expired"}
     assert _active_count(local_stack, request_id) == LIMIT
     assert request_id not in owner.nearest(lat, lon)
+
+
+def _reindex(stack) -> int:
+    """`make job NAME=reindex-requests` once: the requests it changed."""
+    done = subprocess.run([sys.executable, "-m", "local.job", "reindex-requests"], cwd=ROOT, timeout=120,
+                          env=bare_environment(LOCAL_STATE_DIR=str(stack.state_dir)), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return job_changed(done.stdout)
+
+
+def _index_items(stack, request_id) -> list[tuple[str, str]]:
+    """The request's index items as stored: (key, end)."""
+    pages = stack.dynamodb().get_paginator("scan").paginate(
+        TableName=stack.table("nearby-request-cells"), FilterExpression="request_id = :id",
+        ExpressionAttributeValues={":id": {"N": str(request_id)}}, ConsistentRead=True)
+    return sorted((item["cell"]["S"], item["end"]["S"]) for page in pages for item in page["Items"])
+
+
+def _cover_items(item) -> list[tuple[str, str]]:
+    """The index items the request's stored cover names: every shard key of every cell, with its end."""
+    from chalicelib.nearby import index
+
+    cells = [cell["S"] for cell in item["cells"]["L"]]
+    return sorted((key, item["end"]["S"]) for cell in cells for key in index.keys(cell))
+
+
+def test_a_crowded_cover_is_refined_on_by_the_job_and_a_renewal_of_it_finished_by_the_next_run(local_stack):
+    """On DynamoDB Local: the cover a crowded create held back is refined past one transaction's items in
+    conditioned steps (the cover list compared whole), and a renewal of it, too large for its transaction, is
+    finished by the next run; the request is found once at its centre throughout."""
+    from chalicelib.nearby import index
+
+    lat, lon = 33.52, -86.81  # Birmingham, Alabama: no other test asks there
+    askers = [Client(local_stack, f"fidelity-crowd-{n}@example.com") for n in range(2)]
+    ids = []
+    for n in range(index.CROWDED + 1):  # a ring of wide circles whose edges cross the same cells
+        body = {"location": {"lat": lat, "lon": lon + n * 1e-5, "radius": 1800}, "message": f"Crowd {n}",
+                "override": True}
+        assert askers[n % 2].call("POST", "/requests", body).status_code == 201
+        ids.append(next(r["requestId"] for r in askers[n % 2].listed(lat, lon) if r["message"] == f"Crowd {n}"))
+    last, owner = ids[-1], askers[(len(ids) - 1) % 2]
+    held = _request(local_stack, last)
+    assert held["reindex"] == {"S": "refine"}
+    assert _index_items(local_stack, last) == _cover_items(held)
+
+    assert _reindex(local_stack) >= 1
+
+    refined = _request(local_stack, last)
+    assert "reindex" not in refined and len(_cover_items(refined)) > index.BUDGET
+    assert _index_items(local_stack, last) == _cover_items(refined)
+    assert owner.nearest(lat, lon + 12 * 1e-5).count(last) == 1
+
+    assert owner.call("GET", f"/requests/renew/{last}").status_code == 200
+    renewed = _request(local_stack, last)
+    assert renewed["reindex"] == {"S": "repair"} and renewed["cells"] == refined["cells"]
+    stored = _index_items(local_stack, last)
+    assert [key for key, _ in stored] == [key for key, _ in _cover_items(renewed)]
+    assert sum(end == renewed["end"]["S"] for _, end in stored) == 99  # what the renewal's transaction held
+
+    assert _reindex(local_stack) >= 1
+
+    assert "reindex" not in _request(local_stack, last)
+    assert _index_items(local_stack, last) == _cover_items(renewed)
+    assert owner.nearest(lat, lon + 12 * 1e-5).count(last) == 1

@@ -47,6 +47,23 @@ def test_the_expire_requests_function_expires_a_nearby_request_past_its_end(stag
         "lat": str(lat), "lon": str(lon)})]
 
 
+def test_the_reindex_requests_function_refines_a_crowded_cover_that_create_held_back(stage):
+    askers = [NearbyUser(stage, f"rehearsal-crowd-{n}@example.com") for n in range(2)]
+    lat, lon = 33.52, -86.81
+    for n in range(13):  # a ring of wide circles whose edges cross the same cells: the last one's cover is held back
+        assert askers[n % 2].call("POST", "/requests", {"location": {"lat": lat, "lon": lon + n * 1e-5, "radius": 1800},
+                                                        "message": f"Crowd {n}", "override": True})[0] == 201
+    [last] = [r["requestId"] for r in askers[0].ok("GET", "/requests/nearest", query={
+        "lat": str(lat), "lon": str(lon + 12e-5)}) if r["message"] == "Crowd 12"]
+
+    reindexed = run_job(stage, "ReindexRequests", datetime.now(UTC))
+
+    assert reindexed["changed"] >= 1 and reindexed["failed"] == 0
+    assert run_job(stage, "ReindexRequests", datetime.now(UTC))["seen"] == 0  # every mark lifted
+    assert [r["requestId"] for r in askers[1].ok("GET", "/requests/nearest", query={
+        "lat": str(lat), "lon": str(lon + 12e-5)})].count(last) == 1
+
+
 def test_the_expire_content_requests_function_expires_a_pending_request_past_its_day(stage):
     owner = ContentOwner(stage, "rehearsal-job-content@example.com")
     now = datetime.now(UTC)

@@ -41,7 +41,8 @@ def test_every_function_runs_as_its_own_role_with_the_stages_resources(synthesiz
              if resource["Type"] == "AWS::IAM::Role" and "RoleName" in resource["Properties"]}
     functions = {name: r["Properties"] for name, r in resources.items() if r["Type"] == "AWS::Serverless::Function"}
     expected = {"APIHandler": "api", "ExpireContentRequests": "expire-content-requests",
-                "ExpireRequests": "expire-requests", "SendCheckins": "send-checkins"}
+                "ExpireRequests": "expire-requests", "ReindexRequests": "reindex-requests",
+                "SendCheckins": "send-checkins"}
     assert sorted(roles) == sorted(expected.values())
     assert sorted(functions) == sorted(expected)
     for function, properties in functions.items():

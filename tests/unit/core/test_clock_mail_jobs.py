@@ -110,4 +110,5 @@ def test_each_job_runs_at_its_registered_rate():
 
     rates = {source.name: source.schedule_expression.to_string() for source in app.event_sources}
 
-    assert rates == {name: f"rate({job.every_minutes} minutes)" for name, job in jobs.JOBS.items()}
+    assert rates == {name: f"rate({job.every_minutes} minute{'s' if job.every_minutes > 1 else ''})"
+                     for name, job in jobs.JOBS.items()}

@@ -199,7 +199,7 @@ def test_each_job_alarms_when_a_run_fails_and_when_two_of_its_intervals_pass_wit
     stage, body = template
     failed = _alarms_on(body, "ServerlessPlatform", "JobFailed")
     missed = _alarms_on(body, "ServerlessPlatform", "JobRuns")
-    assert len(JOBS) == 3 and (len(failed), len(missed)) == (len(JOBS), len(JOBS))
+    assert len(JOBS) == 4 and (len(failed), len(missed)) == (len(JOBS), len(JOBS))
     by_job = {(alarm["MetricName"], _dimensions(alarm)["Job"]): alarm for alarm in failed + missed}
     for job in JOBS.values():
         run_failed, not_run = by_job[("JobFailed", job.name)], by_job[("JobRuns", job.name)]

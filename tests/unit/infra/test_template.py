@@ -303,7 +303,7 @@ def _allowed_words(stage: str, tables, sends) -> set[str]:
 
 def test_each_job_runs_as_a_role_of_only_the_tables_and_senders_it_declares(template):
     stage, body = template
-    assert len(JOBS) == 3
+    assert len(JOBS) == 4
     for job in JOBS.values():
         granted = _granted(body, f"serverless-platform-{stage}-{job.name}")
         assert granted == _allowed_words(stage, job.tables, job.sends), job.name
