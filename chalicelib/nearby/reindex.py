@@ -5,6 +5,7 @@ transaction's hundred (REPAIR) are put or deleted. Each step is one transaction 
 conditioned on the cover, status and end read: a renewal or an expiry that meets a refinement half-way sees a whole
 cover, and a step that meets a later renewal or expiry changes nothing (that one owns the items now).
 """
+import time
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -17,15 +18,21 @@ from chalicelib.nearby.requests import TRANSACTION_ITEMS, chunks, index_items, i
 
 # Marked requests read per BatchGetItem (its limit is 100); each is then reindexed on its own.
 REINDEX_PAGE = 25
+# A run takes no more requests after this long (a refinement takes a second or two), well within the functions'
+# 30 s timeout: the rest wait for the next run, a minute later.
+RUN_SECONDS = 20
 
 
 def reindex_marked(now: datetime) -> Tally:
-    """Do the index work every marked request is owed, the oldest request first: the requests met, and those whose
-    index items this run changed. A request that changed meanwhile keeps its mark for the next run."""
-    tally = Tally()
+    """Do the index work marked requests are owed, repairs first, the oldest request first, for up to RUN_SECONDS:
+    the requests met, and those whose index items this run changed. A request that changed meanwhile keeps its mark
+    for the next run."""
+    tally, stop = Tally(), time.monotonic() + RUN_SECONDS
     for mark in (REPAIR, REFINE):
         for keys in chunks(NearbyRequest.reindexing.query(mark, page_size=REINDEX_PAGE), REINDEX_PAGE):
             for request in NearbyRequest.batch_get([int(k.id) for k in keys]):
+                if time.monotonic() >= stop:
+                    return tally
                 tally.take(lambda: reindex(request, now))  # noqa: B023  (called at once)
     return tally
 

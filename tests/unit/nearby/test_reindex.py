@@ -10,6 +10,7 @@ from chalicelib.geo import cells as geo
 from chalicelib.identity.models import Account
 from chalicelib.jobs.reindexing import reindex_requests
 from chalicelib.nearby import index, requests
+from chalicelib.nearby import reindex as reindex_module
 from chalicelib.nearby.models import EXPIRED, REFINE, REPAIR, NearbyRequest, RequestCell
 from chalicelib.nearby.reindex import reindex
 from tests.unit.nearby.test_index import _ring
@@ -170,3 +171,13 @@ def test_an_expiry_lifts_the_mark(held_back, fixed_clock):
     requests.expire_due(fixed_clock.now())
 
     assert NearbyRequest.get(held_back.id).reindex is None
+
+
+def test_a_run_past_its_time_leaves_the_rest_marked_for_the_next(held_back, monkeypatch):
+    monkeypatch.setattr(reindex_module, "RUN_SECONDS", 0)
+
+    assert reindex_requests(now()).seen == 0
+    assert NearbyRequest.get(held_back.id).reindex == REFINE
+
+    monkeypatch.setattr(reindex_module, "RUN_SECONDS", 20)
+    assert reindex_requests(now()).changed >= 1 and NearbyRequest.get(held_back.id).reindex is None
