@@ -124,6 +124,7 @@ destroy: $(INFRA)
 
 bench-nearest: $(STAMP)
 	$(BIN)/python bench/nearest.py
+	$(BIN)/python bench/nearest_budget.py --configs 98,reindexed
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .ruff_cache ui/node_modules chalicelib/apidocs/assets
