@@ -40,6 +40,8 @@ def reindex_marked(now: datetime) -> Tally:
 def reindex(request: NearbyRequest, now: datetime) -> bool:
     """The request's index items brought in line with it (REPAIR), and its cover refined on while it is active; the
     mark lifted with the last step. Whether any item changed."""
+    if request.reindex is None:
+        return False  # done since the index was read (it is eventually consistent)
     repair = request.reindex == REPAIR
     try:
         if not is_active(request, now):

@@ -181,3 +181,4 @@ def test_a_run_past_its_time_leaves_the_rest_marked_for_the_next(held_back, monk
 
     monkeypatch.setattr(reindex_module, "RUN_SECONDS", 20)
     assert reindex_requests(now()).changed >= 1 and NearbyRequest.get(held_back.id).reindex is None
+
