@@ -101,12 +101,20 @@ def plan(first_id: int, count: int, rng: random.Random, place, memory: MemoryInd
         if held_back and reindexed:
             memory.remove(at, request_id, cells)
             further = index.further(lat, lon, radius, cells, memory.crowded)
-            steps = index.follow_ups(cells, further)
-            memory.reindexed.append((len(steps), sum(index.shards(c) for old, new in steps for c in old ^ new)))
+            memory.reindexed.append(follow_up_cost(cells, further))
             memory.add(at, request_id, (lat, lon, radius), further)
             cells = further
         planned.append((request_id, lat, lon, radius, start, cells))
     return planned
+
+
+def follow_up_cost(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[int, int]:
+    """The transactions `reindex-requests` takes a cover from `old` to `new` in (`index.follow_ups`), and the index
+    items they write (puts and deletes)."""
+    from chalicelib.nearby import index
+
+    steps = index.follow_ups(old, new)
+    return len(steps), sum(index.shards(cell) for before, after in steps for cell in before ^ after)
 
 
 def fill(planned: list[tuple], workers: int = 16) -> int:

@@ -4,12 +4,11 @@ worst case within the bound (items read <= 2 x (found + 10))?
 Replays `nearest.report_dense`'s fill of 20,000 clustered circles (same seeds, `plan` with `MemoryIndex`) with
 `index.BUDGET` patched to each budget; as deployed ("reindexed": budget 98, then `reindex-requests` refines each
 held-back cover to `index.FURTHER_BUDGET` before the next create); and the variant "refine later": covers written
-with budget 98, then, once
-the whole fill is in, every circle's cover refined further (only splits: a cell gives way to its children that
-touch the circle, as `geo.refined` does) against the crowding of the index as it then is, with budget B, circle
-after circle in creation order, each re-refinement updating the in-memory index before the next is judged
-(an asynchronous refiner that runs after the area got crowded). The refiner asks about crowding without create's
-CROWD_ASKS cap (it is off the request path).
+with budget 98, then, once the whole fill is in, every circle's cover refined further (only splits: a cell gives
+way to its children that touch the circle, as `geo.refined` does) against the crowding of the index as it then is,
+with budget B, circle after circle in creation order, each re-refinement updating the in-memory index before the
+next is judged (an asynchronous refiner that runs after the area got crowded). The refiner asks about crowding
+without create's CROWD_ASKS cap (it is off the request path).
 
 Lookups run the real `requests.nearest` (so `index.items_newest_first`, `index.Pages`, the merge and the stop at
 25 hits or MAX_QUERIES), with `RequestCell.query` replaced by an in-memory fake that serves a cell's items newest
@@ -34,7 +33,7 @@ from unittest.mock import patch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
-from nearest import NOW, MemoryIndex, dense_plan, worst_points  # noqa: E402
+from nearest import NOW, MemoryIndex, dense_plan, follow_up_cost, worst_points  # noqa: E402
 
 DEFAULT_CONFIGS = "98,reindexed,150,200,300,400,later98,later200,later300"
 
@@ -84,7 +83,7 @@ def refine_later(planned: list[tuple], memory: Memory, budget: int, label: str) 
             memory.remove(at, request_id, cells)
             memory.add(at, request_id, (lat, lon, radius), new)
             changed += 1
-            count, items = follow_ups(cells, new)
+            count, items = follow_up_cost(cells, new)
             transactions.append(count)
             written.append(items)
         else:
@@ -94,15 +93,6 @@ def refine_later(planned: list[tuple], memory: Memory, budget: int, label: str) 
         if n % 4000 == 0:
             print(f"  [{label}] re-refined {n}/{len(planned)} ({time.perf_counter() - began:.0f} s)", flush=True)
     return new_plan, {"changed": changed, "transactions": transactions, "written": written, "asks": asks[0]}
-
-
-def follow_ups(old: tuple[str, ...], new: tuple[str, ...]) -> tuple[int, int]:
-    """The follow-up transactions that take a cover from `old` to `new` (`index.follow_ups`, as `reindex-requests`
-    writes them), and the index items they write (puts and deletes)."""
-    from chalicelib.nearby import index
-
-    steps = index.follow_ups(old, new)
-    return len(steps), sum(index.shards(cell) for before, after in steps for cell in before ^ after)
 
 
 class Store:

@@ -27,7 +27,7 @@ from chalicelib.content_requests.models import (
     shelf,
     sort_keys,
 )
-from chalicelib.core import clock
+from chalicelib.core import clock, transactions
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import Conflict
 from chalicelib.core.pagination import QUERY_LIMIT, Page
@@ -329,7 +329,6 @@ def _sort_key_actions(request: ContentRequest) -> list[Action]:
 
 # The items a delete's transaction holds besides the request's file records: the request, its token, the tally.
 _DELETE_OWN_ITEMS = 3
-_TRANSACTION_ITEMS = 100
 
 
 def delete(request_id: int, account: Account, read: ContentRequest | None) -> None:
@@ -343,7 +342,7 @@ def delete(request_id: int, account: Account, read: ContentRequest | None) -> No
         if request is None or request.owner_id != account.id:
             raise not_found("id")
         files = list(MediaFile.query(request.id))
-        held, rest = files[:_TRANSACTION_ITEMS - _DELETE_OWN_ITEMS], files[_TRANSACTION_ITEMS - _DELETE_OWN_ITEMS:]
+        held, rest = files[:transactions.ITEMS - _DELETE_OWN_ITEMS], files[transactions.ITEMS - _DELETE_OWN_ITEMS:]
 
         def write(transaction: Any) -> None:
             transaction.delete(request, condition=_unchanged(request, account))

@@ -1,6 +1,7 @@
 """Reading items of several tables in one round trip: a consistent BatchGetItem by (model, key), for the routes
 that read what a path and a caller name together (issue 20)."""
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from chalicelib.core.errors import Conflict
@@ -63,3 +64,10 @@ def _read_page(page: list[Wanted], fields: dict[Any, list[str]], found: dict[Wan
             raise TryAgain
 
     retried(once, Conflict("contended", "The records could not all be read at once: try again"))
+
+
+def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """The items in lists of `size` (the last may be shorter), read lazily: a paged Query's keys a batch at a time."""
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk

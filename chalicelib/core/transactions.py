@@ -9,6 +9,8 @@ from chalicelib.core.errors import Conflict
 from chalicelib.core.retry import TryAgain, retried
 from chalicelib.core.tables import connection
 
+ITEMS = 100  # TransactWriteItems' limit on the items of one transaction
+
 
 class ConditionFailed(Exception):
     """A condition in the transaction did not hold; `items` are the positions of the failing writes, in the

@@ -10,11 +10,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from chalicelib.core import transactions
+from chalicelib.core.batch import chunks
 from chalicelib.core.telemetry import Tally
 from chalicelib.core.transactions import ConditionFailed, transact_write
 from chalicelib.nearby import index
 from chalicelib.nearby.models import MAP, REFINE, REPAIR, NearbyRequest
-from chalicelib.nearby.requests import TRANSACTION_ITEMS, chunks, index_items, is_active, same_cover
+from chalicelib.nearby.requests import index_items, is_active, same_cover
 
 # Marked requests read per BatchGetItem (its limit is 100); each is then reindexed on its own.
 REINDEX_PAGE = 25
@@ -54,22 +56,24 @@ def reindex(request: NearbyRequest, now: datetime) -> bool:
 
 
 def _refine(request: NearbyRequest) -> bool:
-    """Take a map request's cover on to `index.further`'s, one split group a step (`index.follow_ups`)."""
-    if request.kind != MAP:
+    """Take a map request's cover on to `index.further`'s, one split group a step (`index.follow_ups`); whether it
+    split any cell (with nothing to split, the mark is lifted alone)."""
+    steps = [] if request.kind != MAP else index.follow_ups(
+        request.cells, index.further(request.lat, request.lon, request.radius, request.cells))
+    if not steps:
         return _in_steps(request, [])
-    steps = index.follow_ups(request.cells, index.further(request.lat, request.lon, request.radius, request.cells))
     for n, (before, after) in enumerate(steps, 1):
         writes = [*((item, False) for item in index_items(request, before - after)),
                   *((item, True) for item in index_items(request, after - before))]
         _step(request, writes, sorted(after), lift=n == len(steps))
         request.cells = sorted(after)
-    return bool(steps) or _in_steps(request, [])
+    return True
 
 
 def _in_steps(request: NearbyRequest, writes: list[tuple[Any, bool]], lift: bool = True) -> bool:
-    """Put (True) or delete (False) these index items of the request, TRANSACTION_ITEMS - 1 a step, the mark lifted
+    """Put (True) or delete (False) these index items of the request, transactions.ITEMS - 1 a step, the mark lifted
     with the last when `lift`; whether there were any."""
-    parts = list(chunks(writes, TRANSACTION_ITEMS - 1)) or [[]]
+    parts = list(chunks(writes, transactions.ITEMS - 1)) or [[]]
     for n, part in enumerate(parts, 1):
         _step(request, part, None, lift=lift and n == len(parts))
     return bool(writes)

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from chalicelib.core import batch, clock, metric_names, telemetry
+from chalicelib.core import batch, clock, metric_names, telemetry, transactions
 from chalicelib.core.counters import next_id
 from chalicelib.core.errors import BadRequest, Conflict, NotFound
 from chalicelib.core.retry import TryAgain, retried
@@ -37,7 +37,6 @@ from chalicelib.nearby.models import (
 
 # Due requests read per BatchGetItem by the expiry job (its limit is 100).
 EXPIRY_PAGE = 25
-TRANSACTION_ITEMS = 100  # TransactWriteItems' limit
 NEAREST_MAX, DIRECT_MAX = 25, 50
 # Map requests rest at night, by the local solar time of their longitude (15 degrees an hour).
 QUIET_FROM, QUIET_UNTIL = 22, 7
@@ -243,7 +242,7 @@ def _renewal(request: NearbyRequest, new_end: datetime) -> Callable[[Any], None]
     was_active = request.status == ACTIVE
     request.end = new_end  # index_items carry the request's end
     limit = get_settings().max_active_requests
-    items, room = index_items(request), TRANSACTION_ITEMS - 1 - (not was_active)
+    items, room = index_items(request), transactions.ITEMS - 1 - (not was_active)
 
     def write(transaction: Any) -> None:
         transaction.update(request, actions=[NearbyRequest.end.set(new_end), NearbyRequest.status.set(ACTIVE),
@@ -282,7 +281,7 @@ def expire_due(now: datetime) -> Tally:
     creator's slot and its index items change at once. The requests met, and those this run expired."""
     due = NearbyRequest.by_end.query(ACTIVE, NearbyRequest.end <= now, page_size=EXPIRY_PAGE)
     tally = Tally()
-    for keys in chunks(due, EXPIRY_PAGE):
+    for keys in batch.chunks(due, EXPIRY_PAGE):
         # The index holds keys only; the request's creator, cells and receivers are on the item.
         for request in NearbyRequest.batch_get([int(k.id) for k in keys]):
             if request.status == ACTIVE and request.end <= now:
@@ -290,17 +289,11 @@ def expire_due(now: datetime) -> Tally:
     return tally
 
 
-def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    iterator = iter(items)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
-
-
 def _expire(request: NearbyRequest, now: datetime) -> int:
     """1 if this run expired the request. The status and cover are claimed with a condition, so a run that overlaps
     another (or a renewal) changes nothing, and one that meets a refinement leaves the request to the next run."""
 
-    items, room = index_items(request), TRANSACTION_ITEMS - 2
+    items, room = index_items(request), transactions.ITEMS - 2
     owed = _owed(request, items, room) or [NearbyRequest.reindex.remove()]  # nothing to refine once expired
 
     def write(transaction: Any) -> None:

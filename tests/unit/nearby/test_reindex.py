@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from chalicelib.core import transactions
 from chalicelib.core.clock import now
 from chalicelib.geo import cells as geo
 from chalicelib.identity.models import Account
@@ -116,7 +117,7 @@ def test_a_renewal_that_read_the_cover_before_a_refinement_reads_again_and_the_j
     assert request.end == fixed_clock.now() + timedelta(days=7) and request.reindex == REPAIR
     stored = indexed(request.id)
     assert {key for key, _ in stored} == {key for key, _ in expected(request)}
-    assert sum(end == request.end.isoformat() for _, end in stored) == requests.TRANSACTION_ITEMS - 1
+    assert sum(end == request.end.isoformat() for _, end in stored) == transactions.ITEMS - 1
 
     assert reindex_requests(now()).changed == 1
     assert indexed(request.id) == expected(request) and NearbyRequest.get(request.id).reindex is None
@@ -133,7 +134,7 @@ def test_an_expiry_that_read_the_cover_before_a_refinement_leaves_the_request_to
     assert requests.expire_due(later).changed == CROWDED
     request = NearbyRequest.get(held_back.id)
     assert (request.status, request.reindex) == (EXPIRED, REPAIR)
-    assert len(indexed(held_back.id)) == items(request.cells) - (requests.TRANSACTION_ITEMS - 2)
+    assert len(indexed(held_back.id)) == items(request.cells) - (transactions.ITEMS - 2)
 
     fixed_clock.advance(days=8)
     assert reindex_requests(now()).changed >= 1
